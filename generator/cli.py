@@ -1,0 +1,227 @@
+"""The `gitdesk` command line: options in, one call into the core, exit codes out.
+
+Exit codes: 0 success; 1 a check found problems; 2 usage or environment error.
+User errors print a message naming the file and the fix, never a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from pathlib import Path
+from typing import Any
+
+import click
+
+from generator import __version__
+from generator.errors import GitdeskError
+
+
+class _Group(click.Group):
+    """Maps GitdeskError to its exit code and message."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except GitdeskError as exc:
+            click.echo(f"gitdesk: {'error' if exc.exit_code == 2 else 'failed'}: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except KeyboardInterrupt:
+            click.echo("gitdesk: interrupted", err=True)
+            ctx.exit(130)
+        except Exception as exc:  # a bug of ours: say so plainly, keep the trace for reports
+            if os.environ.get("GITDESK_DEBUG"):
+                traceback.print_exc()
+            click.echo(f"gitdesk: internal error: {type(exc).__name__}: {exc}\n"
+                       "  this is a bug in gitdesk; rerun with GITDESK_DEBUG=1 and report the traceback", err=True)
+            ctx.exit(2)
+
+
+def _repo(ctx: click.Context) -> Path:
+    return ctx.find_root().obj["repo"]  # type: ignore[no-any-return]
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--repo", type=click.Path(file_okay=False, path_type=Path), default=".",
+              help="The gitdesk repository (default: the current folder).")
+@click.version_option(__version__, prog_name="gitdesk")
+@click.pass_context
+def cli(ctx: click.Context, repo: Path) -> None:
+    """Run a software-maintenance service desk from a Git repository."""
+    ctx.obj = {"repo": repo}
+
+
+# --- validate -----------------------------------------------------------------
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["text", "github", "json"]), default="text", show_default=True)
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option("--no-history", is_flag=True, help="Skip the checks that read Git history.")
+@click.pass_context
+def validate(ctx: click.Context, fmt: str, strict: bool, no_history: bool) -> None:
+    """Check every ticket: schema, references, lifecycle (exit 1 on problems)."""
+    from generator.commands.validate import validate_command
+
+    ctx.exit(validate_command(_repo(ctx), fmt=fmt, strict=strict, history=not no_history))
+
+
+# --- sla, history (issue 3) ------------------------------------------------------
+
+@cli.group(invoke_without_command=True)
+@click.option("--now", "now", default=None, metavar="TIME", help="Judge running clocks at this ISO 8601 time (default: now).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+@click.option("--client", default=None, help="Only this client's tickets.")
+@click.option("--since", default=None, metavar="DATE", help="Only tickets started on or after DATE.")
+@click.option("--until", default=None, metavar="DATE", help="Only tickets started before DATE.")
+@click.pass_context
+def sla(ctx: click.Context, now: str | None, fmt: str, client: str | None, since: str | None, until: str | None) -> None:
+    """Per-ticket SLA clocks and summaries, from Git evidence."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from generator.commands.sla import sla_command
+
+    ctx.exit(sla_command(_repo(ctx), now=now, fmt=fmt, client=client, since=since, until=until))
+
+
+@sla.command("check")
+@click.option("--now", "now", default=None, metavar="TIME", help="Judge running clocks at this ISO 8601 time.")
+@click.option("--format", "fmt", type=click.Choice(["text", "github"]), default="text", show_default=True)
+@click.pass_context
+def sla_check(ctx: click.Context, now: str | None, fmt: str) -> None:
+    """Exit 1 if a breach has no breach_reason or compliance is below min_compliance."""
+    from generator.commands.sla import sla_check_command
+
+    ctx.exit(sla_check_command(_repo(ctx), now=now or ctx.parent.params.get("now") if ctx.parent else now, fmt=fmt))
+
+
+@cli.command()
+@click.argument("ticket_id", metavar="ID")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_context
+def history(ctx: click.Context, ticket_id: str, fmt: str) -> None:
+    """The ticket's timeline, from Git."""
+    from generator.commands.sla import history_command
+
+    ctx.exit(history_command(_repo(ctx), ticket_id, fmt=fmt))
+
+
+# --- site (issue 4) --------------------------------------------------------------
+
+@cli.command()
+@click.option("--client", default=None, help="Build the site of one client.")
+@click.option("--audience", type=click.Choice(["client", "internal"]), default="client", show_default=True)
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None, help="Output folder (default: site/).")
+@click.option("--now", "now", default=None, metavar="TIME", help="Build as of this time (default: now).")
+@click.pass_context
+def build(ctx: click.Context, client: str | None, audience: str, out: Path | None, now: str | None) -> None:
+    """Build the static status and history site (safe for clients by default)."""
+    from generator.commands.site import build_command
+
+    ctx.exit(build_command(_repo(ctx), client=client, audience=audience, out=out, now=now))
+
+
+@cli.command()
+@click.option("--client", default=None)
+@click.option("--audience", type=click.Choice(["client", "internal"]), default="internal", show_default=True)
+@click.option("--dev-addr", default="127.0.0.1:8000", show_default=True)
+@click.pass_context
+def serve(ctx: click.Context, client: str | None, audience: str, dev_addr: str) -> None:
+    """Live preview of the site; rebuilds when tickets change."""
+    from generator.commands.site import serve_command
+
+    ctx.exit(serve_command(_repo(ctx), client=client, audience=audience, dev_addr=dev_addr))
+
+
+@cli.command()
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True)
+@click.option("--client", default=None)
+@click.option("--audience", type=click.Choice(["client", "internal"]), default="client", show_default=True)
+@click.option("--now", "now", default=None, metavar="TIME")
+@click.pass_context
+def generate(ctx: click.Context, out: Path, client: str | None, audience: str, now: str | None) -> None:
+    """Write the site's Markdown and assets only, for another MkDocs-compatible builder."""
+    from generator.commands.site import generate_command
+
+    ctx.exit(generate_command(_repo(ctx), out=out, client=client, audience=audience, now=now))
+
+
+# --- engineer workflow (issue 5) -------------------------------------------------
+
+@cli.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default=".")
+@click.option("--title", default=None, help="The service's title.")
+def init(directory: Path, title: str | None) -> None:
+    """Scaffold a new gitdesk repo (never overwrites a file)."""
+    from generator.commands.workflow import init_command
+
+    sys.exit(init_command(directory, title=title))
+
+
+@cli.command()
+@click.argument("kind", type=click.Choice(["incident", "decision", "backlog", "maintenance", "runbook"]))
+@click.option("--title", required=True)
+@click.option("--severity", type=click.Choice(["P0", "P1", "P2", "P3"]), default=None)
+@click.option("--component", "components", multiple=True, help="A component id (repeatable).")
+@click.option("--client", default=None)
+@click.option("--starts-at", default=None, help="Maintenance: start time (ISO 8601 with offset).")
+@click.option("--ends-at", default=None, help="Maintenance: end time.")
+@click.option("--category", default=None, help="Backlog: category.")
+@click.pass_context
+def new(ctx: click.Context, kind: str, title: str, severity: str | None, components: tuple[str, ...], client: str | None,
+        starts_at: str | None, ends_at: str | None, category: str | None) -> None:
+    """Create a ticket with the next free id; prints its path."""
+    from generator.commands.workflow import new_command
+
+    ctx.exit(new_command(_repo(ctx), kind, title=title, severity=severity, components=list(components), client=client,
+                         starts_at=starts_at, ends_at=ends_at, category=category))
+
+
+@cli.command()
+@click.argument("ticket_id", metavar="ID")
+@click.argument("new_status", metavar="STATUS")
+@click.option("-m", "--message", "update", default=None, help="The public update line.")
+@click.pass_context
+def status(ctx: click.Context, ticket_id: str, new_status: str, update: str | None) -> None:
+    """Change a ticket's status (and its public update), keeping comments and layout."""
+    from generator.commands.workflow import status_command
+
+    ctx.exit(status_command(_repo(ctx), ticket_id, new_status, update=update))
+
+
+@cli.command()
+@click.option("--dry-run", is_flag=True, help="Show what would change.")
+@click.pass_context
+def renumber(ctx: click.Context, dry_run: bool) -> None:
+    """Give duplicate ids (from concurrent PRs) fresh ones, updating references."""
+    from generator.commands.workflow import renumber_command
+
+    ctx.exit(renumber_command(_repo(ctx), dry_run=dry_run))
+
+
+@cli.command("schema")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None)
+def schema_cmd(out: Path | None) -> None:
+    """Export the JSON Schemas for editors."""
+    from generator.commands.workflow import schema_command
+
+    sys.exit(schema_command(out))
+
+
+# --- demo (issue 6) --------------------------------------------------------------
+
+@cli.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--size", type=click.Choice(["full", "small"]), default="full", show_default=True)
+@click.option("--force", is_flag=True, help="Replace DIRECTORY if it exists.")
+def demo(directory: Path, size: str, force: bool) -> None:
+    """Create a realistic demo repo with a year of back-dated history."""
+    from generator.commands.demo import demo_command
+
+    sys.exit(demo_command(directory, size=size, force=force))
+
+
+def main() -> None:
+    cli(prog_name="gitdesk")

@@ -1,0 +1,164 @@
+"""Checks across files and over each ticket's lifecycle.
+
+Schema checks happen in :mod:`generator.load`; this module adds what needs the
+whole repo (unique ids, references, supersede chains, components and clients
+from gitdesk.yml) and what depends on the status (postmortems).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from generator.config import Config
+from generator.load import LoadResult, load_repo
+from generator.model import Diagnostic, DiagnosticLevel, Kind, Ticket
+
+POSTMORTEM_FIELDS = ("root_cause", "resolution", "prevention")
+
+
+@dataclass
+class Report:
+    """The outcome of ``gitdesk validate``: diagnostics, sorted by file and line."""
+
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    files: int = 0
+    tickets: int = 0
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.level is DiagnosticLevel.ERROR]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.level is DiagnosticLevel.WARNING]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def validate_repo(repo: Path, config: Config) -> Report:
+    """Load every ticket under ``repo`` and run every check that needs no Git history."""
+    loaded = load_repo(repo)
+    return check_loaded(loaded, config)
+
+
+def check_loaded(loaded: LoadResult, config: Config) -> Report:
+    """Cross-file and lifecycle checks over already-loaded tickets."""
+    diagnostics = list(loaded.diagnostics)
+    diagnostics.extend(check_tickets(loaded.tickets, config))
+    diagnostics.sort(key=lambda d: (d.file, d.line, d.column, d.code))
+    return Report(diagnostics, loaded.files, len(loaded.tickets))
+
+
+def check_tickets(tickets: list[Ticket], config: Config) -> list[Diagnostic]:
+    """All cross-file and lifecycle diagnostics for a set of tickets."""
+    out: list[Diagnostic] = []
+    by_id: dict[str, list[Ticket]] = defaultdict(list)
+    for ticket in tickets:
+        by_id[ticket.id].append(ticket)
+    for ticket_id, group in by_id.items():
+        if len(group) > 1:
+            paths = [t.path for t in group]
+            for ticket in group:
+                others = ", ".join(p for p in paths if p != ticket.path)
+                out.append(_at(ticket, "id", "GD200", f"id {ticket_id} is also used by {others}; run `gitdesk renumber` to give the later one a fresh id"))
+    for ticket in tickets:
+        out.extend(_references(ticket, by_id))
+        out.extend(_config_refs(ticket, config))
+        out.extend(_lifecycle(ticket))
+    out.extend(_supersede_chains(tickets, by_id))
+    return out
+
+
+def _at(ticket: Ticket, key: str | None, code: str, message: str, level: DiagnosticLevel = DiagnosticLevel.ERROR) -> Diagnostic:
+    pos = ticket.pos(key)
+    return Diagnostic(ticket.path, pos.line, pos.column, code, message, level)
+
+
+def _ref_list(ticket: Ticket, key: str) -> list[str]:
+    value = ticket.get(key)
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [v for v in value if isinstance(v, str)]
+    return []
+
+
+_REF_KINDS: dict[str, tuple[Kind, ...] | None] = {
+    "related": None,
+    "supersedes": (Kind.DECISION,),
+    "superseded_by": (Kind.DECISION,),
+    "origin": (Kind.INCIDENT,),
+}
+
+
+def _references(ticket: Ticket, by_id: dict[str, list[Ticket]]) -> list[Diagnostic]:
+    out = []
+    for key, kinds in _REF_KINDS.items():
+        for ref in _ref_list(ticket, key):
+            targets = by_id.get(ref)
+            if not targets:
+                out.append(_at(ticket, key, "GD201", f"'{key}' refers to {ref}, which does not exist; fix the id or add the record"))
+            elif kinds and targets[0].kind not in kinds:
+                out.append(_at(ticket, key, "GD201", f"'{key}' must name a {' or '.join(k.value for k in kinds)}, but {ref} is a {targets[0].kind.value}"))
+            elif ref == ticket.id:
+                out.append(_at(ticket, key, "GD201", f"'{key}' refers to the ticket itself"))
+    return out
+
+
+def _config_refs(ticket: Ticket, config: Config) -> list[Diagnostic]:
+    out = []
+    known = config.component_ids
+    for component in ticket.components:
+        if component not in known:
+            choices = ", ".join(sorted(known)) or "none declared"
+            out.append(_at(ticket, "components", "GD203", f"unknown component {component!r}; components in gitdesk.yml: {choices}"))
+    client = ticket.client
+    if client is not None and client not in config.client_ids:
+        choices = ", ".join(sorted(config.client_ids)) or "none declared"
+        out.append(_at(ticket, "client", "GD204", f"unknown client {client!r}; clients in gitdesk.yml: {choices}"))
+    if ticket.kind is Kind.INCIDENT and config.clients and client is None and "client" not in ticket.fields:
+        out.append(_at(ticket, None, "GD205", f"'client' is required because gitdesk.yml declares clients ({', '.join(sorted(config.client_ids))})"))
+    if client is not None and client in config.client_ids:
+        allowed = set(config.client(client).components)
+        foreign = [c for c in ticket.components if allowed and c in known and c not in allowed]
+        if foreign:
+            out.append(_at(ticket, "components", "GD203", f"client {client!r} does not use component(s) {', '.join(foreign)}", DiagnosticLevel.WARNING))
+    return out
+
+
+def _lifecycle(ticket: Ticket) -> list[Diagnostic]:
+    out = []
+    if ticket.kind is Kind.INCIDENT and ticket.severity in ("P0", "P1") and ticket.status in ("resolved", "closed"):
+        missing = [f for f in POSTMORTEM_FIELDS if not ticket.get(f)]
+        if missing:
+            out.append(_at(ticket, "status", "GD300", f"a {ticket.severity} that is {ticket.status} needs a postmortem: add {', '.join(missing)}"))
+    if ticket.kind is Kind.DECISION and ticket.status == "superseded" and not ticket.get("superseded_by"):
+        out.append(_at(ticket, "status", "GD301", "a superseded decision needs 'superseded_by' naming its successor"))
+    if ticket.kind is Kind.MAINTENANCE:
+        starts, ends = ticket.time("starts_at"), ticket.time("ends_at")
+        if starts and ends and ends <= starts:
+            out.append(_at(ticket, "ends_at", "GD302", "'ends_at' must be after 'starts_at'"))
+    return out
+
+
+def _supersede_chains(tickets: list[Ticket], by_id: dict[str, list[Ticket]]) -> list[Diagnostic]:
+    out = []
+    for ticket in tickets:
+        if ticket.kind is not Kind.DECISION:
+            continue
+        for old_id in _ref_list(ticket, "supersedes"):
+            olds = by_id.get(old_id)
+            if olds and olds[0].kind is Kind.DECISION and olds[0].get("superseded_by") != ticket.id:
+                out.append(_at(olds[0], "superseded_by" if olds[0].get("superseded_by") else None, "GD202",
+                               f"{ticket.id} supersedes {old_id}, so {old_id} needs 'superseded_by: {ticket.id}'"))
+        new_id = ticket.get("superseded_by")
+        if isinstance(new_id, str):
+            news = by_id.get(new_id)
+            if news and news[0].kind is Kind.DECISION and ticket.id not in _ref_list(news[0], "supersedes"):
+                out.append(_at(news[0], "supersedes" if news[0].get("supersedes") else None, "GD202",
+                               f"{ticket.id} says it is superseded by {new_id}, so {new_id} needs 'supersedes: {ticket.id}'"))
+    return out
