@@ -144,6 +144,11 @@ def is_git_repo(repo: Path) -> bool:
     return result.returncode == 0 and result.stdout.strip() == b"true"
 
 
+def has_commits(repo: Path) -> bool:
+    """True if ``repo`` is a Git work tree with at least one commit (cheap; no history is read)."""
+    return is_git_repo(repo) and _git(repo, "rev-parse", "--verify", "-q", "HEAD", check=False).returncode == 0
+
+
 @dataclass(frozen=True)
 class _Repo:
     git_dir: Path
