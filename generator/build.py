@@ -169,6 +169,7 @@ def _mkdocs_logging() -> Iterator[None]:
 
 def build_site(options: SiteOptions, out: Path) -> BuildResult:
     """Build the site for ``options`` into ``out`` with MkDocs, atomically."""
+    ensure_registered()
     from mkdocs import exceptions as mkdocs_errors
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config as mkdocs_config
@@ -194,6 +195,40 @@ def build_site(options: SiteOptions, out: Path) -> BuildResult:
         pages = sum(1 for _ in fresh.rglob("*.html"))
         files = sum(1 for p in fresh.rglob("*") if p.is_file())
     return BuildResult(out.resolve(), pages, files, time.perf_counter() - started, len(options.skipped))
+
+
+def ensure_registered() -> None:
+    """Make MkDocs find ``plugins: [gitdesk]`` when gitdesk runs from a source checkout.
+
+    MkDocs finds plugins through package entry points, which exist only once
+    gitdesk is installed. Without them, a throw-away ``.dist-info`` declaring
+    the same entry point as pyproject.toml goes on ``sys.path`` for this process.
+    """
+    import atexit
+    import importlib
+    import importlib.metadata as metadata
+    import shutil
+    import sys
+    import tempfile
+
+    if any(ep.name == "gitdesk" for ep in metadata.entry_points(group="mkdocs.plugins")):
+        return
+    folder = tempfile.mkdtemp(prefix="gitdesk-entry-points-")
+    atexit.register(shutil.rmtree, folder, True)
+    info = Path(folder) / "gitdesk_checkout-0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: gitdesk-checkout\nVersion: 0\n", encoding="utf-8")
+    (info / "entry_points.txt").write_text("[mkdocs.plugins]\ngitdesk = generator.mkdocs_plugin:GitdeskPlugin\n", encoding="utf-8")
+    sys.path.append(folder)
+    importlib.invalidate_caches()
+    defaults = sys.modules.get("mkdocs.config.defaults")
+    if defaults is not None:
+        # MkDocs snapshots the installed plugins when its config schema is imported.
+        from mkdocs.plugins import get_plugins
+
+        for name, option in defaults.MkDocsConfig._schema:
+            if name == "plugins":
+                option.installed_plugins = get_plugins()
 
 
 def write_bundle(bundle: Bundle, folder: Path) -> None:

@@ -108,3 +108,4 @@ class GitdeskPlugin(BasePlugin[GitdeskConfig]):
             if path.exists():
                 server.watch(str(path))
         return server
+

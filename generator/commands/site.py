@@ -28,9 +28,11 @@ def build_command(repo: Path, *, client: str | None, audience: str, out: Path | 
 
 def serve_command(repo: Path, *, client: str | None, audience: str, dev_addr: str) -> int:
     """Live preview with MkDocs' server; rebuilds when tickets, backlog, runbooks or gitdesk.yml change."""
+    from generator.build import ensure_registered, mkdocs_file
+
+    ensure_registered()
     from mkdocs.commands.serve import serve
 
-    from generator.build import mkdocs_file
     from generator.mkdocs_plugin import forced_options
 
     load_config(repo)

@@ -125,5 +125,5 @@ def _scoped_version(version: Version, scope: Scope) -> Version:
     if scope.internal:
         return version
     # Commit subjects and author names are free text written for the team, not the client.
-    commit = replace(version.commit, author="", subject="")
+    commit = replace(version.commit, author="", subject="", author_email="")
     return Version(commit, version.path, strip_fields(version.fields, scope), version.changed - PRIVATE_FIELDS)

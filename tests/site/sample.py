@@ -282,3 +282,33 @@ def load(root: Path) -> tuple[Config, list[Ticket], History]:
     config = load_config(root)
     tickets = load_repo(root).tickets
     return config, tickets, history_for(tickets)
+
+
+def _git(root: Path, *args: str, when: datetime | None = None) -> None:
+    import os
+    import subprocess
+
+    env = dict(os.environ, GIT_AUTHOR_NAME="Ana Engineer", GIT_AUTHOR_EMAIL="ana@example.org",
+               GIT_COMMITTER_NAME="Ana Engineer", GIT_COMMITTER_EMAIL="ana@example.org")
+    if when is not None:
+        env["GIT_AUTHOR_DATE"] = env["GIT_COMMITTER_DATE"] = when.isoformat()
+    subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True)
+
+
+def git_repo(root: Path) -> Path:
+    """The sample as a real Git repo on main: INC-0001 lands as reported, then investigating, then resolved."""
+    write_repo(root)
+    final = FILES["tickets/incidents/2026/INC-0001.md"]
+    inc = root / "tickets/incidents/2026/INC-0001.md"
+    _git(root, "init", "-q", "-b", "main")
+    start = datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc)
+    steps = [
+        (final.replace("status: resolved", "status: reported").replace("update: Fixed the export mapping; exports run again.", "update: Exports fail since this morning."), timedelta(0)),
+        (final.replace("status: resolved", "status: investigating").replace("update: Fixed the export mapping; exports run again.", "update: Reproduced on staging."), timedelta(minutes=20)),
+        (final, timedelta(hours=3)),
+    ]
+    for text, delta in steps:
+        inc.write_text(text, encoding="utf-8")
+        _git(root, "add", "-A")
+        _git(root, "commit", "-q", "-m", f"INC-0001 {CANARIES['commit subject']}", when=start + delta)
+    return root
