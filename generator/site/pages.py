@@ -127,7 +127,7 @@ def status_page(site: Site) -> tuple[str, str]:
         shown = f"{uptime.uptime * 100:.2f}%" if uptime else "no data"
         components.append({"name": name, "state": states[cid], "label": ComponentState.LABELS[states[cid]], "uptime": shown,
                            "bars": charts.uptime_bars(site.outage_days(cid, 90), f"{name}: last 90 days, {shown} uptime")})
-    open_incidents = [{"ticket": t, "path": ticket_path(t), "update": t.get("update"), "updated": site.clock.show(site.updated(t))}
+    open_incidents = [{"ticket": t, "path": ticket_path(t), "latest": t.get("update"), "updated": site.clock.show(site.updated(t))}
                       for t in site.open_incidents()]
     upcoming = [{"ticket": m, "path": ticket_path(m), "starts": site.clock.show(w[0]), "ends": site.clock.show(w[1])}
                 for m in site.upcoming_maintenance()[:10] if (w := window(m))]

@@ -83,6 +83,8 @@ def format_duration(seconds: float | int | None) -> str:
     """Counted time in words a client reads at a glance: ``20 min``, ``1 h 5 min``, ``2 d 3 h``."""
     if seconds is None:
         return "—"
+    if seconds < 0:  # an overspent error budget
+        return "−" + format_duration(-seconds)
     total = int(round(seconds))
     if total < 60:
         return f"{total} s"
