@@ -80,6 +80,9 @@ class GitdeskPlugin(BasePlugin[GitdeskConfig]):
             self.bundle = collect(options, directory_urls=config.use_directory_urls)
         except GitdeskError as exc:
             raise PluginError(f"gitdesk: {exc}") from None
+        if not config.site_url and self.bundle.site_url:
+            # Feeds and the sitemap need absolute URLs; gitdesk.yml's site.url is the same address.
+            config.site_url = self.bundle.site_url
         for css in self.bundle.css:
             if css not in config.extra_css:
                 config.extra_css.append(css)

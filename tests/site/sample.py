@@ -48,6 +48,7 @@ sla:
     P2: {calendar: business, response: 4h, resolution: 40h}
     P3: {calendar: business, response: 16h}
 uptime: {target: 99.8, notice: 48h, windows: [30, 90]}
+site: {url: "https://status.example.org/"}
 clients:
   - {id: acme, name: Acme Corp, components: [accounting]}
   - {id: globex, name: Globex, components: [orders]}
