@@ -68,6 +68,7 @@ def meta_title(text: str) -> Markup:
     return Markup(json.dumps(plain_title(text), ensure_ascii=False))
 
 
+@lru_cache(maxsize=65536)
 def page_url(path: str, directory_urls: bool) -> str:
     """The URL (relative to the site root) MkDocs gives the bundle file ``path``."""
     if not path.endswith(".md"):
@@ -84,7 +85,12 @@ def relative_url(from_page: str, to_path: str, directory_urls: bool) -> str:
     """A link from bundle page ``from_page`` to bundle file ``to_path``, as MkDocs will serve them."""
     here = page_url(from_page, directory_urls)
     base = here if here.endswith("/") or not here else posixpath.dirname(here)
-    target = page_url(to_path, directory_urls)
+    return _relative(base, page_url(to_path, directory_urls))
+
+
+@lru_cache(maxsize=65536)
+def _relative(base: str, target: str) -> str:
+    # Pages of one folder link to the same few targets: relpath once per (folder, target).
     rel = posixpath.relpath(target or ".", base or ".")
     if target.endswith("/") or not target:
         rel = rel.rstrip("/") + "/" if rel != "." else "./"
