@@ -207,13 +207,14 @@ def sla_pages(site: Site) -> Iterator[tuple[str, str]]:
                     "degraded": u.degraded_seconds, "maintenance": u.maintenance_seconds, "left": u.budget_left_seconds}
                    for cid, name in site.components for _, u in sorted(report.uptime.get(cid, {}).items())]
     yield _page(site, "sla/index.md", "sla.md.j2", title="SLA", printable=False, severity_rows=severity_rows,
-                month_rows=list(reversed(month_rows)), charts=chart_list, breaches=breaches, uptime_rows=uptime_rows)
+                month_rows=list(reversed(month_rows)), charts=chart_list, breaches=breaches, uptime_rows=uptime_rows,
+                escalations=sorted(report.escalations.items()))
     for row in month_rows:
         month = row["month"]
         rows = [{"severity": sev, "target": name.value, "stats": stats, "goal": "—"}
                 for sev in SEVERITIES for name, stats in report.by_month[month].get(sev, {}).items()]
         yield _page(site, row["path"], "sla.md.j2", title=f"SLA report — {month}", printable=True, severity_rows=rows,
-                    month_rows=[], charts=[], breaches=[b for b in breaches if b["month"] == month], uptime_rows=[])
+                    month_rows=[], charts=[], breaches=[b for b in breaches if b["month"] == month], uptime_rows=[], escalations=[])
 
 
 def _mean(stats: Sequence[Stats | None]) -> float | None:
