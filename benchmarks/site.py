@@ -36,6 +36,7 @@ sys.path.insert(0, str(ROOT))
 from generator.gitfast import FastImport  # noqa: E402
 
 NOW = "2026-11-23T10:00:00+00:00"
+# No sla/uptime sections: the built-in defaults are the seed's policy (P0 15m/1h/4h 24/7, P1 1h/8h, ...).
 CONFIG = """title: Benchmark desk
 timezone: Europe/Madrid
 repo_url: https://example.org/bench/ops
@@ -47,13 +48,6 @@ calendars:
   business:
     timezone: Europe/Madrid
     hours: {mon: ["09:00-14:00", "15:00-18:00"], tue: ["09:00-14:00", "15:00-18:00"], wed: ["09:00-14:00", "15:00-18:00"], thu: ["09:00-14:00", "15:00-18:00"], fri: ["09:00-14:00", "15:00-18:00"]}
-sla:
-  targets:
-    P0: {calendar: always,   response: 15m, mitigation: 1h, resolution: 4h}
-    P1: {calendar: business, response: 1h,  resolution: 8h}
-    P2: {calendar: business, response: 4h,  resolution: 40h}
-    P3: {calendar: business, response: 16h}
-uptime: {target: 99.8, notice: 48h, windows: [30, 90]}
 site: {page_size: 100}
 """
 MKDOCS = """site_name: Benchmark desk

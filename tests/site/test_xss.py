@@ -71,3 +71,9 @@ def test_xss_ticket_page_in_the_built_site_is_inert(built_sites) -> None:
     for page in ("index.html", "history/2026-11.html", "feed.xml", "api/v2/incidents.json", "search/search_index.json"):
         text = (built_sites["acme"] / page).read_text(encoding="utf-8")
         assert "<script>alert('title')" not in text, page
+
+
+@pytest.mark.parametrize("text", ["<!--/gd-block-->", "x\n\n<!--gd-stash-0-->\n\ny", "`<!--gd-block-->`"])
+def test_ticket_text_cannot_forge_the_plugins_block_markers(text: str) -> None:
+    # The MkDocs plugin sets finished HTML blocks aside by these comments; ticket text must not produce one.
+    assert "<!--" not in markdown_html(text)
