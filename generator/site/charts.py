@@ -7,6 +7,7 @@ state is told by colour alone.
 
 from __future__ import annotations
 
+import calendar
 from typing import Callable, Sequence
 
 from markupsafe import Markup
@@ -28,7 +29,8 @@ def uptime_bars(days: Sequence[tuple[str, str]], label: str) -> Markup:
 def bar_chart(title: str, points: Sequence[tuple[str, float | None]], *, text: Callable[[float], str],
               tone: Callable[[float], str] = lambda _: "none", ceiling: float | None = None) -> Markup:
     """A labelled vertical bar chart; ``points`` are (label, value) with None for no data."""
-    width, height, base, top = 640, 190, 160, 30
+    # A narrow canvas keeps labels legible when a phone scales the chart down.
+    width, height, base, top = 480, 200, 168, 36
     known = [v for _, v in points if v is not None]
     peak = ceiling if ceiling is not None else max(known, default=0.0)
     slot = width / max(len(points), 1)
@@ -37,9 +39,16 @@ def bar_chart(title: str, points: Sequence[tuple[str, float | None]], *, text: C
         if value is None:
             continue
         h = 0.0 if peak <= 0 else (base - top) * (value / peak)
-        bars.append({"x": round(index * slot + slot * 0.15, 1), "w": round(slot * 0.7, 1), "y": round(base - h, 1),
+        w = min(slot * 0.7, 56.0)
+        bars.append({"x": round(index * slot + (slot - w) / 2, 1), "w": round(w, 1), "y": round(base - h, 1),
                      "h": round(h, 1), "label": label, "text": text(value), "tone": tone(value)})
     return Markup(render("chart.svg.j2", title=title, width=width, height=height, base=base, bars=bars))
+
+
+def month_label(month: str) -> str:
+    """``2026-11`` → ``Nov 26``: short enough for twelve bars side by side on a phone."""
+    year, number = month.split("-")
+    return f"{calendar.month_abbr[int(number)]} {year[2:]}"
 
 
 def badge(label: str, message: str, tone: str) -> str:

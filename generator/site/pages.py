@@ -197,10 +197,10 @@ def sla_pages(site: Site) -> Iterator[tuple[str, str]]:
                            "breached": sum(s.breached for s in all_stats)})
     recent = month_rows[-12:]
     chart_list = [
-        charts.bar_chart("SLA compliance per month", [(r["month"], r["compliance"]) for r in recent], text=lambda v: f"{v * 100:.0f}%",
+        charts.bar_chart("SLA compliance per month", [(charts.month_label(r["month"]), r["compliance"]) for r in recent], text=lambda v: f"{v * 100:.0f}%",
                          tone=lambda v: "none" if v >= 0.95 else "degraded" if v >= 0.8 else "outage", ceiling=1.0),
-        charts.bar_chart("Mean time to resolve (MTTR) per month", [(r["month"], r["mttr"]) for r in recent], text=format_duration),
-        charts.bar_chart("Mean time to acknowledge (MTTA) per month", [(r["month"], r["mtta"]) for r in recent], text=format_duration),
+        charts.bar_chart("Mean time to resolve (MTTR) per month", [(charts.month_label(r["month"]), r["mttr"]) for r in recent], text=format_duration),
+        charts.bar_chart("Mean time to acknowledge (MTTA) per month", [(charts.month_label(r["month"]), r["mtta"]) for r in recent], text=format_duration),
     ]
     breaches = _breaches(site)
     uptime_rows = [{"name": name, "days": u.days, "uptime": f"{u.uptime * 100:.3f}%", "outage": u.outage_seconds,
@@ -255,7 +255,7 @@ def backlog_page(site: Site) -> tuple[str, str]:
     sections.append({"heading": "By quarter", "headers": ["Quarter", "Items"], "rows": [{"cells": [q, str(n)]} for q, n in sorted(quarters.items())]})
     months = sorted(site.report.backlog_throughput)[-12:]
     sections.append({"heading": "Throughput", "note": "Items done per month (when the change landed).",
-                     "chart": charts.bar_chart("Backlog items done per month", [(m, float(site.report.backlog_throughput[m])) for m in months],
+                     "chart": charts.bar_chart("Backlog items done per month", [(charts.month_label(m), float(site.report.backlog_throughput[m])) for m in months],
                                                text=lambda v: str(int(v)))})
     return _page(site, "backlog/index.md", "sections.md.j2", title="Backlog", intro="Evolution items by status and quarter.", sections=sections)
 
