@@ -27,7 +27,7 @@ def uptime_bars(days: Sequence[tuple[str, str]], label: str) -> Markup:
 
 
 def bar_chart(title: str, points: Sequence[tuple[str, float | None]], *, text: Callable[[float], str],
-              tone: Callable[[float], str] = lambda _: "none", ceiling: float | None = None) -> Markup:
+              tone: Callable[[float], str] = lambda _: "neutral", ceiling: float | None = None) -> Markup:
     """A labelled vertical bar chart; ``points`` are (label, value) with None for no data."""
     # A narrow canvas keeps labels legible when a phone scales the chart down.
     width, height, base, top = 480, 200, 168, 36
