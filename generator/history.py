@@ -13,12 +13,15 @@ commit that brought it to the branch (a merge, a squash or a direct commit).
 from __future__ import annotations
 
 import os
-import pickle
+import contextlib
+import gc
+import marshal
 import re
 import subprocess
+import sys
 import threading
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from pathlib import Path, PurePosixPath
 from typing import IO, Any, Iterable, Iterator, Mapping
 
@@ -370,39 +373,112 @@ def _parse_blobs(repo: Path, raws: list[_RawCommit]) -> dict[tuple[str, str], di
 
 
 # --- the cache ----------------------------------------------------------------
+#
+# The cache is plain data written with ``marshal`` (dicts, lists, tuples, str,
+# int): reading it back is several times faster than unpickling 40,000 objects,
+# and a warm run is mostly this read. It lives in the Git dir, which is as
+# trusted as the hooks there; anything unexpected makes a cold run instead.
 
 def _cache_file(git_dir: Path, cache_dir: Path | None, branch: str, prefix: str) -> Path:
     folder = cache_dir if cache_dir is not None else git_dir / "gitdesk"
     name = re.sub(r"[^A-Za-z0-9._-]+", "_", f"{branch}-{prefix}".strip("-/"))
-    return folder / f"history-{name}.pickle"
+    return folder / f"history-{name}.cache"
+
+
+def _cache_key(branch: str, prefix: str) -> tuple[Any, ...]:
+    return (_CACHE_FORMAT, sys.version_info[:2], branch, prefix)
+
+
+class _Times:
+    """Aware datetimes to and from (timestamp, offset seconds), sharing one tzinfo per offset."""
+
+    def __init__(self) -> None:
+        self._zones: dict[int, timezone] = {}
+
+    def load(self, stamp: int, offset: int) -> datetime:
+        zone = self._zones.get(offset)
+        if zone is None:
+            zone = self._zones[offset] = timezone(timedelta(seconds=offset))
+        return datetime.fromtimestamp(stamp, zone)
+
+    @staticmethod
+    def dump(when: datetime) -> tuple[int, int]:
+        offset = when.utcoffset()
+        return int(when.timestamp()), int(offset.total_seconds()) if offset is not None else 0
+
+
+def _dump_state(state: _State) -> dict[str, Any]:
+    index: dict[str, int] = {}
+    commits: list[tuple[Any, ...]] = []
+
+    def ref(commit: Commit | None) -> int:
+        if commit is None:
+            return -1
+        if commit.sha not in index:
+            index[commit.sha] = len(commits)
+            commits.append((commit.sha, *_Times.dump(commit.landed_at), *_Times.dump(commit.authored_at),
+                            commit.author, commit.subject, commit.author_email))
+        return index[commit.sha]
+
+    tickets = [(t.id, t.kind.value, [(ref(v.commit), v.path, dict(v.fields), tuple(v.changed)) for v in t.versions], ref(t.deleted))
+               for t in state.tickets.values()]
+    return {
+        "key": _cache_key(state.branch, state.prefix),
+        "tip": state.tip,
+        "commits": commits,
+        "tickets": tickets,
+        "anomalies": [(a.sha, a.kind, a.message, a.path) for a in state.anomalies],
+        "path_ids": state.path_ids,
+        "last_landed": _Times.dump(state.last_landed) if state.last_landed else None,
+    }
+
+
+def _load_state(data: dict[str, Any], branch: str, prefix: str) -> _State:
+    times = _Times()
+    commits = [Commit(sha, times.load(ct, co), times.load(at, ao), author, subject, email)
+               for sha, ct, co, at, ao, author, subject, email in data["commits"]]
+    state = _State(branch, prefix, data["tip"], {}, [Anomaly(*a) for a in data["anomalies"]], data["path_ids"],
+                   times.load(*data["last_landed"]) if data["last_landed"] else None)
+    for ticket_id, kind, versions, deleted in data["tickets"]:
+        state.tickets[ticket_id] = TicketHistory(
+            ticket_id, Kind(kind), [Version(commits[c], path, fields, frozenset(changed)) for c, path, fields, changed in versions],
+            commits[deleted] if deleted >= 0 else None)
+    return state
+
+
+@contextlib.contextmanager
+def _no_gc() -> Iterator[None]:
+    """Pause the cyclic GC while building many objects that will all live on (2-3x faster)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _load_cache(path: Path, branch: str, prefix: str) -> _State | None:
     try:
-        with path.open("rb") as handle:
-            payload = pickle.load(handle)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
-        return None  # no cache, or one from another gitdesk version: a cold run gives the same answer
-    if not isinstance(payload, dict) or payload.get("format") != _CACHE_FORMAT:
-        return None
-    state = payload.get("state")
-    if not isinstance(state, _State) or state.branch != branch or state.prefix != prefix:
-        return None
-    return state
+        data = marshal.loads(path.read_bytes())  # marshal.load on a file reads in tiny pieces: 10x slower
+        if not isinstance(data, dict) or data.get("key") != _cache_key(branch, prefix):
+            return None
+        return _load_state(data, branch, prefix)
+    except (OSError, EOFError, ValueError, TypeError, KeyError, IndexError):
+        return None  # no cache, or one from another gitdesk or Python: a cold run gives the same answer
 
 
 def _save_cache(path: Path, state: _State) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".tmp{os.getpid()}")
-        with tmp.open("wb") as handle:
-            pickle.dump({"format": _CACHE_FORMAT, "state": state}, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.write_bytes(marshal.dumps(_dump_state(state)))
         os.replace(tmp, path)  # atomic: a concurrent reader sees the old cache or the new one
-    except OSError:
-        pass  # a read-only checkout still gets correct figures, only slower
+    except (OSError, ValueError):
+        pass  # a read-only checkout (or an unmarshallable value) still gets correct figures, only slower
 
 
-def _extends(repo: Path, old_tip: str, raws: list[_RawCommit]) -> bool:
+def _extends(old_tip: str, raws: list[_RawCommit]) -> bool:
     """True if the new commits continue the cached first-parent chain at ``old_tip``."""
     if not raws:
         return False
@@ -418,6 +494,11 @@ def read_history(repo: Path, *, branch: str = "main", cache_dir: Path | None = N
     :class:`generator.errors.RepoError` (exit 2) for a shallow clone, a folder
     that is not a Git repo, a repo without commits, or a missing branch.
     """
+    with _no_gc():
+        return _read(repo, branch, cache_dir, use_cache)
+
+
+def _read(repo: Path, branch: str, cache_dir: Path | None, use_cache: bool) -> History:
     info = _open(repo, branch)
     cache_path = _cache_file(info.git_dir, cache_dir, branch, info.prefix)
     state = _load_cache(cache_path, branch, info.prefix) if use_cache else None
@@ -426,7 +507,7 @@ def read_history(repo: Path, *, branch: str = "main", cache_dir: Path | None = N
     raws: list[_RawCommit] = []
     if state is not None and state.tip is not None:
         raws = _walk(repo, f"{state.tip}..{info.tip}", info.prefix)
-        if not _extends(repo, state.tip, raws):
+        if not _extends(state.tip, raws):
             state = None  # rewritten (force-pushed) or re-parented history: start over
     if state is None:
         state = _State(branch, info.prefix)
