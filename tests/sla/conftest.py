@@ -143,11 +143,16 @@ def load_scenario(name: str) -> dict[str, Any]:
     return yaml.safe_load((CASES / name / "scenario.yaml").read_text(encoding="utf-8"))
 
 
-def golden(path: Path, actual: str) -> str:
+def read_golden(path: Path, actual: str) -> str:
     """The committed expected text (rewritten first when GITDESK_REGEN is set)."""
     if REGEN or not path.exists():
         path.write_text(actual, encoding="utf-8")
     return path.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def golden():  # type: ignore[no-untyped-def]
+    return read_golden
 
 
 @pytest.fixture
