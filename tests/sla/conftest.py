@@ -159,6 +159,8 @@ def golden():  # type: ignore[no-untyped-def]
 def scenario_repo(tmp_path: Path):  # type: ignore[no-untyped-def]
     def make(name: str) -> tuple[Path, dict[str, Any]]:
         scenario = load_scenario(name)
-        return build_repo(tmp_path, scenario), scenario
+        root = tmp_path / name
+        root.mkdir()
+        return build_repo(root, scenario), scenario
 
     return make
