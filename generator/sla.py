@@ -646,9 +646,7 @@ def compute(tickets: list[Ticket], history: History, config: Config, *, now: dat
         if ticket.kind is not Kind.INCIDENT or found is None or found.kind is not Kind.INCIDENT:
             continue
         sla = ticket_sla(ticket, found, config, calendars, now)
-        if sla is None or not _in_scope(client, sla.client):
-            continue
-        if client is not None and sla.client != client:
+        if sla is None or (client is not None and sla.client != client):
             continue
         if (since and sla.started_at and sla.started_at < since) or (until and sla.started_at and sla.started_at >= until):
             continue
