@@ -126,7 +126,9 @@ class History:
 _GIT = ("git", "-c", "log.showSignature=false", "-c", "core.quotepath=off")
 _CACHE_FORMAT = 3
 _MODES = (b"100644", b"100755")  # regular files only: links and submodules are not tickets
-_LOG_FORMAT = "%x01%H%x00%P%x00%ct%x00%cI%x00%at%x00%aI%x00%an%x00%ae%x00%s"
+#: starts each commit in the log; a commit message cannot contain it by accident
+_MARK = b"\x01gitdesk\x02"
+_LOG_FORMAT = "%x01gitdesk%x02%H%x00%P%x00%ct%x00%cI%x00%at%x00%aI%x00%an%x00%ae%x00%s"
 
 
 def _git(repo: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[bytes]:
@@ -379,7 +381,7 @@ def _produce(out: IO[bytes], blobs_in: IO[bytes], prefix: str, work: queue.Simpl
     try:
         pending = b""
         while block := out.read(1 << 16):
-            parts = (pending + block).split(b"\x01")
+            parts = (pending + block).split(_MARK)
             pending = parts.pop()
             for chunk in parts:
                 if chunk:
