@@ -20,6 +20,7 @@ import gc
 import marshal
 import re
 import subprocess
+import tempfile
 import sys
 import threading
 from dataclasses import dataclass, field
@@ -329,10 +330,11 @@ def _fold(repo: Path, rev_range: str, state: _State, *, continues: str | None = 
     is the cached tip the first commit's first parent must be (else
     :class:`_Rewritten`).
     """
+    errors = tempfile.TemporaryFile()  # a file, not a pipe: a chatty git must never block on stderr
     log = subprocess.Popen(
         [*_GIT, "-C", str(repo), "log", "--first-parent", "--diff-merges=first-parent", "--raw", "-z", "--reverse",
          "--no-abbrev", "--no-renames", "--no-color", f"--format={_LOG_FORMAT}", rev_range, "--"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        stdout=subprocess.PIPE, stderr=errors)
     cat = subprocess.Popen([*_GIT, "-C", str(repo), "cat-file", "--batch"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
     assert log.stdout is not None and cat.stdin is not None and cat.stdout is not None
     work: queue.SimpleQueue[tuple[str, Any] | BaseException | None] = queue.SimpleQueue()
@@ -340,6 +342,7 @@ def _fold(repo: Path, rev_range: str, state: _State, *, continues: str | None = 
     producer.start()
     parsed: dict[tuple[str, str], dict[str, Any] | None] = {}
     count = 0
+    finished = False
     try:
         while (item := work.get()) is not None:
             if isinstance(item, BaseException):
@@ -352,14 +355,19 @@ def _fold(repo: Path, rev_range: str, state: _State, *, continues: str | None = 
                 raise _Rewritten()
             _apply(state, value, parsed)
             count += 1
+        finished = True
     finally:
-        for proc in (log, cat):
-            if proc.poll() is None:
-                proc.kill()
-        stderr = log.stderr.read() if log.stderr else b""
+        if not finished:  # stop both so the producer thread ends too (EOF or a broken pipe)
+            log.kill()
+            cat.kill()
         producer.join()
         code = log.wait()
         cat.wait()
+        log.stdout.close()
+        cat.stdout.close()
+        errors.seek(0)
+        stderr = errors.read()
+        errors.close()
     if code != 0:
         raise RepoError(f"git log failed: {stderr.decode('utf-8', 'replace').strip()}")
     return count
@@ -380,7 +388,7 @@ def _produce(out: IO[bytes], blobs_in: IO[bytes], prefix: str, work: queue.Simpl
 
     try:
         pending = b""
-        while block := out.read(1 << 16):
+        while block := out.read1(1 << 16):  # whatever is there: parse while git still writes
             parts = (pending + block).split(_MARK)
             pending = parts.pop()
             for chunk in parts:

@@ -209,3 +209,24 @@ def test_gitdesk_repo_in_a_subfolder_of_a_git_repo(tmp_path: Path) -> None:
     assert history.tickets["INC-0001"].versions[0].path == "tickets/incidents/2026/INC-0001.md"
     code, out = run(top / "ops", "history", "restart")
     assert code == 0 and "created" in out
+
+
+def test_a_log_longer_than_the_stream_buffers(tmp_path: Path) -> None:
+    """Hundreds of commits and blobs: the streamed log crosses many read blocks and pipe buffers."""
+    from datetime import datetime, timedelta, timezone
+
+    from generator.gitfast import FastImport
+
+    repo = tmp_path / "repo"
+    subprocess.run(["git", "init", "-q", "-b", "main", str(repo)], check=True)
+    start = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+    filler = "Long description line for the export incident. " * 40
+    with FastImport(repo) as fi:
+        for n in range(600):
+            ticket, status = f"INC-{n % 300:04d}", ("reported", "resolved")[n // 300]
+            fi.commit("main", when=start + timedelta(minutes=n), message=f"{ticket} {status} " + "x" * 200,
+                      files={f"tickets/incidents/2026/{ticket}.md": incident(ticket, status) + filler})
+    cold = read_history(repo, cache_dir=tmp_path / "cache")
+    assert cold.commits_read == 600 and len(cold.tickets) == 300
+    assert all([v.fields["status"] for v in t.versions] == ["reported", "resolved"] for t in cold.tickets.values())
+    assert read_history(repo, cache_dir=tmp_path / "cache").tickets == cold.tickets
