@@ -144,6 +144,7 @@ def main() -> None:
     parser.add_argument("--reuse", type=Path, default=None, help="time an existing synthesized repo (skip synthesis)")
     parser.add_argument("--rounds", type=int, default=3, help="floor and cold are the best of this many alternating runs")
     args = parser.parse_args()
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[attr-defined]  # progress shows when piped
     base = args.reuse or args.keep or Path(tempfile.mkdtemp(prefix="gitdesk-bench-"))
     repo = base / "repo" if args.keep is None and args.reuse is None else base
     try:
