@@ -327,10 +327,10 @@ def _judge_cycle(name: TargetName, cycle: _Cycle, judge: _Judge) -> tuple[int, i
     for before, after in zip(cycle.marks, cycle.marks[1:]):
         if before.severity == after.severity:
             continue
-        spec = judge.spec(before.severity)
-        target = spec.seconds(name.value) if spec else None
-        if target is not None and judge.elapsed(name, cycle, judge.calendars[spec.calendar], after.at) > target:  # type: ignore[union-attr]
-            breached = True
+        old = judge.spec(before.severity)
+        old_target = old.seconds(name.value) if old else None
+        if old is not None and old_target is not None:
+            breached |= judge.elapsed(name, cycle, judge.calendars[old.calendar], after.at) > old_target
     spec = judge.spec(cycle.marks[-1].severity)
     target = spec.seconds(name.value) if spec else None
     if spec is None or target is None:
