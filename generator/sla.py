@@ -72,6 +72,8 @@ class Clock:
     calendar: str | None = None
     #: counted seconds summed over all cycles (MTTR uses this)
     total_elapsed_seconds: int | None = None
+    #: for a running clock within target: when the target is used up if nothing lands (None if paused or decided)
+    due_at: datetime | None = None
 
     @property
     def applicable(self) -> bool:
@@ -103,6 +105,7 @@ class Clock:
             "at_risk": self.at_risk,
             "calendar": self.calendar,
             "total_elapsed_seconds": self.total_elapsed_seconds,
+            "due_at": _iso(self.due_at),
         }
 
 
@@ -327,10 +330,10 @@ def _judge_cycle(name: TargetName, cycle: _Cycle, judge: _Judge) -> tuple[int, i
     for before, after in zip(cycle.marks, cycle.marks[1:]):
         if before.severity == after.severity:
             continue
-        spec = judge.spec(before.severity)
-        target = spec.seconds(name.value) if spec else None
-        if target is not None and judge.elapsed(name, cycle, judge.calendars[spec.calendar], after.at) > target:  # type: ignore[union-attr]
-            breached = True
+        old = judge.spec(before.severity)
+        old_target = old.seconds(name.value) if old else None
+        if old is not None and old_target is not None:
+            breached |= judge.elapsed(name, cycle, judge.calendars[old.calendar], after.at) > old_target
     spec = judge.spec(cycle.marks[-1].severity)
     target = spec.seconds(name.value) if spec else None
     if spec is None or target is None:
@@ -357,15 +360,18 @@ def clock(name: TargetName, start: datetime, steps: list[Step], judge: _Judge) -
     else:
         state = ClockState.PAUSED if paused else ClockState.RUNNING
     at_risk = running and not breached and target > 0 and elapsed / target >= judge.policy.at_risk
+    # when the target is used up if the clock keeps running; any later stop breaches it
+    due = (judge.calendars[calendar].add_working(judge.now, target - elapsed)
+           if state is ClockState.RUNNING and calendar is not None else None)
     return Clock(state, target, elapsed, last.start, last.stop, breached, ever, len(cycles), at_risk, calendar,
-                 sum(e for e, _, _, _ in judged))
+                 sum(e for e, _, _, _ in judged), due)
 
 
 def ticket_start(history: TicketHistory, now: datetime) -> datetime:
     """First landing, or the declared ``reported_at`` when earlier (declared times only make it stricter)."""
     first = history.first_landed
-    landed = [v for v in history.versions if v.commit.landed_at <= now]
-    declared = parse_time(landed[-1].fields.get("reported_at")) if landed else None
+    latest = _latest(history, now)
+    declared = parse_time(latest.fields.get("reported_at")) if latest else None
     return declared if declared is not None and declared < first else first
 
 
@@ -388,15 +394,14 @@ def ticket_sla(ticket: Ticket, history: TicketHistory, config: Config, calendars
     client = fields.get("client") if isinstance(fields.get("client"), str) else None
     start = ticket_start(history, now)
     last = steps[-1]
-    reason = ticket.get("breach_reason")
-    base = dict(id=history.id, severity=last.severity, status=last.status, client=client, started_at=start,
-                path=ticket.path, breach_reason=reason if isinstance(reason, str) and reason.strip() else None,
-                title=str(fields.get("title", "")))
     if last.status == "cancelled" or fields.get("coverage") == "out-of-scope":
-        return TicketSla(targets={name: NOT_APPLICABLE for name in TargetName}, **base)  # type: ignore[arg-type]
-    judge = _Judge(config.policy_for(client), calendars, now)
-    targets = {name: clock(name, start, steps, judge) for name in TargetName}
-    return TicketSla(targets=targets, **base)  # type: ignore[arg-type]
+        targets = {name: NOT_APPLICABLE for name in TargetName}
+    else:
+        judge = _Judge(config.policy_for(client), calendars, now)
+        targets = {name: clock(name, start, steps, judge) for name in TargetName}
+    reason = ticket.get("breach_reason")
+    return TicketSla(history.id, last.severity, last.status, client, targets, start, ticket.path,
+                     reason if isinstance(reason, str) and reason.strip() else None, str(fields.get("title", "")))
 
 
 # --- summaries --------------------------------------------------------------------
@@ -646,9 +651,7 @@ def compute(tickets: list[Ticket], history: History, config: Config, *, now: dat
         if ticket.kind is not Kind.INCIDENT or found is None or found.kind is not Kind.INCIDENT:
             continue
         sla = ticket_sla(ticket, found, config, calendars, now)
-        if sla is None or not _in_scope(client, sla.client):
-            continue
-        if client is not None and sla.client != client:
+        if sla is None or (client is not None and sla.client != client):
             continue
         if (since and sla.started_at and sla.started_at < since) or (until and sla.started_at and sla.started_at >= until):
             continue

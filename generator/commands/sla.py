@@ -78,13 +78,15 @@ def sla_command(repo: Path, *, now: str | None, fmt: str, client: str | None = N
     return 0
 
 
-def duration(seconds: float | None) -> str:
-    """A human duration of counted time: "45m", "1h 20m", "8h 0m 1s" (seconds only when not whole minutes)."""
+def duration(seconds: float | None, *, precise: bool = False) -> str:
+    """A human duration of counted time: "45m 10s", "1h 20m" (seconds dropped from an hour on unless ``precise``)."""
     if seconds is None:
         return "—"
     total = int(round(seconds))
     hours, rest = divmod(total, 3600)
     minutes, secs = divmod(rest, 60)
+    if hours and not precise:
+        secs = 0
     if secs:
         return f"{hours}h {minutes}m {secs}s" if hours else (f"{minutes}m {secs}s" if minutes else f"{secs}s")
     if hours:
@@ -105,7 +107,9 @@ def clock_cell(c: Clock) -> str:
     """A clock in words: "met 21m of 1h", "BREACHED 9h 10m of 8h", "running 6h of 8h, at risk"."""
     if not c.applicable:
         return _WORDS[c.state]
-    text = f"{_WORDS[c.state]} {duration(c.elapsed_seconds)} of {duration(c.target_seconds)}"
+    # within a minute of the target, the seconds are what decide: show them
+    precise = abs((c.elapsed_seconds or 0) - (c.target_seconds or 0)) < 60
+    text = f"{_WORDS[c.state]} {duration(c.elapsed_seconds, precise=precise)} of {duration(c.target_seconds)}"
     if c.cycles > 1:
         text += f" (cycle {c.cycles})"
     if c.ever_breached and not c.breached:
@@ -189,6 +193,7 @@ def _csv_value(value: Any) -> str:
 def check_report(result: SlaReport, config: Config, tickets: list[Ticket]) -> list[Diagnostic]:
     """Errors: breaches without ``breach_reason``, compliance under ``min_compliance``. Warnings: at-risk clocks, anomalies."""
     positions = {t.id: t for t in tickets}
+    zone = ZoneInfo(config.timezone)
     out: list[Diagnostic] = []
 
     def at(sla: TicketSla, key: str | None) -> tuple[str, int, int]:
@@ -204,8 +209,9 @@ def check_report(result: SlaReport, config: Config, tickets: list[Ticket]) -> li
                                   f"{sla.id}: breached {what}; add `breach_reason:` to {sla.path} saying why"))
         for name, c in sla.targets.items():
             if c.at_risk:
+                due = f", due {c.due_at.astimezone(zone):%Y-%m-%d %H:%M %Z}" if c.due_at else ""
                 out.append(Diagnostic(*at(sla, "status"), "GD321",
-                                      f"{sla.id}: {name.value} at risk, {duration(c.elapsed_seconds)} of {duration(c.target_seconds)} used",
+                                      f"{sla.id}: {name.value} at risk, {duration(c.elapsed_seconds)} of {duration(c.target_seconds)} used{due}",
                                       DiagnosticLevel.WARNING))
     groups: list[tuple[str, float | None, list[TicketSla]]] = [("all tickets", config.sla.min_compliance, result.tickets)]
     for client in config.clients:
@@ -251,7 +257,8 @@ def timeline(ticket: TicketHistory) -> list[dict[str, Any]]:
     for version, previous in changes_since(ticket.versions):
         changes = []
         if previous is None:
-            changes.append("created")
+            initial = ", ".join(f"{k} {_show(version.fields[k])}" for k in _TRACKED[:3] if k in version.fields)
+            changes.append(f"created ({initial})" if initial else "created")
         elif previous.path != version.path:
             changes.append(f"moved {previous.path} → {version.path}")
         for key in _TRACKED:
