@@ -168,6 +168,8 @@ class Site:
             else:
                 words = f"{_WAITING[name]} after {elapsed} — target {target}, " + (
                     "breached" if clock.breached else ("running, at risk" if clock.at_risk else "running"))
+                if not clock.breached and clock.due_at is not None:
+                    words += f", due {self.clock.show(clock.due_at)}"
             if clock.cycles > 1:
                 words += f" (reopened: {clock.cycles} cycles)"
             lines.append({"target": name.value, "state": clock.state.value, "words": words,

@@ -255,7 +255,8 @@ def fake_compute(tickets: list[Ticket], history: History, config: Config, *, now
         done = ticket.status in ("resolved", "closed")
         response = Clock(ClockState.MET, 3600, 1200, start, start + timedelta(minutes=20), calendar="business", cycles=1)
         resolution = (Clock(ClockState.BREACHED, 28800, 30120, start, start + timedelta(hours=9), True, True, 1, calendar="business")
-                      if done else Clock(ClockState.RUNNING, 28800, 7200, start, None, cycles=1, at_risk=False, calendar="business"))
+                      if done else Clock(ClockState.RUNNING, 28800, 7200, start, None, cycles=1, at_risk=False, calendar="business",
+                            due_at=now + timedelta(hours=6)))
         report.tickets.append(TicketSla(ticket.id, ticket.severity, ticket.status, ticket.client,
                                         {TargetName.RESPONSE: response, TargetName.MITIGATION: Clock(ClockState.NOT_APPLICABLE),
                                          TargetName.RESOLUTION: resolution}, start))
