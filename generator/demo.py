@@ -290,7 +290,7 @@ class Planner:
         self.always = WorkClock(None)
         self.changes: list[Change] = []
         self.client_components = {cid: comps for cid, _, comps, _ in vocab.CLIENTS}
-        self.incidents_by_component: dict[str, list[Ref]] = {}
+        self.incidents_by_component: dict[str, list[tuple[datetime, Ref]]] = {}
         self.deferrals: list[tuple[datetime, Theme, Ref, str, str]] = []
         self.items: dict[str, tuple[Ref, datetime | None]] = {}  # theme item title -> (ref, done at)
 
@@ -323,6 +323,11 @@ class Planner:
         """A random moment of working time on or after ``day``."""
         moment = datetime.combine(day, time(9), MADRID)
         return self.business.add(moment, self.rng.uniform(0, 8 * HOUR - 60))
+
+    def ramp(self, growth: float = 1.7) -> float:
+        """A share of the story drawn with density rising linearly (1 + growth·x): the service grows."""
+        u = self.rng.random()
+        return (-1 + math.sqrt(1 + 4 * (growth / 2) * (1 + growth / 2) * u)) / growth
 
     def person(self, level: str) -> Person:
         return self.rng.choice([p for p in vocab.TEAM if p.level == level])
@@ -361,8 +366,7 @@ class Planner:
     def open_time(self, severity: str) -> datetime:
         """When a random incident lands: more of them as the service grows, mostly in office hours."""
         while True:
-            share = math.sqrt(self.rng.random()) * 0.55 + self.rng.random() * 0.45  # ramps up over the year
-            day = (self.start + timedelta(days=1) + (self.end - self.start - timedelta(days=2)) * share).date()
+            day = (self.start + timedelta(days=1) + (self.end - self.start - timedelta(days=2)) * self.ramp()).date()
             if severity == "P0" or self.rng.random() < 0.12:
                 moment = datetime.combine(day, time(self.rng.randrange(0, 24), self.rng.randrange(60)), MADRID)
             else:
@@ -387,7 +391,7 @@ class Planner:
                 pool = [t for t in themes if t.component in comps]
                 theme = self.rng.choice(pool)
                 roll = self.rng.random()
-                outcome = "deferred" if roll < 0.62 else "resolved" if roll < 0.9 else "cancelled"
+                outcome = "deferred" if roll < 0.72 else "resolved" if roll < 0.92 else "cancelled"
                 self.p3(opened, client, theme, outcome, breach=early and self.rng.random() < 0.04)
                 continue
             component = self.pick(c for c in comps if c in vocab.FAULTS[severity])
@@ -410,7 +414,7 @@ class Planner:
                      style: Style | None = None) -> tuple[Ref, Person, datetime]:
         """Land the incident's first version; return it, its L1 person and its SLA start."""
         ref = Ref(Kind.INCIDENT)
-        self.incidents_by_component.setdefault(component, []).append(ref)
+        self.incidents_by_component.setdefault(component, []).append((opened, ref))
         first = author or self.person("L1")
         fields: dict[str, Any] = {
             "title": title, "severity": severity, "status": status, "client": client, "components": [component],
@@ -559,8 +563,8 @@ class Planner:
             self.step(ref, decided, theme.incident, "resolved", first,
                       update="Ajuste hecho y desplegado con la siguiente versión.")
         elif outcome == "cancelled":
-            earlier = [r for r in self.incidents_by_component.get(theme.component, []) if r is not ref]
-            related = {"related": [earlier[-1]]} if earlier else {}
+            earlier = [(t, r) for t, r in self.incidents_by_component.get(theme.component, []) if t < opened]
+            related = {"related": [max(earlier, key=lambda e: e[0])[1]]} if earlier else {}
             self.step(ref, decided, theme.incident, "cancelled", first, extra=related)
         return ref
 
@@ -627,10 +631,16 @@ class Planner:
             self.land(self.office_time((created + timedelta(days=rng.randint(5, 20))).date()),
                       Fmt("{}: accepted (separate estimate)", item), [Edit(item, set={"status": "accepted"})], manager)
             return None
-        accepted = self.office_time((created + timedelta(days=rng.uniform(1, 10))).date())
-        planned = self.office_time((accepted + timedelta(days=rng.uniform(2, 14))).date())
-        started = self.office_time((planned + timedelta(days=rng.uniform(3, 30) * scale)).date())
-        done = self.office_time((started + timedelta(days=rng.uniform(2, 12) * scale)).date())
+        accepted = self.office_time((created + timedelta(days=rng.uniform(1, 6))).date())
+        planned = self.office_time((accepted + timedelta(days=rng.uniform(1, 8))).date())
+        # Delivery speeds up as the service matures: done dates follow a steep ramp, so the
+        # last months deliver about a dozen items each while the first deliver a few.
+        earliest = planned + timedelta(days=rng.uniform(3, 10) * scale)
+        wanted = next((w for w in (self.frac(self.ramp(5.0)) for _ in range(12)) if w > earliest), earliest)
+        if rng.random() < 0.22:  # a living backlog: some accepted work is still queued at the end
+            wanted = max(wanted, self.end + timedelta(days=rng.uniform(5, 60)))
+        done = self.office_time(wanted.date())
+        started = self.office_time(max(planned + timedelta(days=1), done - timedelta(days=rng.uniform(2, 9) * scale)).date())
         target = f"{done.year}-Q{(done.month - 1) // 3 + 1}"
         self.land(accepted, Fmt("{}: accepted", item), [Edit(item, set={"status": "accepted"})], manager)
         self.land(planned, Fmt(f"{{}}: planned for {target}", item), [Edit(item, set={"status": "planned", "target": target})], manager)
@@ -643,7 +653,7 @@ class Planner:
         """Work the team proposes itself: preventive tasks, automation, reports."""
         chosen = self.rng.sample(vocab.PLANNED, self.size.planned_items)
         for component, title, category, effort, impact in chosen:
-            created = self.office_time(self.frac(self.rng.uniform(0.02, 0.9)).date())
+            created = self.office_time(self.frac(0.02 + 0.9 * self.ramp(2.5)).date())
             item = Ref(Kind.BACKLOG)
             # service-wide work: no client, every client's backlog shows it
             if self.land(created, Fmt(f"{{}}: proposed — {title}", item),
