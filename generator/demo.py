@@ -944,6 +944,9 @@ _ORDER: dict[Kind, tuple[str, ...]] = {
 }
 
 
+_Dumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml: 5x faster, same text
+
+
 def iso(moment: datetime) -> str:
     """ISO 8601 with the Madrid offset, to the second."""
     return moment.astimezone(MADRID).replace(microsecond=0).isoformat()
@@ -964,7 +967,7 @@ def render(kind: Kind, fields: dict[str, Any], body: str) -> str:
     order = _ORDER[kind]
     keys = sorted(fields, key=lambda k: order.index(k) if k in order else len(order))
     data = {k: _plain(fields[k]) for k in keys if fields[k] is not None}
-    front = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=None, width=4096)
+    front = yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, default_flow_style=None, width=4096)
     return f"---\n{front}---\n\n{body}"
 
 
