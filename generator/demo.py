@@ -21,6 +21,7 @@ to be met stays under 85 % of its target, every breach is over 115 %.
 from __future__ import annotations
 
 import enum
+import json
 import math
 import random
 import subprocess
@@ -34,6 +35,7 @@ from zoneinfo import ZoneInfo
 import yaml
 
 from generator import demo_vocab as vocab
+from generator.build import DEFAULT_MKDOCS
 from generator.config import CalendarSpec, Config, parse_config
 from generator.demo_vocab import Person, Theme
 from generator.gitfast import FastImport
@@ -246,14 +248,35 @@ clients:
 """
 
 
-MKDOCS_YML = f"""\
-site_name: {vocab.TITLE}
-theme:
-  name: material
-  font: false
-plugins:
-  - search
-  - gitdesk
+#: the site's own pages beside the generated ones (mkdocs.yml is the site stage's default)
+ABOUT_MD = """\
+# About this service
+
+Acme ERP is maintained under a maintenance and evolution agreement: incidents
+are resolved, problems prevented, dependencies kept up to date and the system
+improved with planned changes.
+
+## What it covers
+
+- Incident support: analysis, reproduction, resolution and follow-up.
+- Fixes: bugs, data errors, inconsistencies and functional failures.
+- Preventive maintenance: dependency review, reasonable updates, basic hardening.
+- Evolution: planned improvements (new screens, process adjustments, automations).
+
+Large new modules, complex infrastructure changes and third-party tools are
+estimated separately. There is no 24/7 on-call except for P0 (system down).
+
+## Severities
+
+| severity | meaning | response | resolution |
+|---|---|---|---|
+| P0 | system down or blocked | 15 min, 24/7 | 4 h (mitigation 1 h) |
+| P1 | key function affected | 1 working hour | 8 working hours |
+| P2 | annoying or intermittent error | 4 working hours | 40 working hours |
+| P3 | minor adjustment or improvement | 16 working hours | goes to the backlog |
+
+Working hours: Monday to Friday 09:00–14:00 and 15:00–18:00 (Madrid), except
+public holidays. Maintenance windows are announced at least 48 hours ahead.
 """
 
 README = """\
@@ -346,7 +369,8 @@ class Planner:
         self.decisions()
         static = {
             "gitdesk.yml": demo_config_text(),
-            "mkdocs.yml": MKDOCS_YML,
+            "mkdocs.yml": DEFAULT_MKDOCS.format(title=json.dumps(vocab.TITLE, ensure_ascii=False)),
+            "docs/about.md": ABOUT_MD,
             "README.md": README,
             ".gitignore": "site/\n.gitdesk-cache/\n",
         }
@@ -495,7 +519,8 @@ class Planner:
         if reports > 1:
             extra["reports"] = reports
         phone_minutes = rng.uniform(5, 40) if phone else None
-        impact = "degraded" if severity == "P1" or rng.random() < 0.4 else "none"
+        # degraded time runs until mitigation or resolution in wall time: only some faults are worth it
+        impact = "degraded" if (severity == "P1" and rng.random() < 0.6) or rng.random() < 0.08 else "none"
         ref, first, start = self.new_incident(opened, policy_sev, client, component, title, phone_minutes=phone_minutes,
                                               impact=impact, extra=extra,
                                               started_at=(opened - timedelta(minutes=rng.uniform(10, 60))) if severity == "P1" else None)
