@@ -661,9 +661,10 @@ class Planner:
         # Delivery speeds up as the service matures: done dates follow a steep ramp, so the
         # last months deliver about a dozen items each while the first deliver a few.
         earliest = planned + timedelta(days=rng.uniform(3, 10) * scale)
-        wanted = next((w for w in (self.frac(self.ramp(5.0)) for _ in range(12)) if w > earliest), earliest)
-        if rng.random() < 0.22:  # a living backlog: some accepted work is still queued at the end
-            wanted = max(wanted, self.end + timedelta(days=rng.uniform(5, 60)))
+        queued = self.end + timedelta(days=rng.uniform(5, 60))
+        wanted = next((w for w in (self.frac(self.ramp(4.0)) for _ in range(6)) if w > earliest), queued)
+        if rng.random() < 0.2:  # a living backlog: some accepted work is still queued at the end
+            wanted = queued
         done = self.office_time(wanted.date())
         started = self.office_time(max(planned + timedelta(days=1), done - timedelta(days=rng.uniform(2, 9) * scale)).date())
         target = f"{done.year}-Q{(done.month - 1) // 3 + 1}"
@@ -825,6 +826,17 @@ class Planner:
                                               extra={"coverage": "out-of-scope"})
         self.step(ref, self.workday_at(end - timedelta(days=14), 10, 0), oos, "closed", first,
                   update="Fuera del alcance del contrato: es un problema del proveedor del SaaS; se le deriva.")
+        count += 1
+        # An internal-only alert: never on a client site, only on the internal one.
+        disk = "Alerta de disco lleno en el servidor de copias"
+        ref, first, start = self.new_incident(self.workday_at(end - timedelta(days=23), 9, 5), "P2", "acme", "billing", disk,
+                                              extra={"visibility": "internal",
+                                                     "internal": {"notes": "Ampliado el volumen de copias de 500 GB a 1 TB; coste a repercutir."}},
+                                              reporter="monitorización")
+        l2 = self.person("L2")
+        self.step(ref, self.business.add(start, 0.5 * HOUR), disk, "investigating", l2, extra={"level": "L2", "assignee": l2.login})
+        self.step(ref, self.business.add(start, 3 * HOUR), disk, "resolved", l2,
+                  update="Volumen ampliado; las copias de la noche se completan.")
         count += 1
         # The queue at the end of the story, as in the seeds: a P1 in progress for 2 h, a P2 reported ×3, a P3 deferred.
         export = "Error exportación contabilidad"
