@@ -416,7 +416,7 @@ class Planner:
                 theme = self.rng.choice(pool)
                 roll = self.rng.random()
                 outcome = "deferred" if roll < 0.72 else "resolved" if roll < 0.92 else "cancelled"
-                self.p3(opened, client, theme, outcome, breach=early and self.rng.random() < 0.04)
+                self.p3(opened, client, theme, outcome, breach=early and self.rng.random() < 0.02)
                 continue
             component = self.pick(c for c in comps if c in vocab.FAULTS[severity])
             title = self.pick(vocab.FAULTS[severity][component])
@@ -425,7 +425,7 @@ class Planner:
                 self.p0(opened, client, component, title, breach=False)
             else:
                 self.fault(opened, severity, client, component, title,
-                           breach=early and roll < (0.07 if severity == "P1" else 0.05),
+                           breach=early and roll < (0.07 if severity == "P1" else 0.03),
                            waiting=self.rng.random() < (0.2 if severity == "P1" else 0.25),
                            reopen=early and self.rng.random() < 0.06,
                            phone=self.rng.random() < 0.25,
@@ -501,13 +501,15 @@ class Planner:
 
     def fault(self, opened: datetime, severity: str, client: str, component: str, title: str, *, breach: bool,
               waiting: bool, reopen: bool, phone: bool, internal: bool = False, reports: int = 1,
-              upgrade_at: float | None = None, mitigate: bool | None = None) -> Ref:
+              upgrade_at: float | None = None, mitigate: bool | None = None, hours: float | None = None) -> Ref:
         """A P1/P2 on the business calendar: response, escalation, maybe a pause, resolution, maybe a reopen."""
         rng, clock = self.rng, self.business
         policy_sev = "P2" if upgrade_at is not None else severity
         response_target = 3600 if severity == "P1" else 4 * HOUR  # an upgrade re-picks the stricter target
         resolution_target = 8 * HOUR if severity == "P1" else 40 * HOUR
-        if breach:
+        if hours is not None:
+            total = hours * HOUR
+        elif breach:
             total = rng.uniform(BREACH_SHARE + 0.05, 1.6) * resolution_target
         elif severity == "P1":
             total = rng.triangular(1.4 * HOUR, 6.6 * HOUR, 3.4 * HOUR)
@@ -819,7 +821,12 @@ class Planner:
         # P2 raised to P1 once its impact was clear.
         self.fault(self.workday_at(end - timedelta(days=12), 9, 30), "P1", "norte", "integrations", "Pedidos sin sincronizar con el almacén",
                    breach=False, waiting=False, reopen=False, phone=True, upgrade_at=0.15)
-        count += 4
+        # This month's P1s for the first client, so its status page shows a mean P1 resolution near 4 h.
+        self.fault(self.workday_at(end - timedelta(days=10), 10, 20), "P1", "acme", "auth", "Usuarios bloqueados tras cambiar la contraseña",
+                   breach=False, waiting=False, reopen=False, phone=True, hours=3.6)
+        self.fault(self.workday_at(end - timedelta(days=5), 9, 50), "P1", "acme", "billing", "El envío de facturas por correo falla",
+                   breach=False, waiting=False, reopen=False, phone=False, hours=4.4, mitigate=True)
+        count += 6
         # Out of scope: a third-party SaaS problem carries no SLA.
         oos = "Las campañas del SaaS de marketing no se envían"
         ref, first, start = self.new_incident(self.workday_at(end - timedelta(days=15), 16, 10), "P2", "norte", "integrations", oos,
