@@ -455,7 +455,7 @@ class Planner:
         if self.rng.random() < 0.3:
             fields["internal"] = {"notes": self.pick(vocab.INTERNAL_NOTES)}
         fields.update(extra or {})
-        text = body or incident_body(title, component, client)
+        text = body or incident_body(title, component, client, self.pick(vocab.SYMPTOMS[severity]))
         self.land(opened, Fmt(f"{{}}: {status} — {title}", ref), [Edit(ref, set=fields, body=text, create=True)], first,
                   style=style or (Style.DIRECT if severity == "P0" else None))
         return ref, first, start
@@ -1015,9 +1015,11 @@ def render(kind: Kind, fields: dict[str, Any], body: str) -> str:
     return f"---\n{front}---\n\n{body}"
 
 
-def incident_body(title: str, component: str, client: str) -> str:
+def incident_body(title: str, component: str, client: str, symptom: str) -> str:
+    """The public description a reporter would write."""
     name = dict((c[0], c[1]) for c in vocab.COMPONENTS)[component]
-    return (f"## Qué ocurre\n\n{title}.\n\n## A quién afecta\n\nUsuarios de {client} en {name}.\n")
+    who = dict((c[0], c[1]) for c in vocab.CLIENTS)[client]
+    return f"## Qué ocurre\n\n{title}. {symptom}\n\n## A quién afecta\n\nUsuarios de {who} en {name}.\n"
 
 
 # --- replay -----------------------------------------------------------------------

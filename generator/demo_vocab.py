@@ -413,6 +413,22 @@ UPDATES: dict[str, tuple[str, ...]] = {
     "cancelled": ("Duplicada de otra incidencia abierta.",),
 }
 
+#: one line of what the reporter saw, by severity
+SYMPTOMS: dict[str, tuple[str, ...]] = {
+    "P0": ("Nadie puede trabajar: la aplicación no responde en ningún puesto.",
+           "Todas las peticiones fallan desde hace unos minutos.",),
+    "P1": ("Ocurre en todos los puestos de la oficina central; hay una alternativa manual pero es lenta.",
+           "Bloquea el trabajo del departamento de administración.",
+           "El error aparece siempre al repetir los pasos; adjuntamos captura."),
+    "P2": ("Pasa algunas veces al día; recargando la página suele funcionar.",
+           "Molesta pero se puede seguir trabajando.",
+           "Lo han notado dos usuarios desde ayer; adjuntamos captura.",
+           "Solo ocurre con algunos registros antiguos."),
+    "P3": ("No es urgente; sería una mejora para el día a día.",
+           "Lo piden varios usuarios del equipo.",
+           "Ahorraría tiempo en el cierre de cada semana."),
+}
+
 INTERNAL_NOTES: tuple[str, ...] = (
     "El cliente llamó al móvil de guardia; registrar en la próxima revisión.",
     "Revisar si entra en el contrato o va con presupuesto aparte.",
