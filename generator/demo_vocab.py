@@ -195,6 +195,14 @@ PLANNED: tuple[tuple[str, str, str, str, tuple[str, str, str]], ...] = (
     ("integrations", "Sustituir el FTP del almacén por SFTP", "preventive", "M", ("none", "medium", "high")),
     ("dashboard", "Modo oscuro en el panel", "ux", "S", ("none", "none", "none")),
     ("orders", "Atajos de teclado en el listado de pedidos", "ux", "XS", ("low", "none", "none")),
+    ("billing", "Conciliar cobros de facturas con el extracto bancario", "automation", "M", ("high", "medium", "high")),
+    ("reports", "Cuadro de mando de incidencias para la dirección", "reports", "S", ("low", "none", "high")),
+    ("auth", "Revisión trimestral de accesos de usuarios dados de baja", "preventive", "XS", ("none", "medium", "high")),
+    ("api", "Pruebas de carga de la API antes de cada campaña", "preventive", "S", ("none", "high", "medium")),
+    ("accounting", "Cierre contable mensual asistido", "automation", "M", ("high", "high", "medium")),
+    ("orders", "Detección de pedidos duplicados al importar", "fix", "S", ("medium", "high", "medium")),
+    ("integrations", "Alertas de certificados caducados en conectores", "preventive", "XS", ("none", "high", "medium")),
+    ("dashboard", "Indicadores de servicio en el dashboard del cliente", "reports", "S", ("low", "none", "high")),
 )
 
 #: Decisions (ADR): (title, context, decision, consequences, components)
