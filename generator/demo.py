@@ -69,7 +69,7 @@ class DemoSize:
 
 
 SIZES: dict[str, DemoSize] = {
-    "full": DemoSize("full", 365, 300, 38, 32, 9),
+    "full": DemoSize("full", 365, 300, 38, 35, 9),
     "small": DemoSize("small", 61, 30, 4, 3, 1),
 }
 
@@ -690,11 +690,11 @@ class Planner:
         for index, (title, context, decision, consequences, components) in enumerate(picks):
             share = 0.03 + 0.9 * index / max(1, count)
             outcome = "proposed" if index >= count - 2 and count > 3 else "accepted"
-            if index in (11, 25):
+            if index in REJECTED_DECISIONS:
                 outcome = "rejected"
             ref = self.decision(self.office_time(self.frac(share).date()), title, context, decision, consequences,
-                                components, outcome=outcome, internal=index == 20)
-            if index == 24 and outcome == "accepted":
+                                components, outcome=outcome, internal=index == INTERNAL_DECISION)
+            if index == DEPRECATED_DECISION and outcome == "accepted":
                 self.land(self.office_time(self.frac(0.97).date()), Fmt(f"{{}}: deprecated — {title}", ref),
                           [Edit(ref, set={"status": "deprecated"})], vocab.MANAGER)
 
@@ -904,6 +904,11 @@ class Planner:
 
 
 SEED_QUEUE_THEME = "Mejora dashboard: filtros por estado"
+#: indices into demo_vocab.DECISIONS: load tests and spreadsheet reports turned down, the
+#: 5-minute warehouse sync retired by webhooks, the on-call refusal kept internal (commercial)
+REJECTED_DECISIONS = (26, 31)
+DEPRECATED_DECISION = 22
+INTERNAL_DECISION = 23
 
 RESTORE_BODY = """\
 1. Tomar la copia más reciente del almacenamiento de copias.

@@ -337,6 +337,21 @@ DECISIONS: tuple[tuple[str, str, str, str, tuple[str, ...]], ...] = (
      "Se priorizan en el backlog como categoría reports.", ("reports",)),
 )
 
+DECISIONS += (
+    ("Las incidencias de seguridad se tratan como P1 como mínimo",
+     "Un aviso de seguridad se clasificó como P3 y esperó una semana.",
+     "Toda incidencia con impacto de seguridad entra como P1 o superior.",
+     "L3 revisa cada caso el mismo día.", ("auth", "api")),
+    ("Estados de incidencia publicados al cliente",
+     "El cliente preguntaba por teléfono en qué punto estaba cada incidencia.",
+     "Cada cambio de estado lleva una línea pública en update; las notas internas van aparte.",
+     "La página de estado muestra la cronología de cada incidencia.", ()),
+    ("Un entorno de staging por cliente",
+     "Las pruebas de Norte pisaban los datos de Acme en staging.",
+     "Cada cliente tiene su staging con sus propios datos anonimizados.",
+     "Más coste de infraestructura; se incluye en la renovación del contrato.", ("orders", "integrations")),
+)
+
 #: The supersede chains: each tuple is one chain, oldest first (indices are filled in by the demo).
 WINDOW_CHAIN: tuple[tuple[str, str, str, str], ...] = (
     ("Ventana de mantenimiento: jueves de 22:00 a 23:00",
