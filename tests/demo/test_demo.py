@@ -247,3 +247,13 @@ def test_full_demo_matches_the_service_figures(full: Path) -> None:
     assert 24 <= last_three <= 45, "about a dozen backlog items done a month by the end of the year"
     assert sum(1 for t in report["tickets"] if t["status"] in ("resolved", "closed")) > 200
     assert gitdesk("--repo", str(full), "sla", "check", "--now", NOW).exit_code == 0
+
+
+def test_docs_name_the_right_tickets(full: Path) -> None:
+    """docs/demo.md points newcomers at tickets by id; each id must hold the ticket it names."""
+    text = (Path(__file__).parents[2] / "docs" / "demo.md").read_text("utf-8")
+    pairs = re.findall(r"`([A-Z]{3}-\d{4})` \*([^*]+)\*", text)
+    assert len(pairs) >= 12
+    titles = {t.id: t.title for t in load_repo(full).tickets}
+    for ticket_id, title in pairs:
+        assert titles.get(ticket_id, "").startswith(" ".join(title.split())), (ticket_id, title, titles.get(ticket_id))
