@@ -29,7 +29,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 from zoneinfo import ZoneInfo
 
 import yaml
@@ -50,9 +50,9 @@ DEMO_NOW = END
 
 #: Met clocks stay under this share of their target; breaches go over BREACH_SHARE.
 SAFE_SHARE = 0.85
+BREACH_SHARE = 1.15
 #: share of random tickets that breach a target (P1/P2 resolution, P3 response); P0 breaches are scripted
 BREACH_RATES = {"P1": 0.04, "P2": 0.03, "P3": 0.02}
-BREACH_SHARE = 1.15
 HOUR = 3600
 
 
@@ -138,6 +138,7 @@ class Change:
     author: Person
     #: how long before landing the work was authored (clamped by the writer)
     lead: timedelta = timedelta(0)
+    #: planning order: breaks ties between changes planned for the same second
     seq: int = 0
 
 
@@ -249,6 +250,7 @@ class Planner:
 
     def __init__(self, size: DemoSize, seed: int) -> None:
         self.size = size
+        self.seed = seed
         self.rng = random.Random(seed)
         self.end = END
         self.start = (END - timedelta(days=size.days)).replace(hour=9, minute=0)
@@ -276,7 +278,7 @@ class Planner:
             style = self.rng.choices((Style.MERGE, Style.SQUASH, Style.DIRECT), (70, 20, 10))[0]
         if lead_minutes is None:
             lead_minutes = self.rng.uniform(4, 90) if style is not Style.DIRECT else 0
-        self.changes.append(Change(when, message, edits, style, author, timedelta(minutes=lead_minutes)))
+        self.changes.append(Change(when, message, edits, style, author, timedelta(minutes=lead_minutes), len(self.changes)))
         return True
 
     def frac(self, share: float) -> datetime:
@@ -295,7 +297,7 @@ class Planner:
         moment = datetime.combine(day, time(9), MADRID)
         return self.business.add_working(moment, self.rng.uniform(0, 8 * HOUR - 60))
 
-    def ramp(self, growth: float = 1.7) -> float:
+    def ramp(self, growth: float = 3.0) -> float:
         """A share of the story drawn with density rising linearly (1 + growth·x): the service grows."""
         u = self.rng.random()
         return (-1 + math.sqrt(1 + 4 * (growth / 2) * (1 + growth / 2) * u)) / growth
@@ -313,12 +315,11 @@ class Planner:
     # -- the whole story --
 
     def plan(self) -> Plan:
-        self.runbooks()
-        self.maintenance_and_scripted()
-        self.random_incidents()
-        self.resolve_deferrals()
-        self.planned_items()
-        self.decisions()
+        for stage in (self.runbooks, self.maintenance_and_scripted, self.random_incidents, self.resolve_deferrals,
+                      self.planned_items, self.decisions):
+            # one random stream per stage: tuning one part of the story leaves the others as they were
+            self.rng = random.Random(f"{self.seed}/{stage.__name__}")
+            stage()
         static = {
             "gitdesk.yml": demo_config_text(),
             "mkdocs.yml": DEFAULT_MKDOCS.format(title=json.dumps(vocab.TITLE, ensure_ascii=False)),
@@ -838,63 +839,60 @@ class Planner:
         rng = self.rng
         self.runbook_files: dict[str, str] = {}
         l2 = [p for p in vocab.TEAM if p.level == "L2"]
+        reviewed = (self.start - timedelta(days=20)).date().isoformat()
 
-        def preventive(slug: str, title: str, every: str, step: timedelta, first: datetime, components: list[str],
-                       owner: Person, body: str, failed: datetime | None = None, stop: datetime | None = None,
-                       note: str = "") -> None:
+        def preventive(slug: str, title: str, every: str, schedule: list[datetime], components: list[str],
+                       owner: Person, body: str, *, failed: Callable[[datetime], str | None] = lambda _: None,
+                       stop: datetime | None = None, internal: str | None = None) -> None:
+            """Runs before the story are in the first commit; each later run lands as its own commit."""
             ref = Ref(Kind.RUNBOOK, slug)
-            history, moment = [], first
-            while moment < self.start:
-                history.append({"at": iso(moment), "result": "ok", "by": owner.login})
-                moment += step
+            before = [{"at": iso(m), "result": "ok", "by": owner.login} for m in schedule if m < self.start]
             fields: dict[str, Any] = {"title": title, "components": components, "owner": owner.login,
-                                      "last_reviewed": (self.start - timedelta(days=20)).date().isoformat(), "every": every,
-                                      "runs": history[-3:]}
+                                      "last_reviewed": reviewed, "every": every, "runs": before[-3:]}
+            if internal:
+                fields["internal"] = {"notes": internal}
             self.runbook_files[ref.path] = render(Kind.RUNBOOK, fields, body)
-            while moment <= self.end and (stop is None or moment < stop):
+            for moment in schedule:
+                if moment < self.start or (stop is not None and moment >= stop):
+                    continue
                 at = self.business.add_working(moment, rng.uniform(0, 1.5 * HOUR))
                 who = rng.choice(l2)
                 run: dict[str, Any] = {"at": iso(at), "result": "ok", "by": who.login}
-                if failed is not None and moment <= failed < moment + step:
+                note = failed(moment)
+                if note:
                     run.update(result="failed", notes=note)
                 self.land(at + timedelta(minutes=rng.uniform(20, 50)),
                           f"{slug}: run {at.date().isoformat()} {run['result']}", [Edit(ref, append={"runs": run})], who,
                           style=Style.DIRECT if rng.random() < 0.7 else Style.SQUASH, lead_minutes=10)
-                moment += step
 
-        def first_weekday(weekday: int, day: date) -> datetime:
+        def every(first: datetime, step: timedelta) -> list[datetime]:
+            moments = [first]
+            while moments[-1] + step <= self.end:
+                moments.append(moments[-1] + step)
+            return moments
+
+        def weekday_on_or_after(weekday: int, day: date) -> datetime:
             while day.weekday() != weekday:
                 day += timedelta(days=1)
             return datetime.combine(day, time(10), MADRID)
 
-        origin = self.start - timedelta(days=120)
-        preventive("backup-restore-test", "Prueba semanal de restauración de copias", "1 week", timedelta(weeks=1),
-                   first_weekday(0, origin.date()), ["accounting", "billing"], l2[1], RESTORE_BODY,
-                   failed=self.frac(0.55), note="La copia de las 02:00 estaba incompleta; se repite con la de las 08:00 y se abre incidencia interna.")
-        preventive("log-review", "Revisión quincenal de logs y errores recurrentes", "2 weeks", timedelta(weeks=2),
-                   first_weekday(2, origin.date()), ["orders", "api", "integrations"], l2[0], LOG_BODY)
-        # Monthly dependency updates: October's run failed and November's never happened, so it is overdue.
-        months: list[datetime] = []
-        day = date(origin.year, origin.month, 1)
-        while day < self.end.date():
-            months.append(first_weekday(1, day))
-            day = date(day.year + (day.month // 12), day.month % 12 + 1, 1)
-        ref = Ref(Kind.RUNBOOK, "dependency-updates")
-        runs = [{"at": iso(m), "result": "ok", "by": "jorge.santos"} for m in months if m < self.start][-3:]
-        fields = {"title": "Actualización mensual de dependencias", "components": [c[0] for c in vocab.COMPONENTS], "owner": "jorge.santos",
-                  "last_reviewed": (self.start - timedelta(days=20)).date().isoformat(), "every": "1 month", "runs": runs,
-                  "related": [], "internal": {"notes": "Octubre falló por el ORM; noviembre pendiente de la ventana del día 24."}}
-        fields.pop("related")
-        self.runbook_files[ref.path] = render(Kind.RUNBOOK, fields, DEPS_BODY)
-        for m in months:
-            if not (self.start <= m < self.end) or m >= datetime(2026, 11, 1, tzinfo=MADRID):
-                continue
-            failed = m.month == 10 and m.year == 2026
-            run = {"at": iso(m + timedelta(hours=1)), "result": "failed" if failed else "ok", "by": "jorge.santos"}
-            if failed:
-                run["notes"] = "La nueva versión del ORM rompe la exportación contable; se revierte y se planifica."
-            self.land(m + timedelta(hours=2), f"dependency-updates: run {m.date().isoformat()} {run['result']}",
-                      [Edit(ref, append={"runs": run})], vocab.TEAM[3], style=Style.MERGE)
+        origin = (self.start - timedelta(days=120)).date()
+        broken = self.frac(0.55)
+        preventive("backup-restore-test", "Prueba semanal de restauración de copias", "1 week",
+                   every(weekday_on_or_after(0, origin), timedelta(weeks=1)), ["accounting", "billing"], l2[1], RESTORE_BODY,
+                   failed=lambda m: ("La copia de las 02:00 estaba incompleta; se repite con la de las 08:00 y se abre incidencia interna."
+                                     if m <= broken < m + timedelta(weeks=1) else None))
+        preventive("log-review", "Revisión quincenal de logs y errores recurrentes", "2 weeks",
+                   every(weekday_on_or_after(2, origin), timedelta(weeks=2)), ["orders", "api", "integrations"], l2[0], LOG_BODY)
+        # Monthly dependency updates (first Tuesday): October's run failed and November's has not
+        # happened, so the runbook is overdue at the end of the story.
+        firsts = [date(origin.year + (origin.month - 1 + n) // 12, (origin.month - 1 + n) % 12 + 1, 1) for n in range(18)]
+        preventive("dependency-updates", "Actualización mensual de dependencias", "1 month",
+                   [weekday_on_or_after(1, d) for d in firsts if d < self.end.date()], [c[0] for c in vocab.COMPONENTS],
+                   l2[1], DEPS_BODY, stop=datetime(2026, 11, 1, tzinfo=MADRID),
+                   failed=lambda m: ("La nueva versión del ORM rompe la exportación contable; se revierte y se planifica."
+                                     if (m.year, m.month) == (2026, 10) else None),
+                   internal="Octubre falló por el ORM; noviembre pendiente de la ventana del día 24.")
         for slug, title, components, body, public in STATIC_RUNBOOKS:
             fields = {"title": title, "components": components, "owner": "elena.vidal",
                       "last_reviewed": (self.start - timedelta(days=30)).date().isoformat()}
