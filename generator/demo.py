@@ -733,16 +733,13 @@ class Planner:
         rng, end = self.rng, self.end
         count = 0
         # Regular windows (full size): Thursdays before the window decision changed, Tuesdays after.
-        titles = ("Actualización de PostgreSQL", "Actualización mensual de dependencias", "Renovación de certificados",
-                  "Migración del servidor de informes", "Actualización del framework web", "Ampliación de disco de la base de datos",
-                  "Cambio de proveedor de correo", "Parche de seguridad del sistema operativo", "Actualización del conector bancario")
         for index in range(self.size.windows):
             share = 0.06 + 0.8 * index / max(1, self.size.windows)
             starts = self.tuesday_window(self.frac(share))
             if share < 0.45:
                 starts = starts + timedelta(days=2, hours=1)
-            comps = [rng.choice([c[0] for c in vocab.COMPONENTS])]
-            self.window(starts, rng.choice((45, 60, 90)), titles[index % len(titles)], comps, rng.choice(("outage", "degraded")),
+            title, comps = vocab.WINDOWS[index % len(vocab.WINDOWS)]
+            self.window(starts, rng.choice((45, 60, 90)), title, list(comps), rng.choice(("outage", "degraded")),
                         notice=timedelta(days=rng.randint(3, 8), hours=rng.randint(0, 5)),
                         status_after="cancelled" if index == 3 else "completed")
         upcoming = self.tuesday_window(end + timedelta(days=1))

@@ -378,6 +378,19 @@ BACKUP_CHAIN: tuple[tuple[str, str, str, str], ...] = (
      "Más espacio en el almacenamiento de copias; la prueba semanal restaura una incremental."),
 )
 
+#: Regular maintenance windows: (title, components)
+WINDOWS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Actualización de PostgreSQL", ("accounting", "billing")),
+    ("Actualización mensual de dependencias", ("orders", "dashboard")),
+    ("Renovación de certificados", ("auth", "api")),
+    ("Migración del servidor de informes", ("reports",)),
+    ("Actualización del framework web", ("orders",)),
+    ("Ampliación de disco de la base de datos", ("accounting",)),
+    ("Cambio de proveedor de correo", ("billing",)),
+    ("Parche de seguridad del sistema operativo", ("auth",)),
+    ("Actualización del conector bancario", ("integrations",)),
+)
+
 P0_CAUSES: dict[str, tuple[str, str, str]] = {
     "auth": ("El certificado del proveedor de identidad caducó y no había alerta de caducidad.",
              "Se renovó el certificado y se reinició el servicio de sesiones.",
