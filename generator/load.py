@@ -215,16 +215,21 @@ def _symlink(root: Path, path: Path) -> Diagnostic:
 
 def read_file(root: Path, rel: str) -> bytes:
     """Read a repo file safely: no symlinks, no escape from ``root``, size-capped."""
-    full = (root / rel)
-    resolved = full.resolve()
-    if not resolved.is_relative_to(root.resolve()):
+    pure = PurePosixPath(rel)
+    if pure.is_absolute() or ".." in pure.parts:
         raise DocumentError("GD005", "path leaves the repository; refused")
-    if full.is_symlink():
-        raise DocumentError("GD005", "symbolic links are refused; commit a real file instead")
-    size = full.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise DocumentError("GD001", f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,} (split it or move attachments out)")
-    with open(full, "rb") as handle:
+    # O_NOFOLLOW refuses a symlink in the last component without a race between check and open;
+    # folders were walked without following links (discover), so no component above is one.
+    try:
+        fd = os.open(root / rel, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError as exc:
+        if (root / rel).is_symlink():
+            raise DocumentError("GD005", "symbolic links are refused; commit a real file instead") from None
+        raise exc
+    with os.fdopen(fd, "rb") as handle:
+        size = os.fstat(fd).st_size
+        if size > MAX_FILE_BYTES:
+            raise DocumentError("GD001", f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,} (split it or move attachments out)")
         return handle.read(MAX_FILE_BYTES + 1)
 
 
