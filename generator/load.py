@@ -152,11 +152,8 @@ def ticket_from_document(doc: Document, path: str, kind: Kind) -> tuple[Ticket |
         if not isinstance(raw, str) or not raw:
             return None, diagnostics
         ticket_id = raw
-        prefix = kind.prefix
-        if prefix and not ticket_id.startswith(prefix + "-"):
-            pos = doc.positions.get("id", Position(1, 1))
-            diagnostics.append(Diagnostic(path, pos.line, pos.column, "GD206", f"a {kind.value} id starts with '{prefix}-', not {ticket_id!r}"))
-        elif slug != ticket_id:
+        id_ok = not any(d.code == "GD104" and "'id'" in d.message for d in diagnostics)
+        if id_ok and slug != ticket_id:
             pos = doc.positions.get("id", Position(1, 1))
             diagnostics.append(Diagnostic(path, pos.line, pos.column, "GD207", f"file name {slug!r} differs from id {ticket_id!r}; rename the file to {ticket_id}{PurePosixPath(path).suffix}", DiagnosticLevel.WARNING))
     ticket = Ticket(kind, ticket_id, path, doc.fields, doc.body, doc.positions, doc.body_line)
