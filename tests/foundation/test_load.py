@@ -90,3 +90,14 @@ def test_shipped_schemas_are_valid_2020_12() -> None:
         data = json.loads(schema.schema_text(name))
         Draft202012Validator.check_schema(data)
         assert data["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+
+
+def test_parallel_load_gives_the_serial_answer(case_repo, monkeypatch) -> None:
+    """Big trees are loaded by a process pool; the report must not change (order included)."""
+    import generator.load as load
+
+    repo = case_repo("schema_errors")
+    _, serial = validate_json(repo)
+    monkeypatch.setattr(load, "PARALLEL_THRESHOLD", 1)
+    _, parallel = validate_json(repo)
+    assert parallel == serial and serial["errors"]
