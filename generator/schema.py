@@ -173,3 +173,53 @@ def _type_name(value: Any) -> str:
     if isinstance(value, list):
         return " or ".join(_TYPE_WORDS.get(v, v) for v in value)
     return _TYPE_WORDS.get(str(value), str(value))
+
+
+def reference_markdown() -> str:
+    """The formats reference (docs/formats.md), rendered from the shipped schema files."""
+    out = [
+        "# Ticket and configuration formats",
+        "",
+        "Generated from the JSON Schemas in `generator/schemas/` (the single source of truth);",
+        "`gitdesk schema --out DIR` exports the same files for your editor.",
+        "Regenerate this page with `python -c 'from generator.schema import reference_markdown as r; print(r(), end=\"\")' > docs/formats.md`.",
+        "",
+    ]
+    for name in SCHEMA_NAMES:
+        data = schema(name)
+        required = set(data.get("required", []))
+        out += [f"## {data['title']}", "", data.get("description", ""), "", "| field | type | required | meaning |", "|---|---|---|---|"]
+        for field_name, spec in data["properties"].items():
+            out.append(f"| `{field_name}` | {_describe_type(spec, data)} | {'yes' if field_name in required else ''} | {_describe(spec, data)} |")
+        out.append("")
+    return "\n".join(out)
+
+
+def _resolve(spec: dict[str, Any], root: dict[str, Any]) -> dict[str, Any]:
+    ref = spec.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/$defs/"):
+        merged = dict(root["$defs"][ref.rsplit("/", 1)[1]])
+        merged.update({k: v for k, v in spec.items() if k != "$ref"})
+        return merged
+    return spec
+
+
+def _describe_type(spec: dict[str, Any], root: dict[str, Any]) -> str:
+    spec = _resolve(spec, root)
+    if "enum" in spec:
+        return " \\| ".join(f"`{v}`" for v in spec["enum"])
+    if "oneOf" in spec:
+        return " or ".join(_describe_type(s, root) for s in spec["oneOf"])
+    kind = spec.get("type", "any")
+    if kind == "array" and "items" in spec:
+        return f"list of {_describe_type(spec['items'], root)}"
+    return _TYPE_WORDS.get(str(kind), str(kind))
+
+
+def _describe(spec: dict[str, Any], root: dict[str, Any]) -> str:
+    spec = _resolve(spec, root)
+    text = str(spec.get("description", ""))
+    if "properties" in spec and spec.get("type") == "object":
+        keys = ", ".join(f"`{k}`" for k in spec["properties"])
+        text = f"{text} (keys: {keys})" if text else f"keys: {keys}"
+    return text.replace("|", "\\|")

@@ -101,3 +101,9 @@ def test_parallel_load_gives_the_serial_answer(case_repo, monkeypatch) -> None:
     monkeypatch.setattr(load, "PARALLEL_THRESHOLD", 1)
     _, parallel = validate_json(repo)
     assert parallel == serial and serial["errors"]
+
+
+def test_formats_doc_is_rendered_from_the_schemas() -> None:
+    """docs/formats.md must not drift from the schema files it documents."""
+    doc = Path(__file__).parents[2] / "docs" / "formats.md"
+    assert doc.read_text("utf-8") == schema.reference_markdown()
