@@ -43,7 +43,7 @@ def schema(name: str) -> dict[str, Any]:
 
 @lru_cache(maxsize=None)
 def _validator(name: str) -> Draft202012Validator:
-    return Draft202012Validator(schema(name))
+    return Draft202012Validator(json.loads(schema_text(name)))
 
 
 @lru_cache(maxsize=None)
@@ -51,7 +51,7 @@ def _fast(name: str) -> Any:
     # Compiled to Python code: ~20x faster than jsonschema on valid documents. Our
     # schemas only use keywords whose meaning is the same in draft-07 and 2020-12,
     # so both agree on validity (tests/foundation checks every golden case on both).
-    return fastjsonschema.compile(schema(name), use_default=False)
+    return fastjsonschema.compile(json.loads(schema_text(name)), use_default=False)  # it may rewrite the dict it is given
 
 
 def properties(name: str) -> list[str]:
