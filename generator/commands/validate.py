@@ -8,8 +8,22 @@ import click
 
 from generator import report
 from generator.config import load_config
-from generator.model import DiagnosticLevel
+from generator.model import Diagnostic, DiagnosticLevel
 from generator.validate import Report, validate_repo
+
+
+def _history_checks(repo: Path, branch: str) -> list[Diagnostic]:
+    """Declared-time and anomaly checks; none outside a Git repo or before the first commit."""
+    from generator.errors import RepoError
+    from generator.history import has_commits, history_diagnostics, read_history
+
+    if not has_commits(repo):
+        return []
+    try:
+        return history_diagnostics(repo, read_history(repo, branch=branch))
+    except RepoError as exc:
+        # a shallow CI clone or a missing branch must not hide the file checks: say what was skipped
+        return [Diagnostic("gitdesk.yml", 1, 1, "GD312", f"history checks skipped: {exc}", DiagnosticLevel.WARNING)]
 
 
 def validate_command(repo: Path, *, fmt: str, strict: bool = False, history: bool = True) -> int:
@@ -18,6 +32,9 @@ def validate_command(repo: Path, *, fmt: str, strict: bool = False, history: boo
     result: Report = validate_repo(repo, config)
     # `history` gates the checks that read Git (declared times, anomalies): see generator.history.
     items = result.diagnostics
+    if history:
+        items = sorted(items + _history_checks(repo, config.branch), key=lambda d: (d.file, d.line, d.column, d.code))
+        result.diagnostics = items
     if fmt == "json":
         click.echo(report.render(items, "json"))
     elif items:

@@ -1,0 +1,183 @@
+"""Benchmark the history stage: one command, prints floor, cold, warm, per-file and RSS.
+
+    /work/venv/bin/python benchmarks/history.py [--tickets 10000] [--sample 50] [--keep DIR | --reuse DIR]
+
+It synthesizes a valid gitdesk repo with ``git fast-import`` (incidents sharded
+in five year folders, one commit per status change), then times:
+
+- the raw floor: one ``git log --first-parent --raw`` over ``tickets/`` plus one
+  ``git cat-file --batch`` of the blobs it names;
+- ``read_history`` cold (no cache) and warm (cache, no new commits), in process;
+- ``gitdesk sla --format json`` end to end (a fresh process: imports, working
+  tree load, history from the cache, clocks), cold and warm;
+- the per-file approach (``git log --follow`` per file), sampled and extrapolated;
+- peak RSS of this process and of the gitdesk child processes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from generator.gitfast import FastImport  # noqa: E402
+from generator.history import read_history  # noqa: E402
+
+CONFIG = """title: Benchmark desk
+timezone: Europe/Madrid
+components:
+  - {id: accounting, name: Accounting module}
+  - {id: orders, name: Orders panel}
+  - {id: reports, name: Reports}
+calendars:
+  business:
+    timezone: Europe/Madrid
+    hours: {mon: ["09:00-14:00", "15:00-18:00"], tue: ["09:00-14:00", "15:00-18:00"], wed: ["09:00-14:00", "15:00-18:00"], thu: ["09:00-14:00", "15:00-18:00"], fri: ["09:00-14:00", "15:00-18:00"]}
+    holidays: {country: ES, subdiv: MD}
+sla:
+  pause_statuses: [waiting]
+  targets:
+    P0: {calendar: always,   response: 15m, mitigation: 1h, resolution: 4h}
+    P1: {calendar: business, response: 1h,  resolution: 8h}
+    P2: {calendar: business, response: 4h,  resolution: 40h}
+    P3: {calendar: business, response: 16h}
+uptime: {target: 99.8, notice: 48h, windows: [30, 90]}
+"""
+
+FLOWS = (("reported", "investigating", "resolved"), ("reported", "triaged", "investigating", "resolved"),
+         ("reported", "investigating", "resolved", "closed"), ("reported", "triaged", "investigating", "mitigated", "resolved"))
+
+
+def incident(number: int, status: str, severity: str, level: str, year: int) -> str:
+    return (f"---\nid: INC-{number:05d}\ntitle: Export of ledger {number} fails for some users\nseverity: {severity}\n"
+            f"status: {status}\ncomponents: [accounting]\nimpact: degraded\nlevel: {level}\nassignee: ana\n"
+            f"reporter: client-desk\nupdate: \"{status} after checking the export queue ({year})\"\n---\n"
+            "## What happened\n\nThe nightly export stopped with a timeout on the ledger table.\n"
+            "Users saw an empty file. We are looking at the query plan.\n")
+
+
+def synthesize(repo: Path, tickets: int, seed: int = 7) -> int:
+    """Write the repo; return the number of commits."""
+    rnd = random.Random(seed)
+    subprocess.run(["git", "init", "-q", "-b", "main", str(repo)], check=True)
+    begin = datetime(2022, 1, 3, 9, 0, tzinfo=timezone.utc)
+    span = (datetime(2026, 11, 1, tzinfo=timezone.utc) - begin).total_seconds()
+    events = []
+    for n in range(1, tickets + 1):
+        at = begin + timedelta(seconds=span * (n - 1) / tickets)
+        flow = rnd.choice(FLOWS)
+        severity = rnd.choice(("P0", "P1", "P2", "P2", "P3", "P3"))
+        for step, status in enumerate(flow):
+            level = "L1" if step < 2 else "L2"
+            events.append((at, n, status, severity, level))
+            at += timedelta(minutes=rnd.randint(5, 600))
+    events.sort()
+    with FastImport(repo) as fi:
+        fi.commit("main", when=begin - timedelta(days=1), message="gitdesk.yml", files={"gitdesk.yml": CONFIG})
+        for at, n, status, severity, level in events:
+            year = 2022 + (n - 1) * 5 // tickets
+            path = f"tickets/incidents/{year}/INC-{n:05d}.md"
+            fi.commit("main", when=at, message=f"INC-{n:05d}: {status}", author="Ana <ana@example.org>",
+                      files={path: incident(n, status, severity, level, year)})
+    subprocess.run(["git", "-C", str(repo), "checkout", "-q", "main"], check=True)
+    return len(events) + 1
+
+
+def timed(fn, *args, **kwargs):  # type: ignore[no-untyped-def]
+    start = time.perf_counter()
+    value = fn(*args, **kwargs)
+    return time.perf_counter() - start, value
+
+
+def floor(repo: Path) -> float:
+    """One git log over tickets/ plus one cat-file --batch of every blob it names."""
+    start = time.perf_counter()
+    log = subprocess.run(["git", "-C", str(repo), "-c", "log.showSignature=false", "log", "--first-parent", "--raw", "-z",
+                          "--no-abbrev", "--format=%H %ct", "--", "tickets/"], capture_output=True, check=True).stdout
+    shas = []
+    for field in log.split(b"\x00"):
+        if field.startswith(b":"):
+            new = field.split(b" ")[3]
+            if new.strip(b"0"):
+                shas.append(new)
+    subprocess.run(["git", "-C", str(repo), "cat-file", "--batch"], input=b"\n".join(shas) + b"\n",
+                   stdout=subprocess.DEVNULL, check=True)
+    return time.perf_counter() - start
+
+
+def per_file(repo: Path, sample: int, total: int) -> tuple[float, float]:
+    """Seconds for ``sample`` files with one ``git log --follow`` each, and the extrapolation to ``total``."""
+    paths = subprocess.run(["git", "-C", str(repo), "ls-files", "tickets/"], capture_output=True, text=True, check=True).stdout.split()
+    chosen = random.Random(1).sample(paths, min(sample, len(paths)))
+    start = time.perf_counter()
+    for path in chosen:
+        subprocess.run(["git", "-C", str(repo), "log", "--first-parent", "--follow", "--format=%H %ct", "-p", "--", path],
+                       capture_output=True, check=True)
+    spent = time.perf_counter() - start
+    return spent, spent / len(chosen) * total
+
+
+def cli_sla(repo: Path) -> float:
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "generator", "--repo", str(repo), "sla", "--format", "json",
+                    "--now", "2026-11-23T10:00:00+00:00"], cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+                   stdout=subprocess.DEVNULL, check=True)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--tickets", type=int, default=10000)
+    parser.add_argument("--sample", type=int, default=50)
+    parser.add_argument("--keep", type=Path, default=None, help="build the repo here and keep it")
+    parser.add_argument("--reuse", type=Path, default=None, help="time an existing synthesized repo (skip synthesis)")
+    parser.add_argument("--rounds", type=int, default=3, help="floor and cold are the best of this many alternating runs")
+    args = parser.parse_args()
+    base = args.reuse or args.keep or Path(tempfile.mkdtemp(prefix="gitdesk-bench-"))
+    repo = base / "repo" if args.keep is None and args.reuse is None else base
+    try:
+        if args.reuse is None:
+            spent, commits = timed(synthesize, repo, args.tickets)
+            print(f"synthesized {args.tickets} incidents, {commits} commits in {spent:.1f}s")
+        cache = base / ".bench-cache"
+        # alternate floor and cold runs so that load from other processes hits both alike
+        floors, colds = [], []
+        for _ in range(args.rounds):
+            floors.append(floor(repo))
+            shutil.rmtree(cache, ignore_errors=True)
+            cold, history = timed(read_history, repo, cache_dir=cache)
+            colds.append(cold)
+        floor_s, cold_s = min(floors), min(colds)
+        print(f"floor (git log --raw over tickets/ + cat-file --batch): {floor_s:.2f}s (runs: {', '.join(f'{f:.2f}' for f in floors)})")
+        versions = sum(len(t.versions) for t in history.tickets.values())
+        print(f"read_history cold: {cold_s:.2f}s = {cold_s / floor_s:.2f}x floor ({len(history.tickets)} tickets, {versions} versions; "
+              f"runs: {', '.join(f'{c:.2f}' for c in colds)})")
+        warm_s = min(timed(read_history, repo, cache_dir=cache)[0] for _ in range(args.rounds))
+        print(f"read_history warm (no new commits): {warm_s:.3f}s = {warm_s / floor_s:.3f}x floor")
+        shutil.rmtree(repo / ".git" / "gitdesk", ignore_errors=True)
+        cli_cold = cli_sla(repo)
+        cli_warm = cli_sla(repo)
+        print(f"gitdesk sla --format json end to end (new process): cold {cli_cold:.2f}s, warm {cli_warm:.2f}s")
+        sample_s, extrapolated = per_file(repo, args.sample, args.tickets)
+        print(f"per-file git log: {sample_s:.2f}s for {args.sample} files -> {extrapolated / 60:.1f} min for {args.tickets}")
+        own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        print(f"peak RSS: this process {own:.0f} MiB; largest child (git or gitdesk sla) {children:.0f} MiB")
+    finally:
+        if args.keep is None and args.reuse is None:
+            shutil.rmtree(base, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
