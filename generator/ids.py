@@ -1,0 +1,286 @@
+"""Ticket ids: allocating the next free one, and repairing duplicates from concurrent PRs.
+
+Two engineers who each run `gitdesk new incident` on their own branch would
+both get the same id if we only looked at the working tree. So allocation also
+looks at every local and remote-tracking branch: one ``git for-each-ref``, then
+one ``git ls-tree`` per distinct commit (branches often share a tip). Ids come
+from file names under each kind's folder, as `gitdesk new` writes them.
+
+The next id is one past the highest ever seen, never a gap: a gap is usually a
+deleted ticket, whose id still names it in old links and history.
+
+`gitdesk renumber` repairs what allocation could not prevent (two PRs opened
+before either was pushed). :func:`plan_renumber` is pure: the Git evidence
+comes in as an :class:`Evidence` value built by :func:`read_evidence`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Callable, Iterable, Mapping
+
+from generator.edit import field_values
+from generator.errors import RepoError
+from generator.load import DocumentError, kind_for_path, parse_document
+from generator.model import Kind, Ticket
+
+_ID = re.compile(r"^([A-Z]{2,5})-([0-9]{1,6})$")
+_TOP_FOLDERS = tuple(sorted({kind.folder.split("/")[0] for kind in Kind}))
+
+#: Fields whose values name other tickets; renumber rewrites them.
+REF_KEYS: tuple[str, ...] = ("related", "origin", "supersedes", "superseded_by")
+
+
+def id_number(kind: Kind, ticket_id: str) -> int | None:
+    """The number in ``ticket_id`` if it is an id of ``kind`` (``INC-0042`` → 42), else None."""
+    match = _ID.match(ticket_id)
+    if not match or match.group(1) != kind.prefix:
+        return None
+    return int(match.group(2))
+
+
+def format_id(kind: Kind, number: int) -> str:
+    """An id zero-padded to four digits, so file listings sort in order: ``INC-0042``."""
+    if kind.prefix is None:
+        raise ValueError("runbooks are named by slug, not by number")
+    return f"{kind.prefix}-{number:04d}"
+
+
+def ids_in_paths(paths: Iterable[str]) -> set[str]:
+    """The ids that ticket file names spell (``tickets/incidents/2026/INC-0042.md`` → ``INC-0042``)."""
+    out = set()
+    for path in paths:
+        kind = kind_for_path(path)
+        if kind is not None and kind.prefix is not None:
+            out.add(PurePosixPath(path).stem)
+    return out
+
+
+def next_id(kind: Kind, used: Iterable[str]) -> str:
+    """One past the highest id of ``kind`` in ``used``."""
+    numbers = [n for n in (id_number(kind, i) for i in used) if n is not None]
+    return format_id(kind, max(numbers, default=0) + 1)
+
+
+# --- Git ------------------------------------------------------------------------
+
+
+def _git(repo: Path, *args: str, stdin: bytes | None = None) -> bytes:
+    try:
+        proc = subprocess.run(["git", "-C", str(repo), *args], input=stdin, capture_output=True, check=False)
+    except FileNotFoundError:
+        raise RepoError("git is not installed or not on PATH") from None
+    if proc.returncode != 0:
+        message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise RepoError(f"git {args[0]} failed: {message[-1] if message else proc.returncode}")
+    return proc.stdout
+
+
+def is_git_repo(repo: Path) -> bool:
+    """Whether ``repo`` is inside a Git work tree with at least one commit."""
+    proc = subprocess.run(["git", "-C", str(repo), "rev-parse", "--verify", "-q", "HEAD"], capture_output=True, check=False)
+    return proc.returncode == 0
+
+
+def _ls_tree(repo: Path, rev: str) -> dict[str, str]:
+    """Ticket paths at ``rev`` and their blob ids, in one call."""
+    out = _git(repo, "ls-tree", "-r", "-z", "--full-tree", rev, "--", *_TOP_FOLDERS)
+    paths: dict[str, str] = {}
+    for record in out.split(b"\0"):
+        if not record:
+            continue
+        meta, _, name = record.partition(b"\t")
+        path = name.decode("utf-8", "surrogateescape")
+        if kind_for_path(path) is not None:
+            paths[path] = meta.split()[2].decode()
+    return paths
+
+
+def branch_ticket_paths(repo: Path) -> set[str]:
+    """Ticket paths on every local and remote-tracking branch (empty outside a Git repo)."""
+    if not is_git_repo(repo):
+        return set()
+    refs = _git(repo, "for-each-ref", "--format=%(objectname)", "refs/heads", "refs/remotes").decode().split()
+    paths: set[str] = set()
+    for commit in sorted(set(refs)):  # branches that share a tip are listed once
+        paths.update(_ls_tree(repo, commit))
+    return paths
+
+
+def allocate(kind: Kind, tickets: Iterable[Ticket], repo: Path, *, reserved: Iterable[str] = ()) -> str:
+    """The next free id of ``kind`` given the working tree's tickets, every branch, and ``reserved`` ids."""
+    used = {t.id for t in tickets} | ids_in_paths(t.path for t in tickets) | ids_in_paths(branch_ticket_paths(repo))
+    return next_id(kind, used | set(reserved))
+
+
+def blob_id(data: bytes) -> str:
+    """Git's object id for a file's bytes, to tell an unchanged file without asking Git."""
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+
+
+# --- renumber ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What Git says about the evidence branch (main), for :func:`plan_renumber`.
+
+    ``landed`` maps a path to (order, commit) of the first-parent commit that
+    added it on main; ``base`` is where the current branch forked from main.
+    ``fields_at`` reads a file's fields at a revision (None if absent there).
+    """
+
+    main: str | None = None
+    main_blobs: Mapping[str, str] = field(default_factory=dict)
+    base_paths: frozenset[str] = frozenset()
+    landed: Mapping[str, tuple[int, str]] = field(default_factory=dict)
+    fields_at: Callable[[list[tuple[str, str]]], dict[tuple[str, str], dict[str, object] | None]] = lambda pairs: {}
+
+
+@dataclass(frozen=True)
+class RefChange:
+    path: str
+    key: str
+
+
+@dataclass(frozen=True)
+class Renumbering:
+    """One ticket that gives up ``old`` for ``new``, and the references that follow it."""
+
+    old: str
+    new: str
+    path: str
+    new_path: str
+    reason: str
+    keeper: str
+    refs: tuple[RefChange, ...] = ()
+
+
+def plan_renumber(tickets: list[Ticket], evidence: Evidence, allocate_id: Callable[[Kind, set[str]], str],
+                  blobs: Mapping[str, str]) -> list[Renumbering]:
+    """Decide which tickets get fresh ids and which references follow them.
+
+    The ticket that landed on main first keeps its id. A duplicate in the
+    working tree that landed later, or is not on main, is renumbered. So is a
+    ticket added on this branch whose id main has meanwhile given to another
+    ticket (the collision the PR would hit at merge time).
+
+    A reference to the old id means the renumbered ticket when it was written
+    on that ticket's side: it is absent from the same file on main as it stood
+    before the ticket landed (or on main now, for a ticket not on main yet).
+    References that were already there mean the keeper and stay.
+    ``blobs`` maps working-tree paths to their Git blob ids.
+    """
+    by_id: dict[str, list[Ticket]] = {}
+    for ticket in tickets:
+        if ticket.kind.prefix is not None:
+            by_id.setdefault(ticket.id, []).append(ticket)
+    never = (1 << 62, "")
+    moves: list[tuple[Ticket, Ticket | str, str, str]] = []  # (newcomer, keeper, reason, side revision)
+    for ticket_id, group in sorted(by_id.items()):
+        if len(group) > 1:
+            def rank(t: Ticket) -> tuple[int, str]:
+                landed = evidence.landed.get(t.path) if t.path in evidence.main_blobs else None
+                return (landed or never)[0], t.path
+            keeper, *others = sorted(group, key=rank)
+            for other in others:
+                landed = evidence.landed.get(other.path) if other.path in evidence.main_blobs else None
+                if landed is not None:
+                    reason, side = f"landed on main after {keeper.path}", f"{landed[1]}^1"
+                else:
+                    reason, side = f"not on main, where {keeper.path} has it", evidence.main or "HEAD"
+                moves.append((other, keeper, reason, side))
+            continue
+        ticket = group[0]
+        if evidence.main is None or ticket.path in evidence.base_paths:
+            continue
+        for path, blob in sorted(evidence.main_blobs.items()):
+            if path in evidence.base_paths or PurePosixPath(path).stem != ticket_id:
+                continue
+            if path == ticket.path and blob == blobs.get(ticket.path):
+                continue  # the same ticket, already landed (squash or cherry-pick)
+            moves.append((ticket, f"{path} on main", f"added on this branch, but main gave {ticket_id} to {path}", evidence.main))
+            break
+    referrers = {
+        (other.path, side)
+        for newcomer, _, _, side in moves
+        for other in tickets if newcomer.id in field_values(other.fields, REF_KEYS)
+    }
+    old_fields = evidence.fields_at(sorted(referrers))
+    used = {t.id for t in tickets}
+    plan = []
+    for newcomer, keeper, reason, side in moves:
+        new_id = allocate_id(newcomer.kind, used)
+        used.add(new_id)
+        refs = []
+        for other in tickets:
+            if other is newcomer or other is keeper or newcomer.id not in field_values(other.fields, REF_KEYS):
+                continue
+            before = old_fields.get((other.path, side))
+            for key in REF_KEYS:
+                if newcomer.id in field_values(other.fields, (key,)) and (before is None or newcomer.id not in field_values(before, (key,))):
+                    refs.append(RefChange(other.path, key))
+        pure = PurePosixPath(newcomer.path)
+        new_path = str(pure.with_name(new_id + pure.suffix)) if pure.stem == newcomer.id else newcomer.path
+        keeper_name = keeper if isinstance(keeper, str) else keeper.path
+        plan.append(Renumbering(newcomer.id, new_id, newcomer.path, new_path, reason, keeper_name, tuple(refs)))
+    return plan
+
+
+def read_evidence(repo: Path, branch: str) -> Evidence:
+    """Main's ticket files, the fork point, and when each path landed: four Git calls in all."""
+    if not is_git_repo(repo):
+        raise RepoError(f"{repo} is not a Git repository with commits; renumber needs to know what landed on {branch}")
+    main = None
+    for candidate in (f"refs/heads/{branch}", f"refs/remotes/origin/{branch}"):
+        if subprocess.run(["git", "-C", str(repo), "rev-parse", "--verify", "-q", candidate],
+                          capture_output=True, check=False).returncode == 0:
+            main = candidate
+            break
+    if main is None:
+        raise RepoError(f"no branch {branch!r} (nor origin/{branch}); renumber compares with it",
+                        hint=f"fetch it (`git fetch origin {branch}`) or set `branch:` in gitdesk.yml")
+    main_blobs = _ls_tree(repo, main)
+    base = _git(repo, "merge-base", "HEAD", main).decode().strip()
+    base_paths = frozenset(_ls_tree(repo, base))
+    landed: dict[str, tuple[int, str]] = {}
+    log = _git(repo, "log", main, "--first-parent", "--reverse", "--diff-filter=A", "--no-renames",
+               "--name-only", "-z", "--format=%x01%H", "--", *_TOP_FOLDERS)
+    commit = ""
+    for order, chunk in enumerate(log.split(b"\x01")):
+        sha, _, names = chunk.partition(b"\0")
+        commit = sha.decode().strip() or commit
+        for name in names.split(b"\0"):
+            path = name.decode("utf-8", "surrogateescape").strip("\n")
+            if path and path not in landed:
+                landed[path] = (order, commit)
+    return Evidence(main, main_blobs, base_paths, landed, lambda pairs: _fields_at(repo, pairs))
+
+
+def _fields_at(repo: Path, pairs: list[tuple[str, str]]) -> dict[tuple[str, str], dict[str, object] | None]:
+    """Parse several files at several revisions with one ``git cat-file --batch``."""
+    if not pairs:
+        return {}
+    request = "".join(f"{rev}:{path}\n" for path, rev in pairs).encode("utf-8")
+    out = _git(repo, "cat-file", "--batch", stdin=request)
+    result: dict[tuple[str, str], dict[str, object] | None] = {}
+    pos = 0
+    for path, rev in pairs:
+        header_end = out.index(b"\n", pos)
+        header = out[pos:header_end].split()
+        pos = header_end + 1
+        if len(header) < 3 or header[1] == b"missing":
+            result[(path, rev)] = None
+            continue
+        size = int(header[2])
+        data = out[pos : pos + size]
+        pos += size + 1
+        try:
+            result[(path, rev)] = dict(parse_document(data, path).fields)
+        except DocumentError:
+            result[(path, rev)] = None
+    return result
