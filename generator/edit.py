@@ -179,6 +179,7 @@ def _edit_region(region: str, edits: list[Edit], where: str) -> str:
     node = _compose(region, where)
     splices: list[_Splice] = []
     appended: list[str] = []
+    inserted: dict[str, int] = {}
     newline = "\r\n" if "\r\n" in region else "\n"
     entries = {str(k.value): (k, v) for k, v in node.value if isinstance(k, ScalarNode)}
     for edit in edits:
@@ -190,9 +191,15 @@ def _edit_region(region: str, edits: list[Edit], where: str) -> str:
                 splices.append(_replace_scalar(region, value, edit.value))
             else:
                 line = f"{edit.key}: {render_scalar(edit.value)}{newline}"
-                if edit.after is not None and edit.after in entries:
+                if edit.after in inserted:  # after a key this same call inserts: extend that insertion
+                    index = inserted[edit.after]
+                    previous = splices[index]
+                    splices[index] = _Splice(previous.start, previous.end, previous.text + line)
+                    inserted[edit.key] = index
+                elif edit.after is not None and edit.after in entries:
                     key_node, value = entries[edit.after]
                     at = _after_entry(region, value)
+                    inserted[edit.key] = len(splices)
                     splices.append(_Splice(at, at, " " * key_node.start_mark.column + line))
                 else:
                     appended.append(line)

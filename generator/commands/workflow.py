@@ -158,7 +158,7 @@ def status_command(repo: Path, ticket_id: str, new_status: str, *, update: str |
     ticket = find_ticket(load_repo(repo).tickets, ticket_id)
     statuses = _statuses(ticket.kind)
     if new_status not in statuses:
-        raise GitdeskError(f"{new_status!r} is not a {ticket.kind.value} status", hint=f"valid statuses: {', '.join(statuses)}")
+        raise GitdeskError(f"{new_status!r} is not a valid status for a {ticket.kind.value}", hint=f"valid statuses: {', '.join(statuses)}")
     if update is not None and "update" not in schema.properties(ticket.kind.value):
         raise GitdeskError(f"a {ticket.kind.value} has no public update line; drop -m")
     if update is not None and not update.strip():
