@@ -99,12 +99,28 @@ def render_scalar(value: str, style: str | None = None) -> str:
         scalar = DoubleQuotedScalarString(value)
     elif style == "'":
         scalar = SingleQuotedScalarString(value)
+    rendered = _emit(scalar)
+    if style is None and not _reads_back(rendered, value):
+        # ruamel speaks YAML 1.2, where `yes` and `on` are text; our loader (and many
+        # editors) read YAML 1.1, where they are booleans: quote to be safe in both.
+        rendered = _emit(SingleQuotedScalarString(value))
+    return rendered
+
+
+def _emit(scalar: Any) -> str:
     dumper = YAML()
     dumper.width = 1 << 20  # never fold: the value must stay on its line
     out = io.StringIO()
     dumper.dump({"k": scalar}, out)
-    rendered = out.getvalue()
-    return rendered[3:].rstrip("\n")
+    return out.getvalue()[3:].rstrip("\n")
+
+
+def _reads_back(rendered: str, value: str) -> bool:
+    try:
+        loaded = yamlsafe.load(f"k: {rendered}\n").value
+    except yamlsafe.YamlError:
+        return False
+    return isinstance(loaded, dict) and loaded.get("k") == value
 
 
 def write_atomic(path: Path, data: bytes) -> None:

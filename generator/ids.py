@@ -190,9 +190,11 @@ def plan_renumber(tickets: list[Ticket], evidence: Evidence, allocate_id: Callab
             for other in others:
                 landed = evidence.landed.get(other.path) if other.path in evidence.main_blobs else None
                 if landed is not None:
-                    reason, side = f"landed on main after {keeper.path}", f"{landed[1]}^1"
+                    reason, side = "landed on main later", f"{landed[1]}^1"
+                elif rank(keeper)[0] != never[0]:
+                    reason, side = "not on main yet", evidence.main or "HEAD"
                 else:
-                    reason, side = f"not on main, where {keeper.path} has it", evidence.main or "HEAD"
+                    reason, side = "neither is on main; the first by path keeps the id", evidence.main or "HEAD"
                 moves.append((other, keeper, reason, side))
             continue
         ticket = group[0]
@@ -203,7 +205,7 @@ def plan_renumber(tickets: list[Ticket], evidence: Evidence, allocate_id: Callab
                 continue
             if path == ticket.path and blob == blobs.get(ticket.path):
                 continue  # the same ticket, already landed (squash or cherry-pick)
-            moves.append((ticket, f"{path} on main", f"added on this branch, but main gave {ticket_id} to {path}", evidence.main))
+            moves.append((ticket, f"{path} on main", "added on this branch while main gave the id to another ticket", evidence.main))
             break
     referrers = {
         (other.path, side)

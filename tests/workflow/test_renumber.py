@@ -69,7 +69,7 @@ def test_a_pr_branch_renumbers_its_ticket_before_main_is_merged_in(desk: Desk) -
     desk.git("checkout", "-q", "pr-b")
     result = desk.run("renumber")
     assert result.exit_code == 0, result.output
-    assert "INC-0001 → INC-0002" in result.stdout and "main gave INC-0001" in result.stdout
+    assert "INC-0001 → INC-0002" in result.stdout and "while main gave the id to another ticket" in result.stdout
     assert "Slow order list" in (desk.root / "tickets/incidents/2026/INC-0002.md").read_text()
     assert "origin: [INC-0002]" in (desk.root / "backlog/EVO-0001.md").read_text()
     desk.commit("renumber")
