@@ -2,9 +2,10 @@
 
 Two engineers who each run `gitdesk new incident` on their own branch would
 both get the same id if we only looked at the working tree. So allocation also
-looks at every local and remote-tracking branch: one ``git for-each-ref``, then
-one ``git ls-tree`` per distinct commit (branches often share a tip). Ids come
-from file names under each kind's folder, as `gitdesk new` writes them.
+looks at every local and remote-tracking branch: main's tree, plus the paths
+added by commits not on main, found with one ``git log`` across all branches
+(40 branches cost one call, not 40 tree listings). Ids come from file names
+under each kind's folder, as `gitdesk new` writes them.
 
 The next id is one past the highest ever seen, never a gap: a gap is usually a
 deleted ticket, whose id still names it in old links and history.
@@ -25,7 +26,7 @@ from typing import Callable, Iterable, Mapping
 
 from generator.edit import field_values
 from generator.errors import RepoError
-from generator.load import DocumentError, kind_for_path, parse_document
+from generator.load import DocumentError, discover, kind_for_path, load_paths, parse_document
 from generator.model import Kind, Ticket
 
 _ID = re.compile(r"^([A-Z]{2,5})-([0-9]{1,6})$")
@@ -100,21 +101,55 @@ def _ls_tree(repo: Path, rev: str) -> dict[str, str]:
     return paths
 
 
-def branch_ticket_paths(repo: Path) -> set[str]:
-    """Ticket paths on every local and remote-tracking branch (empty outside a Git repo)."""
+def main_ref(repo: Path, branch: str) -> str | None:
+    """The ref of the evidence branch: local if present, else its origin copy (as in a CI clone)."""
+    for candidate in (f"refs/heads/{branch}", f"refs/remotes/origin/{branch}"):
+        if subprocess.run(["git", "-C", str(repo), "rev-parse", "--verify", "-q", candidate],
+                          capture_output=True, check=False).returncode == 0:
+            return candidate
+    return None
+
+
+def branch_ticket_paths(repo: Path, branch: str = "main") -> set[str]:
+    """Ticket paths on every local and remote-tracking branch (empty outside a Git repo).
+
+    With the evidence branch present: its tree, plus every path added by a commit
+    that some branch has and it has not (one ``git log`` for all branches, so the
+    cost follows unmerged work, not the number of branches). Without it: one
+    ``git ls-tree`` per distinct branch tip.
+    """
     if not is_git_repo(repo):
         return set()
+    main = main_ref(repo, branch)
+    if main is not None:
+        paths = set(_ls_tree(repo, main))
+        out = _git(repo, "log", "--branches", "--remotes", "--not", main, "--no-renames", "--diff-filter=A",
+                   "--name-only", "-z", "--format=", "--", *_TOP_FOLDERS)
+        names = out.decode("utf-8", "surrogateescape").replace("\n", "\0").split("\0")
+        paths.update(name for name in names if name and kind_for_path(name) is not None)
+        return paths
+    paths = set()
     refs = _git(repo, "for-each-ref", "--format=%(objectname)", "refs/heads", "refs/remotes").decode().split()
-    paths: set[str] = set()
     for commit in sorted(set(refs)):  # branches that share a tip are listed once
         paths.update(_ls_tree(repo, commit))
     return paths
 
 
-def allocate(kind: Kind, tickets: Iterable[Ticket], repo: Path, *, reserved: Iterable[str] = ()) -> str:
-    """The next free id of ``kind`` given the working tree's tickets, every branch, and ``reserved`` ids."""
-    used = {t.id for t in tickets} | ids_in_paths(t.path for t in tickets) | ids_in_paths(branch_ticket_paths(repo))
-    return next_id(kind, used | set(reserved))
+def working_tree_ids(repo: Path) -> set[str]:
+    """Ids in the working tree: from file names, plus the front matter of files not named by their id."""
+    paths, _ = discover(repo)
+    odd = []
+    for path in paths:
+        kind = kind_for_path(path)
+        if kind is not None and kind.prefix is not None and id_number(kind, PurePosixPath(path).stem) is None:
+            odd.append(path)
+    declared = {t.id for t in load_paths(repo.resolve(), odd).tickets}
+    return ids_in_paths(paths) | declared
+
+
+def used_ids(repo: Path, branch: str = "main") -> set[str]:
+    """Every id the working tree or any branch uses: what a new id must avoid."""
+    return working_tree_ids(repo) | ids_in_paths(branch_ticket_paths(repo, branch))
 
 
 def blob_id(data: bytes) -> str:
@@ -237,12 +272,7 @@ def read_evidence(repo: Path, branch: str) -> Evidence:
     """Main's ticket files, the fork point, and when each path landed: four Git calls in all."""
     if not is_git_repo(repo):
         raise RepoError(f"{repo} is not a Git repository with commits; renumber needs to know what landed on {branch}")
-    main = None
-    for candidate in (f"refs/heads/{branch}", f"refs/remotes/origin/{branch}"):
-        if subprocess.run(["git", "-C", str(repo), "rev-parse", "--verify", "-q", candidate],
-                          capture_output=True, check=False).returncode == 0:
-            main = candidate
-            break
+    main = main_ref(repo, branch)
     if main is None:
         raise RepoError(f"no branch {branch!r} (nor origin/{branch}); renumber compares with it",
                         hint=f"fetch it (`git fetch origin {branch}`) or set `branch:` in gitdesk.yml")

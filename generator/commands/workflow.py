@@ -20,7 +20,7 @@ from generator import ids, scaffold, schema
 from generator.config import Config, load_config
 from generator.edit import EditError, ReplaceRef, SetField, apply_to_file, edit_text, write_atomic
 from generator.errors import GitdeskError
-from generator.load import kind_for_path, load_bytes, load_repo
+from generator.load import discover, kind_for_path, load_bytes, load_paths, load_repo
 from generator.model import INCIDENT_FLOW, DiagnosticLevel, Kind, Ticket, parse_time
 
 _SEVERITY_HELP = "P0 system down, P1 key function affected, P2 annoying or intermittent, P3 minor or improvement"
@@ -96,17 +96,16 @@ def plan_new(repo: Path, config: Config, kind: Kind, *, title: str, severity: st
         "now": local.isoformat(timespec="minutes"), "today": local.date().isoformat(),
         "notice": f"{config.uptime.notice // 3600}h", "starts_at": starts_at, "ends_at": ends_at,
     }
-    loaded = load_repo(repo)
     if kind is Kind.MAINTENANCE:
         values["starts_at"], values["ends_at"] = _window(starts_at, ends_at)
     if kind is Kind.RUNBOOK:
         slug = slugify(title)
         path = f"{kind.folder}/{slug}.md"
-        taken = {t.path for t in loaded.tickets} | ids.branch_ticket_paths(repo)
+        taken = set(discover(repo)[0]) | ids.branch_ticket_paths(repo, config.branch)
         if any(PurePosixPath(p).stem == slug and kind_for_path(p) is Kind.RUNBOOK for p in taken) or (repo / path).exists():
             raise GitdeskError(f"a runbook named {slug!r} exists already ({path})", hint="pick another title, or edit that runbook")
     else:
-        ticket_id = ids.allocate(kind, loaded.tickets, repo)
+        ticket_id = ids.next_id(kind, ids.used_ids(repo, config.branch))
         values["id"] = ticket_id
         folder = f"{kind.folder}/{local.year}" if kind is Kind.INCIDENT else kind.folder
         path = f"{folder}/{ticket_id}.md"
@@ -155,7 +154,7 @@ def slugify(title: str) -> str:
 def status_command(repo: Path, ticket_id: str, new_status: str, *, update: str | None) -> int:
     """Set a ticket's status (and its public update line), keeping every other byte of the file."""
     load_config(repo)  # a gitdesk repo, or a clear error
-    ticket = find_ticket(load_repo(repo).tickets, ticket_id)
+    ticket = find_ticket(_candidates(repo, ticket_id), ticket_id)
     statuses = _statuses(ticket.kind)
     if new_status not in statuses:
         raise GitdeskError(f"{new_status!r} is not a valid status for a {ticket.kind.value}", hint=f"valid statuses: {', '.join(statuses)}")
@@ -190,6 +189,21 @@ def _statuses(kind: Kind) -> list[str]:
     return [str(s) for s in spec["enum"]]
 
 
+def _candidates(repo: Path, ticket_id: str) -> list[Ticket]:
+    """The tickets that may carry ``ticket_id``: those named after it, else (rarely) all of them.
+
+    Parsing only the files named after the id keeps `status` fast in a repo of
+    thousands of tickets; a ticket whose file name differs from its id is still
+    found by the full load.
+    """
+    wanted = _normal(ticket_id)
+    named = [p for p in discover(repo)[0] if _normal(PurePosixPath(p).stem) == wanted]
+    tickets = load_paths(repo.resolve(), named).tickets
+    if any(_normal(t.id) == wanted for t in tickets):
+        return tickets
+    return load_repo(repo).tickets
+
+
 def find_ticket(tickets: list[Ticket], ticket_id: str) -> Ticket:
     """The one ticket with ``ticket_id`` (``inc-42`` finds ``INC-0042``); exit 2 with near matches otherwise."""
     wanted = _normal(ticket_id)
@@ -216,9 +230,9 @@ def renumber_command(repo: Path, *, dry_run: bool) -> int:
     config = load_config(repo)
     loaded = load_repo(repo)
     evidence = ids.read_evidence(repo, config.branch)
-    branch_ids = ids.ids_in_paths(ids.branch_ticket_paths(repo))
+    taken = ids.used_ids(repo, config.branch)
     blobs = {t.path: ids.blob_id((repo / t.path).read_bytes()) for t in loaded.tickets}
-    plan = ids.plan_renumber(loaded.tickets, evidence, lambda kind, used: ids.next_id(kind, used | branch_ids), blobs)
+    plan = ids.plan_renumber(loaded.tickets, evidence, lambda kind, used: ids.next_id(kind, used | taken), blobs)
     if not plan:
         click.echo("no duplicate ids")
         return 0

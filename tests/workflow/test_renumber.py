@@ -96,3 +96,28 @@ def test_renumber_outside_git_is_a_usage_error(tmp_path: Path) -> None:
     scaffold.write_new(tmp_path, scaffold.init_files(title="No Git"))
     result = run_cli("--repo", str(tmp_path), "renumber")
     assert result.exit_code == 2 and "not a Git repository" in result.stderr
+
+
+def test_landing_order_decides_not_the_file_name(desk: Desk) -> None:
+    """A's INC-0005.yaml landed first, so B's INC-0005.md (which sorts first) is the one renumbered."""
+    desk.git("checkout", "-q", "-b", "pr-b")
+    desk.write("tickets/incidents/2026/INC-0005.md", incident("INC-0005", "B's incident"))
+    desk.commit("B")
+    desk.git("checkout", "-q", "main")
+    desk.write("tickets/incidents/2026/INC-0005.yaml", YAML_INCIDENT)
+    desk.commit("A, straight on main")
+    desk.git("merge", "-q", "--no-ff", "pr-b", "-m", "Merge PR B")
+    result = desk.run("renumber")
+    assert "INC-0005 → INC-0006: tickets/incidents/2026/INC-0005.md → tickets/incidents/2026/INC-0006.md (landed on main later" in result.stdout
+    assert "B's incident" in (desk.root / "tickets/incidents/2026/INC-0006.md").read_text()
+    assert (desk.root / "tickets/incidents/2026/INC-0005.yaml").read_text() == YAML_INCIDENT
+
+
+def test_fresh_ids_skip_ids_taken_on_other_branches(desk: Desk) -> None:
+    _two_prs_merged(desk)
+    desk.git("checkout", "-q", "-b", "pr-c", "main~1")
+    desk.write("tickets/incidents/2026/INC-0006.md", incident("INC-0006", "C's incident"))
+    desk.commit("C: INC-0006, still in review")
+    desk.git("checkout", "-q", "main")
+    result = desk.run("renumber")
+    assert "INC-0005 → INC-0007" in result.stdout
