@@ -31,10 +31,15 @@ _SEVERITY_HELP = "P0 system down, P1 key function affected, P2 annoying or inter
 
 def init_command(directory: Path, *, title: str | None) -> int:
     """Scaffold a gitdesk repo in ``directory``; existing files are kept and reported."""
-    directory.mkdir(parents=True, exist_ok=True)
+    if directory.exists() and not directory.is_dir():
+        raise GitdeskError(f"{directory} is a file, not a folder", hint="give init a new or existing folder")
     name = directory.resolve().name or "gitdesk"
     files = scaffold.init_files(title=title or f"{name} — service status")
-    written, skipped = scaffold.write_new(directory, files)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        written, skipped = scaffold.write_new(directory, files)
+    except OSError as exc:
+        raise GitdeskError(f"cannot write in {directory}: {exc.strerror}") from None
     for rel in written:
         click.echo(f"created {rel}")
     for rel in skipped:

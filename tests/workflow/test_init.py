@@ -140,3 +140,11 @@ def test_schema_without_out_prints_one_json_document() -> None:
 @pytest.mark.parametrize("name", schema.SCHEMA_NAMES)
 def test_shipped_schema_copies_are_valid_json(name: str) -> None:
     assert json.loads(scaffold.schema_files()[f"{name}.schema.json"])["$schema"].endswith("2020-12/schema")
+
+
+def test_init_on_a_file_is_a_usage_error(tmp_path: Path) -> None:
+    target = tmp_path / "notes.txt"
+    target.write_text("mine")
+    result = run_cli("init", str(target))
+    assert result.exit_code == 2 and "is a file" in result.stderr
+    assert target.read_text() == "mine"
