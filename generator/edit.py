@@ -262,7 +262,7 @@ def _replace_scalar(region: str, node: ScalarNode, value: str) -> _Splice:
 
 def _after_entry(region: str, value: Node) -> int:
     """Offset of the line after a top-level entry (past a trailing comment)."""
-    end = value.end_mark.index
+    end: int = value.end_mark.index
     if end > 0 and region[end - 1] == "\n":
         return end
     line_end = region.find("\n", end)

@@ -195,6 +195,15 @@ class Renumbering:
     refs: tuple[RefChange, ...] = ()
 
 
+@dataclass(frozen=True)
+class _Move:
+    newcomer: Ticket
+    keeper: str  # a path, for the message
+    keeper_ticket: Ticket | None  # in the working tree, if it is there
+    reason: str
+    side: str  # the revision of main just before the newcomer arrived
+
+
 def plan_renumber(tickets: list[Ticket], evidence: Evidence, allocate_id: Callable[[Kind, set[str]], str],
                   blobs: Mapping[str, str]) -> list[Renumbering]:
     """Decide which tickets get fresh ids and which references follow them.
@@ -214,58 +223,71 @@ def plan_renumber(tickets: list[Ticket], evidence: Evidence, allocate_id: Callab
     for ticket in tickets:
         if ticket.kind.prefix is not None:
             by_id.setdefault(ticket.id, []).append(ticket)
-    never = (1 << 62, "")
-    moves: list[tuple[Ticket, Ticket | str, str, str]] = []  # (newcomer, keeper, reason, side revision)
+    moves: list[_Move] = []
     for ticket_id, group in sorted(by_id.items()):
         if len(group) > 1:
-            def rank(t: Ticket) -> tuple[int, str]:
-                landed = evidence.landed.get(t.path) if t.path in evidence.main_blobs else None
-                return (landed or never)[0], t.path
-            keeper, *others = sorted(group, key=rank)
-            for other in others:
-                landed = evidence.landed.get(other.path) if other.path in evidence.main_blobs else None
-                if landed is not None:
-                    reason, side = "landed on main later", f"{landed[1]}^1"
-                elif rank(keeper)[0] != never[0]:
-                    reason, side = "not on main yet", evidence.main or "HEAD"
-                else:
-                    reason, side = "neither is on main; the first by path keeps the id", evidence.main or "HEAD"
-                moves.append((other, keeper, reason, side))
-            continue
-        ticket = group[0]
-        if evidence.main is None or ticket.path in evidence.base_paths:
-            continue
-        for path, blob in sorted(evidence.main_blobs.items()):
-            if path in evidence.base_paths or PurePosixPath(path).stem != ticket_id:
-                continue
-            if path == ticket.path and blob == blobs.get(ticket.path):
-                continue  # the same ticket, already landed (squash or cherry-pick)
-            moves.append((ticket, f"{path} on main", "added on this branch while main gave the id to another ticket", evidence.main))
-            break
-    referrers = {
-        (other.path, side)
-        for newcomer, _, _, side in moves
-        for other in tickets if newcomer.id in field_values(other.fields, REF_KEYS)
-    }
-    old_fields = evidence.fields_at(sorted(referrers))
+            moves.extend(_duplicates(group, evidence))
+        else:
+            moves.extend(_collision_with_main(group[0], evidence, blobs))
+    old_fields = evidence.fields_at(sorted({
+        (other.path, move.side)
+        for move in moves
+        for other in tickets if move.newcomer.id in field_values(other.fields, REF_KEYS)
+    }))
     used = {t.id for t in tickets}
     plan = []
-    for newcomer, keeper, reason, side in moves:
+    for move in moves:
+        newcomer = move.newcomer
         new_id = allocate_id(newcomer.kind, used)
         used.add(new_id)
         refs = []
         for other in tickets:
-            if other is newcomer or other is keeper or newcomer.id not in field_values(other.fields, REF_KEYS):
+            if other is newcomer or other is move.keeper_ticket:
                 continue
-            before = old_fields.get((other.path, side))
+            before = old_fields.get((other.path, move.side)) or {}
             for key in REF_KEYS:
-                if newcomer.id in field_values(other.fields, (key,)) and (before is None or newcomer.id not in field_values(before, (key,))):
+                if newcomer.id in field_values(other.fields, (key,)) and newcomer.id not in field_values(before, (key,)):
                     refs.append(RefChange(other.path, key))
         pure = PurePosixPath(newcomer.path)
         new_path = str(pure.with_name(new_id + pure.suffix)) if pure.stem == newcomer.id else newcomer.path
-        keeper_name = keeper if isinstance(keeper, str) else keeper.path
-        plan.append(Renumbering(newcomer.id, new_id, newcomer.path, new_path, reason, keeper_name, tuple(refs)))
+        plan.append(Renumbering(newcomer.id, new_id, newcomer.path, new_path, move.reason, move.keeper, tuple(refs)))
     return plan
+
+
+def _duplicates(group: list[Ticket], evidence: Evidence) -> list[_Move]:
+    """Several working-tree files with one id: the first landed on main keeps it."""
+    def landed(ticket: Ticket) -> tuple[int, str] | None:
+        return evidence.landed.get(ticket.path) if ticket.path in evidence.main_blobs else None
+
+    def rank(ticket: Ticket) -> tuple[int, str]:
+        when = landed(ticket)
+        return (when[0] if when else 1 << 62), ticket.path
+
+    keeper, *others = sorted(group, key=rank)
+    moves = []
+    for other in others:
+        when = landed(other)
+        if when is not None:
+            reason, side = "landed on main later", f"{when[1]}^1"
+        elif landed(keeper) is not None:
+            reason, side = "not on main yet", evidence.main or "HEAD"
+        else:
+            reason, side = "neither is on main; the first by path keeps the id", evidence.main or "HEAD"
+        moves.append(_Move(other, keeper.path, keeper, reason, side))
+    return moves
+
+
+def _collision_with_main(ticket: Ticket, evidence: Evidence, blobs: Mapping[str, str]) -> list[_Move]:
+    """A ticket new on this branch whose id main gave to another file since the fork."""
+    if evidence.main is None or ticket.path in evidence.base_paths:
+        return []
+    for path, blob in sorted(evidence.main_blobs.items()):
+        if path in evidence.base_paths or PurePosixPath(path).stem != ticket.id:
+            continue
+        if path == ticket.path and blob == blobs.get(ticket.path):
+            continue  # the same ticket, already landed (squash or cherry-pick)
+        return [_Move(ticket, f"{path} on main", None, "added on this branch while main gave the id to another ticket", evidence.main)]
+    return []
 
 
 def read_evidence(repo: Path, branch: str) -> Evidence:
