@@ -278,21 +278,6 @@ def _replace_refs(region: str, node: Node, old: str, new: str) -> list[_Splice]:
     ]
 
 
-def apply_to_file(path: Path, edits: Iterable[Edit], *, where: str, dry_run: bool = False) -> bool:
-    """Edit a ticket file on disk atomically; return whether its bytes changed."""
-    data = path.read_bytes()
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise EditError(f"{where}: not valid UTF-8") from None
-    new = edit_text(text, edits, markdown=path.suffix == ".md", where=where)
-    if new == text:
-        return False
-    if not dry_run:
-        write_atomic(path, new.encode("utf-8"))
-    return True
-
-
 def field_values(fields: Mapping[str, Any], keys: Iterable[str]) -> list[str]:
     """Every string found as the value, or a list item, of ``keys``."""
     out: list[str] = []

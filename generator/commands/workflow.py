@@ -7,6 +7,7 @@ leaves every file as it was.
 from __future__ import annotations
 
 import difflib
+import json
 import re
 import subprocess
 import unicodedata
@@ -18,7 +19,7 @@ import click
 
 from generator import ids, scaffold, schema
 from generator.config import Config, load_config
-from generator.edit import EditError, ReplaceRef, SetField, apply_to_file, edit_text, write_atomic
+from generator.edit import EditError, ReplaceRef, SetField, edit_text, write_atomic
 from generator.errors import GitdeskError
 from generator.load import discover, kind_for_path, load_bytes, load_paths, load_repo
 from generator.model import INCIDENT_FLOW, DiagnosticLevel, Kind, Ticket, parse_time
@@ -238,6 +239,10 @@ def renumber_command(repo: Path, *, dry_run: bool) -> int:
     taken = ids.used_ids(repo, config.branch)
     blobs = {t.path: ids.blob_id((repo / t.path).read_bytes()) for t in loaded.tickets}
     plan = ids.plan_renumber(loaded.tickets, evidence, lambda kind, used: ids.next_id(kind, used | taken), blobs)
+    unread = sorted({d.file for d in loaded.diagnostics} - {t.path for t in loaded.tickets})
+    if unread:
+        click.echo(f"warning: {len(unread)} file(s) could not be read, so their references were not checked: "
+                   f"{', '.join(unread)} (see `gitdesk validate`)", err=True)
     if not plan:
         click.echo("no duplicate ids")
         return 0
@@ -254,23 +259,32 @@ def renumber_command(repo: Path, *, dry_run: bool) -> int:
 
 
 def _apply_renumber(repo: Path, plan: list[ids.Renumbering]) -> None:
-    # Check every target first so a refusal happens before any file changes.
-    for item in plan:
-        if item.new_path != item.path and (repo / item.new_path).exists():
-            raise GitdeskError(f"cannot rename {item.path}: {item.new_path} exists")
+    """Compute every new text in memory first, so a file that cannot be edited stops the run before any write."""
+    texts: dict[str, str] = {}
+
+    def current(rel: str) -> str:
+        return texts[rel] if rel in texts else (repo / rel).read_bytes().decode("utf-8")
+
+    # References first, then ids: a file may be both a referrer and renumbered itself.
     for item in plan:
         for ref in item.refs:
-            apply_to_file(repo / ref.path, [ReplaceRef(item.old, item.new, (ref.key,))], where=ref.path)
-        source = repo / item.path
-        text = edit_text(source.read_bytes().decode("utf-8"), [SetField("id", item.new)], markdown=item.path.endswith(".md"), where=item.path)
-        target = repo / item.new_path
-        if item.new_path == item.path:
-            write_atomic(target, text.encode("utf-8"))
-        else:
-            written, _ = scaffold.write_new(repo, {item.new_path: text})
-            if not written:
-                raise GitdeskError(f"cannot rename {item.path}: {item.new_path} exists")
-            source.unlink()
+            texts[ref.path] = edit_text(current(ref.path), [ReplaceRef(item.old, item.new, (ref.key,))],
+                                        markdown=ref.path.endswith(".md"), where=ref.path)
+    for item in plan:
+        texts[item.path] = edit_text(current(item.path), [SetField("id", item.new)], markdown=item.path.endswith(".md"), where=item.path)
+    renames = {item.path: item.new_path for item in plan if item.new_path != item.path}
+    for target in renames.values():
+        if (repo / target).exists():
+            raise GitdeskError(f"cannot rename to {target}: the file exists")
+    for rel, text in texts.items():
+        target = renames.get(rel, rel)
+        if target == rel:
+            write_atomic(repo / rel, text.encode("utf-8"))
+            continue
+        written, _ = scaffold.write_new(repo, {target: text})
+        if not written:
+            raise GitdeskError(f"cannot rename {rel}: {target} appeared meanwhile")
+        (repo / rel).unlink()
 
 
 # --- schema ------------------------------------------------------------------------
@@ -280,18 +294,16 @@ def schema_command(out: Path | None) -> int:
     """Write the six JSON Schemas to ``out``; without it, print them as one JSON object keyed by name."""
     files = scaffold.schema_files()
     if out is None:
-        import json
-
         click.echo(json.dumps({name.removesuffix(".schema.json"): schema.schema(name.removesuffix(".schema.json")) for name in files}, indent=2))
         return 0
     out.mkdir(parents=True, exist_ok=True)
     for name, text in files.items():
         target = out / name
+        if target.is_symlink():
+            raise GitdeskError(f"{target} is a symbolic link; refusing to write through it")
         if target.is_file() and target.read_text("utf-8") == text:
             click.echo(f"unchanged {target}")
             continue
-        if target.is_symlink():
-            raise GitdeskError(f"{target} is a symbolic link; refusing to write through it")
         target.write_text(text, encoding="utf-8")
         click.echo(f"wrote {target}")
     return 0

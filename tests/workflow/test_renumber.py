@@ -121,3 +121,42 @@ def test_fresh_ids_skip_ids_taken_on_other_branches(desk: Desk) -> None:
     desk.git("checkout", "-q", "main")
     result = desk.run("renumber")
     assert "INC-0005 → INC-0007" in result.stdout
+
+
+def test_two_duplicated_ids_that_refer_to_each_other(desk: Desk) -> None:
+    """B's EVO-0001 (renumbered) names B's INC-0001 (renumbered too); a supersede chain follows as well."""
+    desk.write("tickets/decisions/DEC-0001.md", "---\nid: DEC-0001\ntitle: Nightly exports\nstatus: accepted\n---\n")
+    desk.commit("DEC-0001")
+    desk.git("checkout", "-q", "-b", "pr-a")
+    desk.write("tickets/incidents/2026/INC-0001.md", incident("INC-0001", "A"))
+    desk.write("backlog/EVO-0001.md", "---\nid: EVO-0001\ntitle: A's item\nstatus: proposed\norigin: [INC-0001]\n---\n")
+    desk.write("tickets/decisions/DEC-0002.md", "---\nid: DEC-0002\ntitle: A's decision\nstatus: proposed\n---\n")
+    desk.commit("A")
+    desk.git("checkout", "-q", "main")
+    desk.git("checkout", "-q", "-b", "pr-b")
+    desk.write("tickets/incidents/2026/INC-0001.yaml", "id: INC-0001\ntitle: B\nseverity: P3\nstatus: reported\n")
+    desk.write("backlog/EVO-0001.yaml", "id: EVO-0001\ntitle: B's item\nstatus: proposed\norigin: [INC-0001]\n")
+    desk.write("tickets/decisions/DEC-0002.yaml", "id: DEC-0002\ntitle: Hourly exports\nstatus: accepted\nsupersedes: DEC-0001\n")
+    desk.write("tickets/decisions/DEC-0001.md",
+               "---\nid: DEC-0001\ntitle: Nightly exports\nstatus: superseded\nsuperseded_by: DEC-0002\n---\n")
+    desk.commit("B")
+    desk.git("checkout", "-q", "main")
+    desk.git("merge", "-q", "--no-ff", "pr-a", "-m", "Merge A")
+    desk.git("merge", "-q", "--no-ff", "pr-b", "-m", "Merge B")
+    result = desk.run("renumber")
+    assert result.exit_code == 0, result.output
+    root = desk.root
+    assert (root / "backlog/EVO-0002.yaml").read_text() == "id: EVO-0002\ntitle: B's item\nstatus: proposed\norigin: [INC-0002]\n"
+    assert "origin: [INC-0001]" in (root / "backlog/EVO-0001.md").read_text()
+    assert "superseded_by: DEC-0003" in (root / "tickets/decisions/DEC-0001.md").read_text()
+    assert "supersedes: DEC-0001" in (root / "tickets/decisions/DEC-0003.yaml").read_text()
+    assert desk.run("validate", "--no-history").exit_code == 0
+
+
+def test_unreadable_files_are_named_because_their_references_went_unchecked(desk: Desk) -> None:
+    _two_prs_merged(desk)
+    (desk.root / "backlog/EVO-0001.md").write_text("---\nid: EVO-0001\norigin:\n  - INC-0005\n")  # front matter not closed
+    result = desk.run("renumber")
+    assert result.exit_code == 0
+    assert "could not be read, so their references were not checked: backlog/EVO-0001.md" in result.stderr
+    assert "INC-0005 → INC-0006" in result.stdout
