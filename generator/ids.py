@@ -81,10 +81,17 @@ def _git(repo: Path, *args: str, stdin: bytes | None = None) -> bytes:
     return proc.stdout
 
 
+def git_ok(repo: Path, *args: str) -> bool:
+    """Whether a Git command succeeds in ``repo`` (False when Git is not installed)."""
+    try:
+        return subprocess.run(["git", "-C", str(repo), *args], capture_output=True, check=False).returncode == 0
+    except FileNotFoundError:
+        return False
+
+
 def is_git_repo(repo: Path) -> bool:
     """Whether ``repo`` is inside a Git work tree with at least one commit."""
-    proc = subprocess.run(["git", "-C", str(repo), "rev-parse", "--verify", "-q", "HEAD"], capture_output=True, check=False)
-    return proc.returncode == 0
+    return git_ok(repo, "rev-parse", "--verify", "-q", "HEAD")
 
 
 def _ls_tree(repo: Path, rev: str) -> dict[str, str]:
@@ -104,8 +111,7 @@ def _ls_tree(repo: Path, rev: str) -> dict[str, str]:
 def main_ref(repo: Path, branch: str) -> str | None:
     """The ref of the evidence branch: local if present, else its origin copy (as in a CI clone)."""
     for candidate in (f"refs/heads/{branch}", f"refs/remotes/origin/{branch}"):
-        if subprocess.run(["git", "-C", str(repo), "rev-parse", "--verify", "-q", candidate],
-                          capture_output=True, check=False).returncode == 0:
+        if git_ok(repo, "rev-parse", "--verify", "-q", candidate):
             return candidate
     return None
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import difflib
 import json
 import re
-import subprocess
 import unicodedata
 from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
@@ -52,13 +51,9 @@ def init_command(directory: Path, *, title: str | None) -> int:
 
 
 def _git_init(directory: Path) -> bool:
-    inside = subprocess.run(["git", "-C", str(directory), "rev-parse", "--is-inside-work-tree"], capture_output=True, check=False)
-    if inside.returncode == 0:
+    if ids.git_ok(directory, "rev-parse", "--is-inside-work-tree"):
         return False  # already part of a repo (e.g. a monorepo folder): leave Git alone
-    try:
-        return subprocess.run(["git", "init", "-q", "-b", "main", str(directory)], capture_output=True, check=False).returncode == 0
-    except FileNotFoundError:
-        return False
+    return ids.git_ok(directory, "init", "-q", "-b", "main")
 
 
 # --- new ---------------------------------------------------------------------------
