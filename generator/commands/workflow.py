@@ -22,7 +22,10 @@ from generator.edit import EditError, ReplaceRef, SetField, edit_text, write_ato
 from generator.errors import GitdeskError
 from generator.load import discover, kind_for_path, load_bytes, load_paths, load_repo
 from generator.model import INCIDENT_FLOW, DiagnosticLevel, Kind, Ticket, parse_time
+from generator.validate import check_tickets
 
+#: validate's lifecycle findings that a status change can cause (postmortem due, successor missing)
+_LIFECYCLE_CODES = frozenset({"GD300", "GD301"})
 _SEVERITY_HELP = "P0 system down, P1 key function affected, P2 annoying or intermittent, P3 minor or improvement"
 
 
@@ -80,9 +83,9 @@ def plan_new(repo: Path, config: Config, kind: Kind, *, title: str, severity: st
     """The path and text of a new ticket; raises :class:`GitdeskError` (nothing written) on bad options."""
     if not title.strip():
         raise GitdeskError("--title is empty", hint="give the ticket a short title")
-    _check_choice("component", components, sorted(config.component_ids), "components")
+    _check_choice("component", components, sorted(config.component_ids), "components in gitdesk.yml")
     if client is not None:
-        _check_choice("client", [client], sorted(config.client_ids), "clients")
+        _check_choice("client", [client], sorted(config.client_ids), "clients in gitdesk.yml")
     elif kind is Kind.INCIDENT and config.clients:
         raise GitdeskError("--client is required: gitdesk.yml declares clients",
                            hint=f"choose one of: {', '.join(sorted(config.client_ids))}")
@@ -90,7 +93,7 @@ def plan_new(repo: Path, config: Config, kind: Kind, *, title: str, severity: st
         # No default: a silent P2 on a system-down incident would start the wrong SLA clock.
         raise GitdeskError("--severity is required for an incident", hint=f"one of P0, P1, P2, P3 ({_SEVERITY_HELP})")
     if category is not None:
-        _check_choice("category", [category], list(schema.schema("backlog")["properties"]["category"]["enum"]), "the backlog schema")
+        _check_choice("category", [category], list(schema.schema("backlog")["properties"]["category"]["enum"]), "one of")
     local = now.astimezone(ZoneInfo(config.timezone))
     values: dict[str, object] = {
         "title": title.strip(), "severity": severity, "components": components, "client": client, "category": category,
@@ -118,12 +121,10 @@ def plan_new(repo: Path, config: Config, kind: Kind, *, title: str, severity: st
     return path, text
 
 
-def _check_choice(what: str, given: list[str], known: list[str], where: str) -> None:
+def _check_choice(what: str, given: list[str], known: list[str], choices: str) -> None:
     unknown = [g for g in given if g not in known]
     if unknown:
-        raise GitdeskError(f"unknown {what} {', '.join(map(repr, unknown))}",
-                           hint=f"{where} in gitdesk.yml: {', '.join(known) or 'none declared'}" if where != "the backlog schema"
-                           else f"one of: {', '.join(known)}")
+        raise GitdeskError(f"unknown {what} {', '.join(map(repr, unknown))}", hint=f"{choices}: {', '.join(known) or 'none declared'}")
 
 
 def _window(starts_at: str | None, ends_at: str | None) -> tuple[str, str]:
@@ -154,7 +155,7 @@ def slugify(title: str) -> str:
 
 def status_command(repo: Path, ticket_id: str, new_status: str, *, update: str | None) -> int:
     """Set a ticket's status (and its public update line), keeping every other byte of the file."""
-    load_config(repo)  # a gitdesk repo, or a clear error
+    config = load_config(repo)
     ticket = find_ticket(_candidates(repo, ticket_id), ticket_id)
     statuses = _statuses(ticket.kind)
     if new_status not in statuses:
@@ -170,7 +171,7 @@ def status_command(repo: Path, ticket_id: str, new_status: str, *, update: str |
     path = repo / ticket.path
     data = path.read_bytes()
     new_text = edit_text(data.decode("utf-8"), edits, markdown=ticket.path.endswith(".md"), where=ticket.path)
-    after, diagnostics = load_bytes(new_text.encode("utf-8"), ticket.path)
+    after, _ = load_bytes(new_text.encode("utf-8"), ticket.path)
     if after is None or after.status != new_status:
         raise EditError(f"{ticket.path}: the edited file would not load; edit it by hand")
     if ticket.kind is Kind.INCIDENT and old is not None and old != new_status and new_status not in INCIDENT_FLOW.get(old, ()):
@@ -179,6 +180,9 @@ def status_command(repo: Path, ticket_id: str, new_status: str, *, update: str |
     if new_text.encode("utf-8") != data:
         write_atomic(path, new_text.encode("utf-8"))
     click.echo(f"{ticket.path}: {ticket.id} {old or '(no status)'} → {new_status}" + (f"; update: {update.strip()}" if update else ""))
+    for finding in check_tickets([after], config):
+        if finding.code in _LIFECYCLE_CODES:  # e.g. a resolved P1 without its postmortem: say so now, not in CI
+            click.echo(f"warning: {ticket.path}: {finding.message}", err=True)
     return 0
 
 

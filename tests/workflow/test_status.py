@@ -99,3 +99,12 @@ def test_outside_a_gitdesk_repo_is_a_usage_error(tmp_path: Path) -> None:
 
     result = run_cli("--repo", str(tmp_path), "status", "INC-0001", "triaged")
     assert result.exit_code == 2 and "gitdesk init" in result.stderr
+
+
+def test_resolving_a_p1_without_postmortem_warns_now_rather_than_in_ci(desk: Desk) -> None:
+    target = desk.write("tickets/incidents/2026/INC-0001.md", incident("INC-0001"))
+    desk.run("status", "INC-0001", "investigating")
+    result = desk.run("status", "INC-0001", "resolved", "-m", "Fixed in v3.2.1")
+    assert result.exit_code == 0
+    assert "needs a postmortem: add root_cause, resolution, prevention" in result.stderr
+    assert "status: resolved" in target.read_text()
