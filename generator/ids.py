@@ -211,7 +211,7 @@ class _Move:
 
 
 def plan_renumber(tickets: list[Ticket], evidence: Evidence, allocate_id: Callable[[Kind, set[str]], str],
-                  blobs: Mapping[str, str]) -> list[Renumbering]:
+                  blob_of: Callable[[str], str]) -> list[Renumbering]:
     """Decide which tickets get fresh ids and which references follow them.
 
     The ticket that landed on main first keeps its id. A duplicate in the
@@ -223,7 +223,7 @@ def plan_renumber(tickets: list[Ticket], evidence: Evidence, allocate_id: Callab
     on that ticket's side: it is absent from the same file on main as it stood
     before the ticket landed (or on main now, for a ticket not on main yet).
     References that were already there mean the keeper and stay.
-    ``blobs`` maps working-tree paths to their Git blob ids.
+    ``blob_of`` gives a working-tree file's Git blob id (asked only for the few candidates).
     """
     by_id: dict[str, list[Ticket]] = {}
     for ticket in tickets:
@@ -234,11 +234,15 @@ def plan_renumber(tickets: list[Ticket], evidence: Evidence, allocate_id: Callab
         if len(group) > 1:
             moves.extend(_duplicates(group, evidence))
         else:
-            moves.extend(_collision_with_main(group[0], evidence, blobs))
+            moves.extend(_collision_with_main(group[0], evidence, blob_of))
+    if not moves:
+        return []
+    referrers: dict[str, list[Ticket]] = {}
+    for ticket in tickets:
+        for ref in set(field_values(ticket.fields, REF_KEYS)):
+            referrers.setdefault(ref, []).append(ticket)
     old_fields = evidence.fields_at(sorted({
-        (other.path, move.side)
-        for move in moves
-        for other in tickets if move.newcomer.id in field_values(other.fields, REF_KEYS)
+        (other.path, move.side) for move in moves for other in referrers.get(move.newcomer.id, [])
     }))
     used = {t.id for t in tickets}
     plan = []
@@ -247,7 +251,7 @@ def plan_renumber(tickets: list[Ticket], evidence: Evidence, allocate_id: Callab
         new_id = allocate_id(newcomer.kind, used)
         used.add(new_id)
         refs = []
-        for other in tickets:
+        for other in referrers.get(newcomer.id, []):
             if other is newcomer or other is move.keeper_ticket:
                 continue
             before = old_fields.get((other.path, move.side)) or {}
@@ -283,14 +287,14 @@ def _duplicates(group: list[Ticket], evidence: Evidence) -> list[_Move]:
     return moves
 
 
-def _collision_with_main(ticket: Ticket, evidence: Evidence, blobs: Mapping[str, str]) -> list[_Move]:
+def _collision_with_main(ticket: Ticket, evidence: Evidence, blob_of: Callable[[str], str]) -> list[_Move]:
     """A ticket new on this branch whose id main gave to another file since the fork."""
     if evidence.main is None or ticket.path in evidence.base_paths:
         return []
     for path, blob in sorted(evidence.main_blobs.items()):
         if path in evidence.base_paths or PurePosixPath(path).stem != ticket.id:
             continue
-        if path == ticket.path and blob == blobs.get(ticket.path):
+        if path == ticket.path and blob == blob_of(ticket.path):
             continue  # the same ticket, already landed (squash or cherry-pick)
         return [_Move(ticket, f"{path} on main", None, "added on this branch while main gave the id to another ticket", evidence.main)]
     return []

@@ -236,8 +236,8 @@ def renumber_command(repo: Path, *, dry_run: bool) -> int:
     loaded = load_repo(repo)
     evidence = ids.read_evidence(repo, config.branch)
     taken = ids.used_ids(repo, config.branch)
-    blobs = {t.path: ids.blob_id((repo / t.path).read_bytes()) for t in loaded.tickets}
-    plan = ids.plan_renumber(loaded.tickets, evidence, lambda kind, used: ids.next_id(kind, used | taken), blobs)
+    plan = ids.plan_renumber(loaded.tickets, evidence, lambda kind, used: ids.next_id(kind, used | taken),
+                             lambda rel: ids.blob_id((repo / rel).read_bytes()))
     unread = sorted({d.file for d in loaded.diagnostics} - {t.path for t in loaded.tickets})
     if unread:
         click.echo(f"warning: {len(unread)} file(s) could not be read, so their references were not checked: "
