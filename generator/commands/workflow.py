@@ -295,11 +295,12 @@ def schema_command(out: Path | None) -> int:
     if out is None:
         click.echo(json.dumps({name.removesuffix(".schema.json"): schema.schema(name.removesuffix(".schema.json")) for name in files}, indent=2))
         return 0
+    links = [out / name for name in files if (out / name).is_symlink()]
+    if links:  # checked before any write, so a refusal leaves the folder as it was
+        raise GitdeskError(f"{links[0]} is a symbolic link; refusing to write through it")
     out.mkdir(parents=True, exist_ok=True)
     for name, text in files.items():
         target = out / name
-        if target.is_symlink():
-            raise GitdeskError(f"{target} is a symbolic link; refusing to write through it")
         if target.is_file() and target.read_text("utf-8") == text:
             click.echo(f"unchanged {target}")
             continue

@@ -148,3 +148,15 @@ def test_init_on_a_file_is_a_usage_error(tmp_path: Path) -> None:
     result = run_cli("init", str(target))
     assert result.exit_code == 2 and "is a file" in result.stderr
     assert target.read_text() == "mine"
+
+
+def test_schema_out_refuses_to_write_through_a_symlink(tmp_path: Path) -> None:
+    out = tmp_path / "schemas"
+    out.mkdir()
+    elsewhere = tmp_path / "elsewhere.json"
+    elsewhere.write_text("keep")
+    (out / "config.schema.json").symlink_to(elsewhere)  # the last one written: nothing may be written before the refusal
+    result = run_cli("schema", "--out", str(out))
+    assert result.exit_code == 2 and "symbolic link" in result.stderr
+    assert elsewhere.read_text() == "keep"
+    assert [p.name for p in out.iterdir()] == ["config.schema.json"]

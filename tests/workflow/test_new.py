@@ -118,3 +118,11 @@ def test_an_existing_runbook_is_not_replaced(desk: Desk) -> None:
     result = desk.run("new", "runbook", "--title", "Restore test")
     assert result.exit_code == 2 and "exists already" in result.stderr
     assert desk.snapshot() == before
+
+
+def test_new_outside_a_gitdesk_repo_is_a_usage_error(tmp_path: Path) -> None:
+    from workflow_testkit import run_cli
+
+    result = run_cli("--repo", str(tmp_path), "new", "decision", "--title", "X")
+    assert result.exit_code == 2 and "gitdesk init" in result.stderr
+    assert list(tmp_path.iterdir()) == []
