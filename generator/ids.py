@@ -12,7 +12,10 @@ deleted ticket, whose id still names it in old links and history.
 
 `gitdesk renumber` repairs what allocation could not prevent (two PRs opened
 before either was pushed). :func:`plan_renumber` is pure: the Git evidence
-comes in as an :class:`Evidence` value built by :func:`read_evidence`.
+comes in as an :class:`Evidence` value built by :func:`read_evidence`. That
+evidence is keyed by *path*, not read from :func:`generator.history.read_history`,
+because history is keyed by id, and two tickets sharing an id is the very
+thing being repaired here.
 """
 
 from __future__ import annotations
@@ -171,7 +174,8 @@ class Evidence:
     """What Git says about the evidence branch (main), for :func:`plan_renumber`.
 
     ``landed`` maps a path to (order, commit) of the first-parent commit that
-    added it on main; ``base`` is where the current branch forked from main.
+    added it on main; ``base_paths`` are the ticket paths where the current
+    branch forked from main.
     ``fields_at`` reads a file's fields at a revision (None if absent there).
     """
 
