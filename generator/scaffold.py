@@ -65,6 +65,8 @@ def init_files(*, title: str, timezone: str = "Europe/Madrid", branch: str = "ma
     values = {"title": title, "timezone": timezone, "branch": branch}
     files = {target: env.get_template(name).render(values) for name, target in _INIT_TEMPLATES.items()}
     files[".vscode/settings.json"] = editor_settings()
+    # the mapping above is read by this extension; VS Code offers to install it
+    files[".vscode/extensions.json"] = json.dumps({"recommendations": ["redhat.vscode-yaml"]}, indent=2) + "\n"
     files.update({f"{SCHEMA_DIR}/{name}": text for name, text in schema_files().items()})
     for folder in sorted({kind.folder for kind in Kind} | {"docs"}):
         files[f"{folder}/.gitkeep"] = ""
