@@ -27,7 +27,6 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Callable, Iterable, Mapping
 
-from generator.edit import field_values
 from generator.errors import RepoError
 from generator.load import DocumentError, discover, kind_for_path, load_paths, parse_document
 from generator.model import Kind, Ticket
@@ -37,6 +36,18 @@ _TOP_FOLDERS = tuple(sorted({kind.folder.split("/")[0] for kind in Kind}))
 
 #: Fields whose values name other tickets; renumber rewrites them.
 REF_KEYS: tuple[str, ...] = ("related", "origin", "supersedes", "superseded_by")
+
+
+def field_values(fields: Mapping[str, Any], keys: Iterable[str]) -> list[str]:
+    """Every string found as the value, or a list item, of ``keys``."""
+    out: list[str] = []
+    for key in keys:
+        value = fields.get(key)
+        if isinstance(value, str):
+            out.append(value)
+        elif isinstance(value, list):
+            out.extend(v for v in value if isinstance(v, str))
+    return out
 
 
 def id_number(kind: Kind, ticket_id: str) -> int | None:
