@@ -25,7 +25,7 @@ import re
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Callable, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 from generator.errors import RepoError
 from generator.load import DocumentError, discover, kind_for_path, load_paths, parse_document
