@@ -18,6 +18,7 @@ import jinja2
 
 from generator import schema
 from generator.edit import render_scalar
+from generator.errors import GitdeskError
 from generator.model import Kind
 
 SCHEMA_DIR = ".gitdesk/schemas"
@@ -86,12 +87,16 @@ def write_new(directory: Path, files: Mapping[str, str]) -> tuple[list[str], lis
     """
     written: list[str] = []
     skipped: list[str] = []
+    root = directory.resolve()
     for rel, text in files.items():
         target = directory / rel
         if target.exists() or target.is_symlink():
             skipped.append(rel)
             continue
         target.parent.mkdir(parents=True, exist_ok=True)
+        if not target.parent.resolve().is_relative_to(root):  # a symlinked folder must not carry a write out of the repo
+            raise GitdeskError(f"{rel}: its folder is a symbolic link that leaves {directory}; refusing to write",
+                               hint="replace the link with a real folder")
         try:
             fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
         except FileExistsError:
