@@ -93,10 +93,11 @@ def write_new(directory: Path, files: Mapping[str, str]) -> tuple[list[str], lis
         if target.exists() or target.is_symlink():
             skipped.append(rel)
             continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if not target.parent.resolve().is_relative_to(root):  # a symlinked folder must not carry a write out of the repo
+        existing = next(p for p in (target.parent, *target.parent.parents) if p.exists())
+        if not existing.resolve().is_relative_to(root):  # a symlinked folder must not carry a write out of the repo
             raise GitdeskError(f"{rel}: its folder is a symbolic link that leaves {directory}; refusing to write",
                                hint="replace the link with a real folder")
+        target.parent.mkdir(parents=True, exist_ok=True)
         try:
             fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
         except FileExistsError:

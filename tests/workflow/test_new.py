@@ -137,3 +137,8 @@ def test_a_year_folder_that_links_out_of_the_repo_is_refused(desk: Desk, tmp_pat
     result = desk.run("new", "incident", "--title", "Down", "--severity", "P0")
     assert result.exit_code == 2 and "symbolic link" in result.stderr
     assert list(outside.iterdir()) == []
+    (desk.root / f"tickets/incidents/{year}").unlink()
+    (desk.root / "tickets/incidents").rename(desk.root / "moved")
+    (desk.root / "tickets/incidents").symlink_to(outside, target_is_directory=True)  # no year folder yet: none may be made outside
+    assert desk.run("new", "incident", "--title", "Down", "--severity", "P0").exit_code == 2
+    assert list(outside.iterdir()) == []
