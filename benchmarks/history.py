@@ -122,7 +122,7 @@ def per_file(repo: Path, sample: int, total: int) -> tuple[float, float]:
     chosen = random.Random(1).sample(paths, min(sample, len(paths)))
     start = time.perf_counter()
     for path in chosen:
-        subprocess.run(["git", "-C", str(repo), "log", "--first-parent", "--follow", "--format=%H %ct", "-p", "--", path],
+        subprocess.run(["git", "-C", str(repo), "log", "--first-parent", "--follow", "--format=%H %ct", "--raw", "--", path],
                        capture_output=True, check=True)
     spent = time.perf_counter() - start
     return spent, spent / len(chosen) * total

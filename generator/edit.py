@@ -18,7 +18,7 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable
 
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
@@ -80,13 +80,6 @@ def edit_text(text: str, edits: Iterable[Edit], *, markdown: bool, where: str = 
     return (_BOM if bom else "") + body[:start] + new_region + body[end:]
 
 
-def read_fields(text: str, *, markdown: bool, where: str = "file") -> dict[str, Any]:
-    """The top-level fields of a ticket's text, parsed the safe way (as :mod:`generator.load` does)."""
-    body = text[1:] if text.startswith(_BOM) else text
-    start, end = _yaml_region(body, markdown, where)
-    return _safe_fields(body[start:end], where)
-
-
 def render_scalar(value: str, style: str | None = None) -> str:
     """``value`` as a one-line YAML scalar; quoted when plain text would change meaning.
 
@@ -104,6 +97,8 @@ def render_scalar(value: str, style: str | None = None) -> str:
         # ruamel speaks YAML 1.2, where `yes` and `on` are text; our loader (and many
         # editors) read YAML 1.1, where they are booleans: quote to be safe in both.
         rendered = _emit(SingleQuotedScalarString(value))
+    if "\n" in rendered or not _reads_back(rendered, value):
+        raise EditError(f"{value!r} cannot be written as one YAML line; remove control characters")
     return rendered
 
 
@@ -276,15 +271,3 @@ def _replace_refs(region: str, node: Node, old: str, new: str) -> list[_Splice]:
         for item in items
         if isinstance(item, ScalarNode) and item.value == old
     ]
-
-
-def field_values(fields: Mapping[str, Any], keys: Iterable[str]) -> list[str]:
-    """Every string found as the value, or a list item, of ``keys``."""
-    out: list[str] = []
-    for key in keys:
-        value = fields.get(key)
-        if isinstance(value, str):
-            out.append(value)
-        elif isinstance(value, list):
-            out.extend(v for v in value if isinstance(v, str))
-    return out

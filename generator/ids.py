@@ -12,7 +12,10 @@ deleted ticket, whose id still names it in old links and history.
 
 `gitdesk renumber` repairs what allocation could not prevent (two PRs opened
 before either was pushed). :func:`plan_renumber` is pure: the Git evidence
-comes in as an :class:`Evidence` value built by :func:`read_evidence`.
+comes in as an :class:`Evidence` value built by :func:`read_evidence`. That
+evidence is keyed by *path*, not read from :func:`generator.history.read_history`,
+because history is keyed by id, and two tickets sharing an id is the very
+thing being repaired here.
 """
 
 from __future__ import annotations
@@ -22,9 +25,8 @@ import re
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Callable, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
-from generator.edit import field_values
 from generator.errors import RepoError
 from generator.load import DocumentError, discover, kind_for_path, load_paths, parse_document
 from generator.model import Kind, Ticket
@@ -34,6 +36,18 @@ _TOP_FOLDERS = tuple(sorted({kind.folder.split("/")[0] for kind in Kind}))
 
 #: Fields whose values name other tickets; renumber rewrites them.
 REF_KEYS: tuple[str, ...] = ("related", "origin", "supersedes", "superseded_by")
+
+
+def field_values(fields: Mapping[str, Any], keys: Iterable[str]) -> list[str]:
+    """Every string found as the value, or a list item, of ``keys``."""
+    out: list[str] = []
+    for key in keys:
+        value = fields.get(key)
+        if isinstance(value, str):
+            out.append(value)
+        elif isinstance(value, list):
+            out.extend(v for v in value if isinstance(v, str))
+    return out
 
 
 def id_number(kind: Kind, ticket_id: str) -> int | None:
@@ -171,7 +185,8 @@ class Evidence:
     """What Git says about the evidence branch (main), for :func:`plan_renumber`.
 
     ``landed`` maps a path to (order, commit) of the first-parent commit that
-    added it on main; ``base`` is where the current branch forked from main.
+    added it on main; ``base_paths`` are the ticket paths where the current
+    branch forked from main.
     ``fields_at`` reads a file's fields at a revision (None if absent there).
     """
 
@@ -211,7 +226,7 @@ class _Move:
 
 
 def plan_renumber(tickets: list[Ticket], evidence: Evidence, allocate_id: Callable[[Kind, set[str]], str],
-                  blobs: Mapping[str, str]) -> list[Renumbering]:
+                  blob_of: Callable[[str], str]) -> list[Renumbering]:
     """Decide which tickets get fresh ids and which references follow them.
 
     The ticket that landed on main first keeps its id. A duplicate in the
@@ -223,7 +238,7 @@ def plan_renumber(tickets: list[Ticket], evidence: Evidence, allocate_id: Callab
     on that ticket's side: it is absent from the same file on main as it stood
     before the ticket landed (or on main now, for a ticket not on main yet).
     References that were already there mean the keeper and stay.
-    ``blobs`` maps working-tree paths to their Git blob ids.
+    ``blob_of`` gives a working-tree file's Git blob id (asked only for the few candidates).
     """
     by_id: dict[str, list[Ticket]] = {}
     for ticket in tickets:
@@ -234,11 +249,15 @@ def plan_renumber(tickets: list[Ticket], evidence: Evidence, allocate_id: Callab
         if len(group) > 1:
             moves.extend(_duplicates(group, evidence))
         else:
-            moves.extend(_collision_with_main(group[0], evidence, blobs))
+            moves.extend(_collision_with_main(group[0], evidence, blob_of))
+    if not moves:
+        return []
+    referrers: dict[str, list[Ticket]] = {}
+    for ticket in tickets:
+        for ref in set(field_values(ticket.fields, REF_KEYS)):
+            referrers.setdefault(ref, []).append(ticket)
     old_fields = evidence.fields_at(sorted({
-        (other.path, move.side)
-        for move in moves
-        for other in tickets if move.newcomer.id in field_values(other.fields, REF_KEYS)
+        (other.path, move.side) for move in moves for other in referrers.get(move.newcomer.id, [])
     }))
     used = {t.id for t in tickets}
     plan = []
@@ -247,7 +266,7 @@ def plan_renumber(tickets: list[Ticket], evidence: Evidence, allocate_id: Callab
         new_id = allocate_id(newcomer.kind, used)
         used.add(new_id)
         refs = []
-        for other in tickets:
+        for other in referrers.get(newcomer.id, []):
             if other is newcomer or other is move.keeper_ticket:
                 continue
             before = old_fields.get((other.path, move.side)) or {}
@@ -283,14 +302,14 @@ def _duplicates(group: list[Ticket], evidence: Evidence) -> list[_Move]:
     return moves
 
 
-def _collision_with_main(ticket: Ticket, evidence: Evidence, blobs: Mapping[str, str]) -> list[_Move]:
+def _collision_with_main(ticket: Ticket, evidence: Evidence, blob_of: Callable[[str], str]) -> list[_Move]:
     """A ticket new on this branch whose id main gave to another file since the fork."""
     if evidence.main is None or ticket.path in evidence.base_paths:
         return []
     for path, blob in sorted(evidence.main_blobs.items()):
         if path in evidence.base_paths or PurePosixPath(path).stem != ticket.id:
             continue
-        if path == ticket.path and blob == blobs.get(ticket.path):
+        if path == ticket.path and blob == blob_of(ticket.path):
             continue  # the same ticket, already landed (squash or cherry-pick)
         return [_Move(ticket, f"{path} on main", None, "added on this branch while main gave the id to another ticket", evidence.main)]
     return []

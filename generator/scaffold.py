@@ -18,6 +18,7 @@ import jinja2
 
 from generator import schema
 from generator.edit import render_scalar
+from generator.errors import GitdeskError
 from generator.model import Kind
 
 SCHEMA_DIR = ".gitdesk/schemas"
@@ -65,6 +66,8 @@ def init_files(*, title: str, timezone: str = "Europe/Madrid", branch: str = "ma
     values = {"title": title, "timezone": timezone, "branch": branch}
     files = {target: env.get_template(name).render(values) for name, target in _INIT_TEMPLATES.items()}
     files[".vscode/settings.json"] = editor_settings()
+    # the mapping above is read by this extension; VS Code offers to install it
+    files[".vscode/extensions.json"] = json.dumps({"recommendations": ["redhat.vscode-yaml"]}, indent=2) + "\n"
     files.update({f"{SCHEMA_DIR}/{name}": text for name, text in schema_files().items()})
     for folder in sorted({kind.folder for kind in Kind} | {"docs"}):
         files[f"{folder}/.gitkeep"] = ""
@@ -84,11 +87,16 @@ def write_new(directory: Path, files: Mapping[str, str]) -> tuple[list[str], lis
     """
     written: list[str] = []
     skipped: list[str] = []
+    root = directory.resolve()
     for rel, text in files.items():
         target = directory / rel
         if target.exists() or target.is_symlink():
             skipped.append(rel)
             continue
+        existing = next(p for p in (target.parent, *target.parent.parents) if p.exists())
+        if not existing.resolve().is_relative_to(root):  # a symlinked folder must not carry a write out of the repo
+            raise GitdeskError(f"{rel}: its folder is a symbolic link that leaves {directory}; refusing to write",
+                               hint="replace the link with a real folder")
         target.parent.mkdir(parents=True, exist_ok=True)
         try:
             fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)

@@ -158,6 +158,7 @@ def status_command(repo: Path, ticket_id: str, new_status: str, *, update: str |
     config = load_config(repo)
     ticket = find_ticket(_candidates(repo, ticket_id), ticket_id)
     statuses = _statuses(ticket.kind)
+    new_status = next((s for s in statuses if s == new_status.strip().lower()), new_status)
     if new_status not in statuses:
         raise GitdeskError(f"{new_status!r} is not a valid status for a {ticket.kind.value}", hint=f"valid statuses: {', '.join(statuses)}")
     if update is not None and "update" not in schema.properties(ticket.kind.value):
@@ -177,8 +178,10 @@ def status_command(repo: Path, ticket_id: str, new_status: str, *, update: str |
     if ticket.kind is Kind.INCIDENT and old is not None and old != new_status and new_status not in INCIDENT_FLOW.get(old, ()):
         usual = ", ".join(sorted(INCIDENT_FLOW.get(old, ()))) or "none"
         click.echo(f"warning: {ticket.id}: {old} → {new_status} skips the usual flow (from {old}: {usual}); changed anyway", err=True)
-    if new_text.encode("utf-8") != data:
-        write_atomic(path, new_text.encode("utf-8"))
+    if new_text.encode("utf-8") == data:
+        click.echo(f"{ticket.path}: {ticket.id} is already {new_status}" + (" with that update" if update else "") + "; nothing to change")
+        return 0
+    write_atomic(path, new_text.encode("utf-8"))
     click.echo(f"{ticket.path}: {ticket.id} {old or '(no status)'} → {new_status}" + (f"; update: {update.strip()}" if update else ""))
     for finding in check_tickets([after], config):
         if finding.code in _LIFECYCLE_CODES:  # e.g. a resolved P1 without its postmortem: say so now, not in CI
@@ -236,8 +239,8 @@ def renumber_command(repo: Path, *, dry_run: bool) -> int:
     loaded = load_repo(repo)
     evidence = ids.read_evidence(repo, config.branch)
     taken = ids.used_ids(repo, config.branch)
-    blobs = {t.path: ids.blob_id((repo / t.path).read_bytes()) for t in loaded.tickets}
-    plan = ids.plan_renumber(loaded.tickets, evidence, lambda kind, used: ids.next_id(kind, used | taken), blobs)
+    plan = ids.plan_renumber(loaded.tickets, evidence, lambda kind, used: ids.next_id(kind, used | taken),
+                             lambda rel: ids.blob_id((repo / rel).read_bytes()))
     unread = sorted({d.file for d in loaded.diagnostics} - {t.path for t in loaded.tickets})
     if unread:
         click.echo(f"warning: {len(unread)} file(s) could not be read, so their references were not checked: "
@@ -295,11 +298,12 @@ def schema_command(out: Path | None) -> int:
     if out is None:
         click.echo(json.dumps({name.removesuffix(".schema.json"): schema.schema(name.removesuffix(".schema.json")) for name in files}, indent=2))
         return 0
+    links = [out / name for name in files if (out / name).is_symlink()]
+    if links:  # checked before any write, so a refusal leaves the folder as it was
+        raise GitdeskError(f"{links[0]} is a symbolic link; refusing to write through it")
     out.mkdir(parents=True, exist_ok=True)
     for name, text in files.items():
         target = out / name
-        if target.is_symlink():
-            raise GitdeskError(f"{target} is a symbolic link; refusing to write through it")
         if target.is_file() and target.read_text("utf-8") == text:
             click.echo(f"unchanged {target}")
             continue

@@ -180,3 +180,32 @@ def test_real_merge_and_squash_flows(tmp_path: Path) -> None:
     versions = read_history(repo, use_cache=False).tickets["INC-0001"].versions
     assert [(v.commit.landed_at.isoformat(), v.fields["status"]) for v in versions] == [
         ("2026-03-02T10:00:00+01:00", "reported"), ("2026-03-02T11:30:00+01:00", "investigating")]
+
+
+def test_broken_versions_are_skipped_and_renumbering_ends_the_old_id(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    subprocess.run(["git", "init", "-q", "-b", "main", str(repo)], check=True)
+    path = "tickets/incidents/2026/INC-0001.md"
+    commit_file(repo, path, incident("INC-0001", "reported"), "2026-03-02T09:00:00+01:00")
+    commit_file(repo, path, "---\nid: INC-0001\nstatus: [unclosed\n---\n", "2026-03-02T09:10:00+01:00")
+    commit_file(repo, path, incident("INC-0001", "investigating"), "2026-03-02T09:20:00+01:00")
+    commit_file(repo, path, incident("INC-0002", "investigating"), "2026-03-02T09:30:00+01:00", "renumber")
+    history = read_history(repo, use_cache=False)
+    first = history.tickets["INC-0001"]
+    assert [v.fields["status"] for v in first.versions] == ["reported", "investigating"]
+    assert first.deleted is not None and first.deleted.subject == "renumber"
+    assert history.tickets["INC-0002"].versions[0].path == path
+
+
+def test_gitdesk_repo_in_a_subfolder_of_a_git_repo(tmp_path: Path) -> None:
+    top = tmp_path / "mono"
+    subprocess.run(["git", "init", "-q", "-b", "main", str(top)], check=True)
+    commit_file(top, "ops/gitdesk.yml", "title: T\n", "2026-03-01T09:00:00+01:00")
+    commit_file(top, "tickets/incidents/2026/INC-0009.md", incident("INC-0009", "reported"), "2026-03-01T09:30:00+01:00")
+    commit_file(top, "ops/tickets/incidents/2026/INC-0001.md", incident("INC-0001", "reported"), "2026-03-02T09:00:00+01:00")
+    commit_file(top, "ops/runbooks/restart.md", "---\ntitle: Restart\n---\nSteps.\n", "2026-03-02T09:05:00+01:00")
+    history = read_history(top / "ops", use_cache=False)
+    assert sorted(history.tickets) == ["INC-0001", "restart"]  # the top-level ticket folder is not this desk's
+    assert history.tickets["INC-0001"].versions[0].path == "tickets/incidents/2026/INC-0001.md"
+    code, out = run(top / "ops", "history", "restart")
+    assert code == 0 and "created" in out

@@ -159,3 +159,17 @@ def test_since_until_and_csv(scenario_repo) -> None:
     assert [t["id"] for t in json.loads(out)["tickets"]] == ["INC-0001", "INC-0002"]
     code, out = run(repo, "sla", "--since", "last week")
     assert code == 2 and "not a date" in out
+
+
+def test_client_policies_and_filter(scenario_repo) -> None:
+    repo, scenario = scenario_repo("clients")
+    report = sla_json(repo, scenario["now"])
+    assert clocks(report, "INC-0080")["response"]["state"] == "breached"  # acme: 30m on always
+    assert clocks(report, "INC-0081")["response"]["state"] == "met"  # default P1: 1h business
+    code, out = run(repo, "sla", "--format", "json", "--now", scenario["now"], "--client", "acme")
+    acme = json.loads(out)
+    assert [t["id"] for t in acme["tickets"]] == ["INC-0080"]
+    assert list(acme["summary"]["uptime"]) == ["accounting"]
+    assert acme["summary"]["uptime"]["accounting"]["30"]["outage_seconds"] == 3600
+    code, out = run(repo, "sla", "--client", "initech")
+    assert code == 2 and "unknown client 'initech'" in out

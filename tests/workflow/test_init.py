@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -148,3 +149,54 @@ def test_init_on_a_file_is_a_usage_error(tmp_path: Path) -> None:
     result = run_cli("init", str(target))
     assert result.exit_code == 2 and "is a file" in result.stderr
     assert target.read_text() == "mine"
+
+
+def test_schema_out_refuses_to_write_through_a_symlink(tmp_path: Path) -> None:
+    out = tmp_path / "schemas"
+    out.mkdir()
+    elsewhere = tmp_path / "elsewhere.json"
+    elsewhere.write_text("keep")
+    (out / "config.schema.json").symlink_to(elsewhere)  # the last one written: nothing may be written before the refusal
+    result = run_cli("schema", "--out", str(out))
+    assert result.exit_code == 2 and "symbolic link" in result.stderr
+    assert elsewhere.read_text() == "keep"
+    assert [p.name for p in out.iterdir()] == ["config.schema.json"]
+
+
+def _ci_clone(tmp_path: Path) -> tuple[Path, Path]:
+    """A scaffolded origin with one commit on main, and a detached clone without a local main (as CI has)."""
+    origin, _ = _init(tmp_path)
+    env_git = ["git", "-c", "user.name=ci", "-c", "user.email=ci@example.org"]
+    subprocess.run([*env_git, "-C", str(origin), "add", "-A"], check=True)
+    subprocess.run([*env_git, "-C", str(origin), "commit", "-qm", "init"], check=True)
+    clone = tmp_path / "ci"
+    subprocess.run(["git", "clone", "-q", str(origin), str(clone)], check=True)
+    subprocess.run(["git", "-C", str(clone), "checkout", "-q", "--detach"], check=True)
+    subprocess.run(["git", "-C", str(clone), "branch", "-D", "-q", "main"], check=True)
+    return origin, clone
+
+
+def _has_main(clone: Path) -> bool:
+    return subprocess.run(["git", "-C", str(clone), "rev-parse", "--verify", "-q", "refs/heads/main"], capture_output=True).returncode == 0
+
+
+def test_github_pr_step_creates_the_local_evidence_branch(tmp_path: Path) -> None:
+    origin, clone = _ci_clone(tmp_path)
+    flow = _yaml(origin / ".github/workflows/gitdesk.yml")
+    assert isinstance(flow, dict)
+    step = next(s for s in flow["jobs"]["check"]["steps"] if s.get("name", "").startswith("Make main"))
+    assert not _has_main(clone)
+    subprocess.run(["bash", "-ec", step["run"]], cwd=clone, check=True)
+    assert _has_main(clone)
+    subprocess.run(["bash", "-ec", step["run"]], cwd=clone, check=True)  # and it is harmless when main exists
+
+
+@pytest.mark.parametrize("branch", ["main", "feature"])
+def test_gitlab_before_script_creates_the_local_evidence_branch(tmp_path: Path, branch: str) -> None:
+    origin, clone = _ci_clone(tmp_path)
+    gitlab = _yaml(origin / ".gitlab-ci.yml")
+    assert isinstance(gitlab, dict)
+    script = gitlab["default"]["before_script"][-1]
+    sha = subprocess.run(["git", "-C", str(clone), "rev-parse", "HEAD"], capture_output=True, text=True, check=True).stdout.strip()
+    subprocess.run(["bash", "-ec", script], cwd=clone, check=True, env={**os.environ, "CI_COMMIT_BRANCH": branch, "CI_COMMIT_SHA": sha})
+    assert _has_main(clone)

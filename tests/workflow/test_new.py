@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from datetime import datetime, timezone
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -118,3 +119,26 @@ def test_an_existing_runbook_is_not_replaced(desk: Desk) -> None:
     result = desk.run("new", "runbook", "--title", "Restore test")
     assert result.exit_code == 2 and "exists already" in result.stderr
     assert desk.snapshot() == before
+
+
+def test_new_outside_a_gitdesk_repo_is_a_usage_error(tmp_path: Path) -> None:
+    from workflow_testkit import run_cli
+
+    result = run_cli("--repo", str(tmp_path), "new", "decision", "--title", "X")
+    assert result.exit_code == 2 and "gitdesk init" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_year_folder_that_links_out_of_the_repo_is_refused(desk: Desk, tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    year = datetime.now(timezone.utc).astimezone(ZoneInfo("Europe/Madrid")).year
+    (desk.root / f"tickets/incidents/{year}").symlink_to(outside, target_is_directory=True)
+    result = desk.run("new", "incident", "--title", "Down", "--severity", "P0")
+    assert result.exit_code == 2 and "symbolic link" in result.stderr
+    assert list(outside.iterdir()) == []
+    (desk.root / f"tickets/incidents/{year}").unlink()
+    (desk.root / "tickets/incidents").rename(desk.root / "moved")
+    (desk.root / "tickets/incidents").symlink_to(outside, target_is_directory=True)  # no year folder yet: none may be made outside
+    assert desk.run("new", "incident", "--title", "Down", "--severity", "P0").exit_code == 2
+    assert list(outside.iterdir()) == []

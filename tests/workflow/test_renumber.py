@@ -160,3 +160,13 @@ def test_unreadable_files_are_named_because_their_references_went_unchecked(desk
     assert result.exit_code == 0
     assert "could not be read, so their references were not checked: backlog/EVO-0001.md" in result.stderr
     assert "INC-0005 → INC-0006" in result.stdout
+
+
+def test_renumber_without_the_evidence_branch_is_a_usage_error(desk: Desk) -> None:
+    desk.git("branch", "-m", "main", "trunk")
+    desk.write("tickets/incidents/2026/INC-0001.md", incident("INC-0001"))
+    desk.write("tickets/incidents/2026/INC-0001.yaml", YAML_INCIDENT.replace("INC-0005", "INC-0001"))
+    before = desk.snapshot()
+    result = desk.run("renumber")
+    assert result.exit_code == 2 and "no branch 'main'" in result.stderr and "branch:" in result.stderr
+    assert desk.snapshot() == before

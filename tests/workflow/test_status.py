@@ -108,3 +108,18 @@ def test_resolving_a_p1_without_postmortem_warns_now_rather_than_in_ci(desk: Des
     assert result.exit_code == 0
     assert "needs a postmortem: add root_cause, resolution, prevention" in result.stderr
     assert "status: resolved" in target.read_text()
+
+
+def test_same_status_changes_nothing_and_says_so(desk: Desk) -> None:
+    target = desk.write("tickets/incidents/2026/INC-0001.md", incident("INC-0001"))
+    before = target.stat().st_mtime_ns, target.read_bytes()
+    result = desk.run("status", "INC-0001", "Reported")  # statuses are matched case-insensitively
+    assert result.exit_code == 0 and "already reported; nothing to change" in result.stdout
+    assert (target.stat().st_mtime_ns, target.read_bytes()) == before
+
+
+def test_an_update_alone_can_change_with_the_same_status(desk: Desk) -> None:
+    target = desk.write("tickets/incidents/2026/INC-0001.md", incident("INC-0001"))
+    result = desk.run("status", "INC-0001", "reported", "-m", "Still reproducing")
+    assert result.exit_code == 0 and result.stderr == ""
+    assert target.read_text() == incident("INC-0001").replace("status: reported\n", "status: reported\nupdate: Still reproducing\n")
