@@ -1,0 +1,145 @@
+"""The MkDocs adapter: ``plugins: [gitdesk]`` adds the site core's bundle to a MkDocs build.
+
+Ticket pages are added with ``File.generated`` and kept out of the nav (a nav
+of thousands of pages makes MkDocs quadratic); the nav holds only the
+listings. Under ``mkdocs serve`` the ticket folders are watched.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import re
+from pathlib import Path
+from typing import Any, Iterator
+
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.utils import nest_paths
+
+from generator.errors import GitdeskError
+from generator.model import Kind
+
+log = logging.getLogger("mkdocs.plugins.gitdesk")
+
+#: Finished HTML blocks in generated pages (see the site templates). Ticket text
+#: cannot forge these comments: autoescape and nh3 leave no literal "<!--".
+_BLOCK = re.compile(r"<!--gd-block-->\n\n(.*?)\n\n<!--/gd-block-->", re.S)
+_STASHED = re.compile(r"<!--gd-stash-(\d+)-->")
+
+WATCHED = sorted({kind.folder.split("/")[0] for kind in Kind}) + ["gitdesk.yml"]
+
+
+class GitdeskConfig(base.Config):
+    #: the gitdesk repo (default: the folder of mkdocs.yml)
+    repo = c.Optional(c.Type(str))
+    audience = c.Choice(("client", "internal"), default="client")
+    client = c.Optional(c.Type(str))
+    #: build as of this ISO 8601 time (default: now)
+    now = c.Optional(c.Type(str))
+
+
+_forced: Any = None
+
+
+@contextlib.contextmanager
+def forced_options(options: Any) -> Iterator[None]:
+    """Make every GitdeskPlugin in this process use ``options`` (a generator.build.SiteOptions).
+
+    ``gitdesk build``/``serve`` run MkDocs in-process; this is how their
+    command-line options win over mkdocs.yml's plugin settings.
+    """
+    global _forced
+    saved, _forced = _forced, options
+    try:
+        yield
+    finally:
+        _forced = saved
+
+
+class GitdeskPlugin(BasePlugin[GitdeskConfig]):
+    def __init__(self) -> None:
+        self.bundle: Any = None
+        self.repo: Path | None = None
+        self._stash: dict[str, list[str]] = {}
+
+    def _options(self, config: MkDocsConfig) -> Any:
+        from generator.build import SiteOptions
+        from generator.commands import parse_now
+        from generator.site import Audience
+
+        if _forced is not None:
+            return _forced
+        repo = Path(self.config.repo) if self.config.repo else Path(config.config_file_path).parent
+        now = parse_now(self.config.now) if self.config.now else None
+        return SiteOptions(repo=repo, audience=Audience(self.config.audience), client=self.config.client, now=now)
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        from generator.build import collect
+
+        options = self._options(config)
+        self.repo = options.repo
+        try:
+            self.bundle = collect(options, directory_urls=config.use_directory_urls)
+        except GitdeskError as exc:
+            raise PluginError(f"gitdesk: {exc}") from None
+        if not config.site_url and self.bundle.site_url:
+            # Feeds and the sitemap need absolute URLs; gitdesk.yml's site.url is the same address.
+            config.site_url = self.bundle.site_url
+        for css in self.bundle.css:
+            if css not in config.extra_css:
+                config.extra_css.append(css)
+        for js in self.bundle.js:
+            if js not in [str(s) for s in config.extra_javascript]:
+                config.extra_javascript.append(js)
+        return config
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        own = [f.src_uri for f in files.documentation_pages()]
+        for path, content in self.bundle.files.items():
+            if files.get_file_from_path(path) is not None:
+                # The repo's own docs win; say so, the generated page would be lost silently otherwise.
+                log.warning("gitdesk: docs/%s exists; the generated %s is not added", path, path)
+                continue
+            inclusion = InclusionLevel.NOT_IN_NAV if path in self.bundle.hidden else InclusionLevel.UNDEFINED
+            files.append(File.generated(config, path, content=content, inclusion=inclusion))
+        if config.nav is None:
+            # The listings first, then the repo's own docs pages as MkDocs would nest them.
+            config.nav = [{item.title: item.path} for item in self.bundle.nav] + nest_paths(own)
+        return files
+
+    def on_page_markdown(self, markdown: str, *, page: Any, config: MkDocsConfig, files: Files) -> str:
+        """Hand MkDocs only the Markdown of a generated page; its HTML blocks are final already.
+
+        Python-Markdown re-parses raw HTML tag by tag to find where each block
+        ends; for thousands of ticket pages that doubled the build time. The
+        blocks are set aside here and put back in :meth:`on_page_content`.
+        """
+        if page.file.generated_by is None or page.file.src_uri not in self.bundle.files:
+            return markdown
+        blocks: list[str] = []
+
+        def stash(match: re.Match[str]) -> str:
+            blocks.append(match.group(1))
+            return f"<!--gd-stash-{len(blocks) - 1}-->"
+
+        self._stash[page.file.src_uri] = blocks
+        return _BLOCK.sub(stash, markdown)
+
+    def on_page_content(self, html: str, *, page: Any, config: MkDocsConfig, files: Files) -> str:
+        blocks = self._stash.pop(page.file.src_uri, None)
+        if not blocks:
+            return html
+        return _STASHED.sub(lambda m: blocks[int(m.group(1))], html)
+
+    def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
+        for name in WATCHED:
+            path = (self.repo or Path(config.config_file_path).parent) / name
+            if path.exists():
+                server.watch(str(path))
+        return server
+

@@ -1,0 +1,86 @@
+"""Stage 4: the site core. Pure: scoped model + SLA report → a bundle of files.
+
+It never imports MkDocs. Adapters (the MkDocs plugin, ``gitdesk generate``)
+turn a :class:`Bundle` into a site.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from importlib import resources
+from typing import Callable
+
+from generator.config import Config
+from generator.history import History
+from generator.model import Ticket
+from generator.sla import SlaReport
+from generator.site import feeds, pages
+from generator.site.pages import NavItem
+from generator.site.scope import Audience, Scope, apply_scope, scope_for
+from generator.site.views import Site
+
+__all__ = ["Audience", "Bundle", "NavItem", "Scope", "render_bundle", "scope_for", "site_bundle", "ASSETS"]
+
+#: Stylesheets and scripts the bundle ships; adapters add them to the theme.
+ASSETS = ("assets/gitdesk/gitdesk.css", "assets/gitdesk/gitdesk.js")
+
+
+@dataclass
+class Bundle:
+    """The site as files: ``{path: content}`` (paths relative to the docs folder), plus the nav."""
+
+    files: dict[str, str | bytes] = field(default_factory=dict)
+    nav: list[NavItem] = field(default_factory=list)
+    #: Markdown pages that are not in the nav (ticket pages, later listing pages)
+    hidden: frozenset[str] = frozenset()
+    #: the published address (gitdesk.yml ``site.url``), if known
+    site_url: str | None = None
+
+    @property
+    def pages(self) -> list[str]:
+        return sorted(p for p in self.files if p.endswith(".md"))
+
+    @property
+    def css(self) -> list[str]:
+        return [a for a in ASSETS if a.endswith(".css")]
+
+    @property
+    def js(self) -> list[str]:
+        return [a for a in ASSETS if a.endswith(".js")]
+
+
+def render_bundle(tickets: list[Ticket], history: History, report: SlaReport, config: Config, *,
+                  scope: Scope, now: datetime, directory_urls: bool = False) -> Bundle:
+    """Render every page, feed, API file, badge and asset for already-scoped input.
+
+    ``tickets`` and ``history`` must come from :func:`apply_scope` and ``report``
+    from them; :func:`site_bundle` does all three steps.
+    """
+    site = Site.build(tickets, history, report, config, scope=scope, now=now, directory_urls=directory_urls)
+    markdown, nav = pages.all_pages(site)
+    files: dict[str, str | bytes] = dict(markdown)
+    files.update(feeds.api_files(site))
+    files.update(feeds.badges(site))
+    files["feed.xml"] = feeds.atom_feed(site)
+    files["maintenance.ics"] = feeds.ical(site)
+    for asset in ASSETS:
+        files[asset] = resources.files("generator.site").joinpath("assets", asset.rsplit("/", 1)[1]).read_text(encoding="utf-8")
+    in_nav = {item.path for item in nav}
+    return Bundle(dict(sorted(files.items())), nav, frozenset(p for p in markdown if p not in in_nav), config.site.url)
+
+
+Compute = Callable[..., SlaReport]
+
+
+def site_bundle(tickets: list[Ticket], history: History, config: Config, *, scope: Scope, now: datetime,
+                compute: Compute | None = None, directory_urls: bool = False) -> Bundle:
+    """Scope first, then compute the SLA from what the audience may see, then render.
+
+    ``compute`` defaults to :func:`generator.sla.compute` (pure); tests may pass another.
+    """
+    from generator import sla
+
+    visible, scoped_history = apply_scope(tickets, history, scope, config)
+    report = (compute or sla.compute)(visible, scoped_history, config, now=now, client=scope.client_id)
+    return render_bundle(visible, scoped_history, report, config, scope=scope, now=now, directory_urls=directory_urls)

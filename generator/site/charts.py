@@ -1,0 +1,49 @@
+"""Charts as inline SVG, drawn at build time.
+
+Colours come from CSS classes (``gd-fill-*``, defined in gitdesk.css for
+Material's light and dark palettes) and every bar carries a text label, so no
+state is told by colour alone.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Sequence
+
+from markupsafe import Markup
+
+from generator.site.render import render
+
+DAY_WORDS = {"none": "no incident", "degraded": "degraded", "outage": "outage"}
+
+#: Badge colours (standalone SVG files cannot see the page's palette).
+BADGE_COLORS = {"good": "#2e7d32", "warn": "#b26a00", "bad": "#c62828", "none": "#616161"}
+
+
+def uptime_bars(days: Sequence[tuple[str, str]], label: str) -> Markup:
+    """One bar per day, oldest first; each bar's tooltip says the day and its state."""
+    step = 8
+    return Markup(render("bars.svg.j2", days=days, step=step, width=step * len(days), label=label, words=DAY_WORDS))
+
+
+def bar_chart(title: str, points: Sequence[tuple[str, float | None]], *, text: Callable[[float], str],
+              tone: Callable[[float], str] = lambda _: "none", ceiling: float | None = None) -> Markup:
+    """A labelled vertical bar chart; ``points`` are (label, value) with None for no data."""
+    width, height, base, top = 640, 190, 160, 30
+    known = [v for _, v in points if v is not None]
+    peak = ceiling if ceiling is not None else max(known, default=0.0)
+    slot = width / max(len(points), 1)
+    bars = []
+    for index, (label, value) in enumerate(points):
+        if value is None:
+            continue
+        h = 0.0 if peak <= 0 else (base - top) * (value / peak)
+        bars.append({"x": round(index * slot + slot * 0.15, 1), "w": round(slot * 0.7, 1), "y": round(base - h, 1),
+                     "h": round(h, 1), "label": label, "text": text(value), "tone": tone(value)})
+    return Markup(render("chart.svg.j2", title=title, width=width, height=height, base=base, bars=bars))
+
+
+def badge(label: str, message: str, tone: str) -> str:
+    """A shields-style SVG badge; the message says the state in words."""
+    # Verdana 11px averages about 7 px per character; good enough for a badge.
+    lw, rw = 10 + 7 * len(label), 10 + 7 * len(message)
+    return render("badge.svg.j2", label=label, message=message, lw=lw, rw=rw, color=BADGE_COLORS[tone])

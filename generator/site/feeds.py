@@ -1,0 +1,161 @@
+"""Machine-readable outputs: Atom feed, Statuspage-shaped API, iCal, badges."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from typing import Any
+
+from generator.model import Kind, Ticket
+from generator.site import charts
+from generator.site.pages import ticket_path
+from generator.site.render import page_url, render
+from generator.site.views import Site, window
+
+#: Statuspage incident impact by severity, and incident status by ours.
+IMPACT = {"P0": "critical", "P1": "major", "P2": "minor", "P3": "none"}
+STATUS = {"reported": "investigating", "triaged": "investigating", "investigating": "investigating", "waiting": "investigating",
+          "identified": "identified", "mitigated": "monitoring", "monitoring": "monitoring",
+          "resolved": "resolved", "closed": "resolved", "deferred": "resolved", "cancelled": "resolved"}
+INDICATOR = {"operational": ("none", "All Systems Operational"), "under_maintenance": ("maintenance", "Service Under Maintenance"),
+             "degraded_performance": ("minor", "Minor Service Outage"), "partial_outage": ("major", "Partial System Outage"),
+             "major_outage": ("critical", "Major System Outage")}
+FEED_SIZE = 50
+
+
+def _iso(when: datetime | None) -> str | None:
+    return when.astimezone(timezone.utc).isoformat().replace("+00:00", "Z") if when else None
+
+
+def _href(site: Site, path: str) -> str:
+    """An absolute URL when ``site.url`` is set (feeds and APIs are read off-site), else root-relative."""
+    url = page_url(path, site.directory_urls)
+    return (site.config.site.url.rstrip("/") + "/" + url) if site.config.site.url else url
+
+
+def _page_block(site: Site) -> dict[str, Any]:
+    return {"id": site.scope.client_id or "gitdesk", "name": site.config.title, "url": site.config.site.url or "",
+            "time_zone": site.config.timezone, "updated_at": _iso(site.now)}
+
+
+def _component_json(site: Site, states: dict[str, str]) -> list[dict[str, Any]]:
+    groups = {c.id: c.group for c in site.config.components}
+    return [{"id": cid, "name": name, "status": states[cid], "position": index + 1, "group": False,
+             "group_id": groups.get(cid), "only_show_if_degraded": False, "showcase": True, "page_id": _page_block(site)["id"],
+             "description": None, "created_at": None, "updated_at": _iso(site.now)}
+            for index, (cid, name) in enumerate(site.components)]
+
+
+def incident_json(site: Site, t: Ticket) -> dict[str, Any]:
+    """One incident in Statuspage's shape; each timeline entry is an incident update."""
+    updates = []
+    for entry in reversed(site.timeline(t)):
+        updates.append({"id": f"{t.id}-{entry.sha[:10]}", "incident_id": t.id, "status": STATUS.get(entry.status or "", "investigating"),
+                        "body": entry.update or "; ".join(entry.changes), "created_at": _iso(entry.when), "updated_at": _iso(entry.when),
+                        "display_at": _iso(entry.when), "affected_components": None, "deliver_notifications": False,
+                        "custom_tweet": None, "tweet_id": None})
+    status = STATUS.get(t.status or "", "investigating")
+    return {"id": t.id, "name": t.title, "status": status, "impact": IMPACT.get(t.severity or "", "none"),
+            "created_at": _iso(site.started(t)), "updated_at": _iso(site.updated(t)), "started_at": _iso(site.started(t)),
+            "monitoring_at": _iso(site.first_landing(t, frozenset({"mitigated", "monitoring"}))),
+            "resolved_at": _iso(site.resolved_at(t)), "shortlink": _href(site, ticket_path(t)), "page_id": _page_block(site)["id"],
+            "incident_updates": updates,
+            "components": [{"id": c, "name": dict(site.components).get(c, c)} for c in t.components]}
+
+
+def _recent(site: Site) -> list[Ticket]:
+    return sorted(site.tickets[Kind.INCIDENT], key=lambda t: ((site.updated(t) or site.now).timestamp(), t.id), reverse=True)
+
+
+def _maintenance_json(site: Site, t: Ticket) -> dict[str, Any]:
+    w = window(t)
+    state = t.get("status") or ("completed" if w and w[1] <= site.now else "in_progress" if w and w[0] <= site.now else "scheduled")
+    return {"id": t.id, "name": t.title, "status": str(state).replace("-", "_"), "impact": {"outage": "major", "degraded": "minor"}.get(str(t.get("impact")), "none"),
+            "scheduled_for": _iso(w[0]) if w else None, "scheduled_until": _iso(w[1]) if w else None,
+            "shortlink": _href(site, ticket_path(t)), "incident_updates": [],
+            "components": [{"id": c, "name": dict(site.components).get(c, c)} for c in t.components]}
+
+
+def api_files(site: Site) -> dict[str, str]:
+    """``api/v2/summary.json`` and ``api/v2/incidents.json`` (Statuspage public API shapes)."""
+    states = site.component_states()
+    overall = site.overall()[0]
+    indicator, description = INDICATOR[overall]
+    open_ = [incident_json(site, t) for t in site.open_incidents()]
+    maintenance = [_maintenance_json(site, m) for m in sorted(site.active_maintenance() + site.upcoming_maintenance(), key=lambda m: m.id)]
+    summary = {"page": _page_block(site), "components": _component_json(site, states), "incidents": open_,
+               "scheduled_maintenances": maintenance, "status": {"indicator": indicator, "description": description}}
+    incidents = {"page": _page_block(site), "incidents": [incident_json(site, t) for t in _recent(site)[:FEED_SIZE]]}
+    return {"api/v2/summary.json": _json(summary), "api/v2/incidents.json": _json(incidents)}
+
+
+def _json(data: Any) -> str:
+    """JSON with <, > and & as \\u escapes: the same values, inert if a widget pastes it into HTML."""
+    text = json.dumps(data, indent=2, ensure_ascii=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026") + "\n"
+
+
+def atom_feed(site: Site) -> str:
+    """An Atom feed of the most recently changed incidents."""
+    recent = _recent(site)[:FEED_SIZE]
+    base = site.config.site.url.rstrip("/") + "/" if site.config.site.url else None
+    entries = [{"ticket": t, "id": f"{base}{page_url(ticket_path(t), site.directory_urls)}" if base else f"urn:gitdesk:incident:{t.id}",
+                "updated": _iso(site.updated(t)), "published": _iso(site.started(t)), "href": _href(site, ticket_path(t)),
+                "summary": t.get("update") or f"{t.severity} incident, {t.status}"} for t in recent]
+    feed_id = base or f"urn:gitdesk:site:{site.scope.client_id or 'all'}"
+    return render("feed.xml.j2", site=site, entries=entries, feed_id=feed_id, base_url=base, updated=_iso(site.now))
+
+
+def _ics_text(text: str) -> str:
+    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\r", "").replace("\n", "\\n")
+
+
+def _fold(line: str) -> str:
+    """RFC 5545 line folding at 75 octets, never splitting a UTF-8 character."""
+    out, current = [], ""
+    for ch in line:
+        if len((current + ch).encode("utf-8")) > (75 if not out else 74):
+            out.append(current)
+            current = ""
+        current += ch
+    out.append(current)
+    return "\r\n ".join(out)
+
+
+def ical(site: Site) -> str:
+    """An iCalendar file of the maintenance windows (stamped with the build's ``now``: reproducible)."""
+    stamp = lambda when: when.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")  # noqa: E731
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//gitdesk//status site//EN", "CALSCALE:GREGORIAN",
+             f"X-WR-CALNAME:{_ics_text(site.config.title + ' — maintenance')}"]
+    for t in site.tickets[Kind.MAINTENANCE]:
+        w = window(t)
+        if not w or t.get("status") == "cancelled":
+            continue
+        lines += ["BEGIN:VEVENT", f"UID:{t.id}@{site.scope.client_id or 'gitdesk'}", f"DTSTAMP:{stamp(site.now)}",
+                  f"DTSTART:{stamp(w[0])}", f"DTEND:{stamp(w[1])}", f"SUMMARY:{_ics_text(t.id + ': ' + t.title)}"]
+        if t.components:
+            lines.append(f"DESCRIPTION:{_ics_text('Components: ' + ', '.join(t.components))}")
+        if site.config.site.url:
+            lines.append(f"URL:{_href(site, ticket_path(t))}")
+        lines.append("END:VEVENT")
+    lines.append("END:VCALENDAR")
+    return "\r\n".join(_fold(line) for line in lines) + "\r\n"
+
+
+def badges(site: Site) -> dict[str, str]:
+    """Status, uptime and compliance badges."""
+    overall = site.overall()[0]
+    tone = {"operational": "good", "under_maintenance": "warn", "degraded_performance": "warn"}.get(overall, "bad")
+    lowest = min((w[max(w)].uptime for w in site.report.uptime.values() if w), default=None)
+    target = site.config.uptime_for(site.scope.client_id).target / 100
+    met = sum(s.met for by_target in site.report.by_severity.values() for s in by_target.values())
+    breached = sum(s.breached for by_target in site.report.by_severity.values() for s in by_target.values())
+    compliance = met / (met + breached) if met + breached else None
+    goal = site.config.policy_for(site.scope.client_id).min_compliance or 0.95
+    return {
+        "badges/status.svg": charts.badge("status", INDICATOR[overall][1].lower(), tone),
+        "badges/uptime.svg": charts.badge("uptime", f"{lowest * 100:.2f}%" if lowest is not None else "no data",
+                                          "none" if lowest is None else "good" if lowest >= target else "bad"),
+        "badges/compliance.svg": charts.badge("SLA", f"{compliance * 100:.1f}%" if compliance is not None else "no data",
+                                              "none" if compliance is None else "good" if compliance >= goal else "bad"),
+    }

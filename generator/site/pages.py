@@ -1,0 +1,311 @@
+"""The Markdown pages of the site: status, incidents, history, SLA, backlog, decisions, maintenance, runbooks."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from functools import partial
+from typing import Any, Callable, Iterator, Sequence
+
+from markupsafe import Markup
+
+from generator.model import Kind, Ticket
+from generator.sla import Stats, TargetName
+from generator.site import charts
+from generator.site.render import format_duration, format_percent, markdown_html, relative_url, render
+from generator.site.views import ComponentState, Site, preventive, window
+
+#: Where each kind's pages live in the bundle.
+FOLDERS = {Kind.INCIDENT: "incidents", Kind.DECISION: "decisions", Kind.BACKLOG: "backlog",
+           Kind.MAINTENANCE: "maintenance", Kind.RUNBOOK: "runbooks"}
+POSTMORTEM = (("root_cause", "Root cause"), ("resolution", "Resolution"), ("prevention", "Prevention"))
+SEVERITIES = ("P0", "P1", "P2", "P3")
+
+
+@dataclass(frozen=True)
+class NavItem:
+    title: str
+    path: str
+
+
+def ticket_path(ticket: Ticket) -> str:
+    return f"{FOLDERS[ticket.kind]}/{ticket.id}.md"
+
+
+def _page(site: Site, path: str, template: str, **context: Any) -> tuple[str, str]:
+    link = partial(relative_url, path, directory_urls=site.directory_urls)
+    return path, render(template, site=site, link=link, path_of=ticket_path, **context)
+
+
+def _related(site: Site, ticket: Ticket, keys: Sequence[str] = ("related",)) -> list[dict[str, Any]]:
+    """Linked records the audience may see; ids of hidden records are dropped, not shown bare."""
+    ids: list[str] = []
+    for key in keys:
+        value = ticket.get(key)
+        for item in value if isinstance(value, list) else [value] if isinstance(value, str) else []:
+            if isinstance(item, str) and item in site.by_id and item not in ids and item != ticket.id:
+                ids.append(item)
+    # Backlog items and incidents point back at each other through `origin`/`related`.
+    for other in site.tickets[Kind.BACKLOG] if ticket.kind is Kind.INCIDENT else []:
+        if ticket.id in (other.get("origin") or []) and other.id not in ids:
+            ids.append(other.id)
+    return [{"ticket": site.by_id[i], "path": ticket_path(site.by_id[i])} for i in ids]
+
+
+def _internal_notes(site: Site, ticket: Ticket) -> list[tuple[str, str]]:
+    notes = ticket.get("internal") if site.scope.internal else None
+    return [(str(k), str(v)) for k, v in notes.items()] if isinstance(notes, dict) else []
+
+
+# --- ticket pages -----------------------------------------------------------------
+
+
+def incident_page(site: Site, t: Ticket) -> tuple[str, str]:
+    postmortem = [(label, Markup(markdown_html(str(t.get(key))))) for key, label in POSTMORTEM if t.get(key)]
+    return _page(site, ticket_path(t), "incident.md.j2", t=t, resolved=site.resolved_at(t),
+                 clocks=site.clock_lines(t), timeline=site.timeline(t), body=Markup(markdown_html(t.body)),
+                 postmortem=postmortem, related=_related(site, t), internal_notes=_internal_notes(site, t))
+
+
+def _facts(site: Site, t: Ticket) -> list[tuple[str, str]]:
+    def show(value: Any) -> str:
+        return ", ".join(str(v) for v in value) if isinstance(value, list) else str(value)
+
+    keys = {
+        Kind.DECISION: ("status", "date", "deciders", "components"),
+        Kind.BACKLOG: ("status", "category", "impact", "effort", "target", "coverage", "components"),
+        Kind.MAINTENANCE: ("status", "impact", "components", "update"),
+        Kind.RUNBOOK: ("owner", "components", "last_reviewed", "every"),
+    }[t.kind]
+    facts = [(k.replace("_", " ").capitalize(), show(t.get(k))) for k in keys if t.get(k) not in (None, "", [])]
+    if t.kind is Kind.MAINTENANCE and (w := window(t)):
+        facts[:0] = [("Starts", site.clock.show(w[0])), ("Ends", site.clock.show(w[1]))]
+    if t.kind is Kind.RUNBOOK and (p := preventive(site, t)):
+        facts += [("Last ok run", str(p["last_ok"])), ("Next due", str(p["next_due"])), ("Overdue", "yes" if p["overdue"] else "no")]
+    return facts
+
+
+def _chain(site: Site, t: Ticket) -> list[dict[str, Any]]:
+    """The decision's supersede chain, oldest first, through visible decisions only."""
+    if t.kind is not Kind.DECISION or not (t.get("supersedes") or t.get("superseded_by")):
+        return []
+    def step(ticket: Ticket, key: str) -> Ticket | None:
+        value = ticket.get(key)
+        value = value[0] if isinstance(value, list) and value else value
+        found = site.by_id.get(value) if isinstance(value, str) else None
+        return found if found is not None and found.kind is Kind.DECISION else None
+    chain, seen = [t], {t.id}
+    while (older := step(chain[0], "supersedes")) and older.id not in seen:
+        chain.insert(0, older)
+        seen.add(older.id)
+    while (newer := step(chain[-1], "superseded_by")) and newer.id not in seen:
+        chain.append(newer)
+        seen.add(newer.id)
+    return [{"ticket": d, "path": ticket_path(d)} for d in chain]
+
+
+def record_page(site: Site, t: Ticket) -> tuple[str, str]:
+    keys = ("related", "origin") if t.kind is Kind.BACKLOG else ("related",)
+    runs = [r for r in t.get("runs") or [] if isinstance(r, dict)] if t.kind is Kind.RUNBOOK else []
+    return _page(site, ticket_path(t), "record.md.j2", t=t, facts=_facts(site, t), chain=_chain(site, t), runs=runs,
+                 body=Markup(markdown_html(t.body)), related=_related(site, t, keys), internal_notes=_internal_notes(site, t))
+
+
+# --- listings ---------------------------------------------------------------------
+
+
+def _chunks(items: Sequence[Any], size: int) -> list[Sequence[Any]]:
+    return [items[i:i + size] for i in range(0, len(items), size)] or [items]
+
+
+def status_page(site: Site) -> tuple[str, str]:
+    states = site.component_states()
+    components = []
+    for cid, name in site.components:
+        uptime = site.report.uptime.get(cid, {}).get(90) or _longest(site.report.uptime.get(cid, {}))
+        shown = f"{uptime.uptime * 100:.2f}%" if uptime else "no data"
+        components.append({"name": name, "state": states[cid], "label": ComponentState.LABELS[states[cid]], "uptime": shown,
+                           "bars": charts.uptime_bars(site.outage_days(cid, 90), f"{name}: last 90 days, {shown} uptime")})
+    open_incidents = [{"ticket": t, "path": ticket_path(t), "latest": t.get("update"), "updated": site.clock.show(site.updated(t))}
+                      for t in site.open_incidents()]
+    upcoming = [{"ticket": m, "path": ticket_path(m), "starts": site.clock.show(w[0]), "ends": site.clock.show(w[1])}
+                for m in site.upcoming_maintenance()[:10] if (w := window(m))]
+    return _page(site, "index.md", "status.md.j2", overall=site.overall(), components=components,
+                 open_incidents=open_incidents, upcoming=upcoming, glance=glance(site))
+
+
+def _longest(windows: dict[int, Any]) -> Any:
+    return windows[max(windows)] if windows else None
+
+
+def _combined(stats: Sequence[Stats]) -> float | None:
+    met, breached = sum(s.met for s in stats), sum(s.breached for s in stats)
+    return met / (met + breached) if met + breached else None
+
+
+def glance(site: Site) -> list[tuple[str, str]]:
+    """This month at a glance: resolved, mean P1 resolution, uptime, P0 count, compliance."""
+    month = site.month()
+    incidents = site.tickets[Kind.INCIDENT]
+    resolved = sum(1 for t in incidents if (r := site.resolved_at(t)) and site.month(r) == month)
+    p0 = sum(1 for t in incidents if t.severity == "P0" and (s := site.started(t)) and site.month(s) == month)
+    this_month = site.report.by_month.get(month, {})
+    p1 = this_month.get("P1", {}).get(TargetName.RESOLUTION)
+    lowest = min((w[min(w)].uptime for w in site.report.uptime.values() if w), default=None)
+    compliance = _combined([s for targets in this_month.values() for s in targets.values()])
+    return [("Resolved", str(resolved)), ("Mean P1 resolution", format_duration(p1.mean_seconds if p1 else None)),
+            ("Uptime (lowest component, 30 days)" if site.config.uptime.windows[:1] == (30,) else "Uptime (lowest component)",
+             format_percent(lowest, 2)), ("P0 incidents", str(p0)), ("SLA compliance", format_percent(compliance))]
+
+
+def history_pages(site: Site) -> Iterator[tuple[str, str]]:
+    by_month: dict[str, list[Ticket]] = defaultdict(list)
+    for t in site.tickets[Kind.INCIDENT]:
+        started = site.started(t)
+        by_month[site.month(started) if started else "undated"].append(t)
+    months = []
+    for month in sorted(by_month, reverse=True):
+        items = sorted(by_month[month], key=lambda t: ((site.started(t) or site.now).timestamp(), t.id), reverse=True)
+        counts = Counter(t.severity for t in items)
+        months.append({"month": month, "path": f"history/{month}.md", "total": len(items), "by_severity": counts})
+        filters = [("severity", "Severity", sorted({t.severity for t in items if t.severity})),
+                   ("components", "Component", sorted({c for t in items for c in t.components})),
+                   ("status", "Status", sorted({t.status for t in items if t.status}))]
+        chunks = _chunks(items, site.config.site.page_size)
+        paths = [(n, f"history/{month}.md" if n == 1 else f"history/{month}-p{n}.md") for n in range(1, len(chunks) + 1)]
+        for (number, path), chunk in zip(paths, chunks):
+            yield _page(site, path, "listing.md.j2", title=f"Incidents in {month}", intro=f"{len(items)} incidents.",
+                        filters=filters, pages=paths, current=number, incidents=chunk, rows=[], headers=[])
+    yield _page(site, "history/index.md", "history.md.j2", title="History", months=months)
+
+
+def sla_pages(site: Site) -> Iterator[tuple[str, str]]:
+    report = site.report
+    severity_rows = []
+    for sev in SEVERITIES:
+        spec = site.config.policy_for(site.scope.client_id).targets.get(sev)
+        for name, stats in sorted(report.by_severity.get(sev, {}).items(), key=lambda kv: list(TargetName).index(kv[0])):
+            severity_rows.append({"severity": sev, "target": name.value, "stats": stats,
+                                  "goal": format_duration(spec.seconds(name.value)) if spec else "—"})
+    month_rows = []
+    for month in sorted(report.by_month):
+        targets = report.by_month[month]
+        all_stats = [s for by_target in targets.values() for s in by_target.values()]
+        month_rows.append({"month": month, "path": f"sla/{month}.md", "compliance": _combined(all_stats),
+                           "mtta": _mean([t.get(TargetName.RESPONSE) for t in targets.values()]),
+                           "mttr": _mean([t.get(TargetName.RESOLUTION) for t in targets.values()]),
+                           "breached": sum(s.breached for s in all_stats)})
+    recent = month_rows[-12:]
+    chart_list = [
+        charts.bar_chart("SLA compliance per month", [(r["month"], r["compliance"]) for r in recent], text=lambda v: f"{v * 100:.0f}%",
+                         tone=lambda v: "none" if v >= 0.95 else "degraded" if v >= 0.8 else "outage", ceiling=1.0),
+        charts.bar_chart("Mean time to resolve (MTTR) per month", [(r["month"], r["mttr"]) for r in recent], text=format_duration),
+        charts.bar_chart("Mean time to acknowledge (MTTA) per month", [(r["month"], r["mtta"]) for r in recent], text=format_duration),
+    ]
+    breaches = _breaches(site)
+    uptime_rows = [{"name": name, "days": u.days, "uptime": f"{u.uptime * 100:.3f}%", "outage": u.outage_seconds,
+                    "degraded": u.degraded_seconds, "maintenance": u.maintenance_seconds, "left": u.budget_left_seconds}
+                   for cid, name in site.components for _, u in sorted(report.uptime.get(cid, {}).items())]
+    yield _page(site, "sla/index.md", "sla.md.j2", title="SLA", printable=False, severity_rows=severity_rows,
+                month_rows=list(reversed(month_rows)), charts=chart_list, breaches=breaches, uptime_rows=uptime_rows,
+                escalations=sorted(report.escalations.items()))
+    for row in month_rows:
+        month = row["month"]
+        rows = [{"severity": sev, "target": name.value, "stats": stats, "goal": "—"}
+                for sev in SEVERITIES for name, stats in report.by_month[month].get(sev, {}).items()]
+        yield _page(site, row["path"], "sla.md.j2", title=f"SLA report — {month}", printable=True, severity_rows=rows,
+                    month_rows=[], charts=[], breaches=[b for b in breaches if b["month"] == month], uptime_rows=[], escalations=[])
+
+
+def _mean(stats: Sequence[Stats | None]) -> float | None:
+    """Mean across severities, weighted by how many clocks each mean covers."""
+    pairs = [(s.mean_seconds, s.met + s.breached) for s in stats if s is not None and s.mean_seconds is not None]
+    weight = sum(n for _, n in pairs)
+    return sum(m * n for m, n in pairs) / weight if weight else None
+
+
+def _breaches(site: Site) -> list[dict[str, Any]]:
+    found = []
+    for ticket_id, clocks in sorted(site.sla.items()):
+        ticket = site.by_id[ticket_id]
+        for name, clock in clocks.targets.items():
+            if clock.breached or clock.ever_breached:
+                started = clock.started_at or site.started(ticket)
+                found.append({"ticket": ticket, "path": ticket_path(ticket), "target": name.value, "elapsed": clock.elapsed_seconds,
+                              "goal": clock.target_seconds, "reason": ticket.get("breach_reason"),
+                              "month": site.month(started) if started else ""})
+    return found
+
+
+def _rows(site: Site, tickets: Sequence[Ticket], cells: Callable[[Ticket], list[str]]) -> list[dict[str, Any]]:
+    return [{"ticket": t, "path": ticket_path(t), "cells": cells(t)} for t in tickets]
+
+
+def backlog_page(site: Site) -> tuple[str, str]:
+    items = site.tickets[Kind.BACKLOG]
+    order = ("in-progress", "planned", "accepted", "proposed", "done", "rejected")
+    def cells(t: Ticket) -> list[str]:
+        origin = [i for i in t.get("origin") or [] if i in site.by_id]
+        return [str(t.get("category") or ""), str(t.get("target") or ""), str(t.get("impact") or ""), ", ".join(origin)]
+    headers = ["Item", "Category", "Quarter", "Impact", "Origin incidents"]
+    sections = [{"heading": status.replace("-", " ").capitalize(), "headers": headers,
+                 "rows": _rows(site, [t for t in items if t.status == status], cells)} for status in order
+                if any(t.status == status for t in items)]
+    quarters = Counter(str(t.get("target")) for t in items if t.get("target"))
+    sections.append({"heading": "By quarter", "headers": ["Quarter", "Items"], "rows": [{"cells": [q, str(n)]} for q, n in sorted(quarters.items())]})
+    months = sorted(site.report.backlog_throughput)[-12:]
+    sections.append({"heading": "Throughput", "note": "Items done per month (when the change landed).",
+                     "chart": charts.bar_chart("Backlog items done per month", [(m, float(site.report.backlog_throughput[m])) for m in months],
+                                               text=lambda v: str(int(v)))})
+    return _page(site, "backlog/index.md", "sections.md.j2", title="Backlog", intro="Evolution items by status and quarter.", sections=sections)
+
+
+def decisions_page(site: Site) -> tuple[str, str]:
+    def cells(t: Ticket) -> list[str]:
+        links = [f"supersedes {t.get('supersedes')}" if t.get("supersedes") in site.by_id else "",
+                 f"superseded by {t.get('superseded_by')}" if t.get("superseded_by") in site.by_id else ""]
+        return [str(t.status or ""), str(t.get("date") or ""), "; ".join(x for x in links if x)]
+    sections = [{"heading": "Decision log", "headers": ["Decision", "Status", "Date", "Chain"], "rows": _rows(site, site.tickets[Kind.DECISION], cells)}]
+    return _page(site, "decisions/index.md", "sections.md.j2", title="Decisions", intro="", sections=sections)
+
+
+def maintenance_page(site: Site) -> tuple[str, str]:
+    def cells(t: Ticket) -> list[str]:
+        w = window(t)
+        return [site.clock.show(w[0]) if w else "—", site.clock.show(w[1]) if w else "—", str(t.get("status") or "scheduled"), ", ".join(t.components)]
+    windows = sorted(site.tickets[Kind.MAINTENANCE], key=lambda t: ((w := window(t)) and w[0].timestamp()) or 0, reverse=True)
+    upcoming = [t for t in windows if (w := window(t)) and w[1] > site.now]
+    past = [t for t in windows if t not in upcoming]
+    tasks = [(t, p) for t in site.tickets[Kind.RUNBOOK] if (p := preventive(site, t))]
+    headers = ["Window", "Starts", "Ends", "Status", "Components"]
+    sections = [
+        {"heading": "Scheduled windows", "headers": headers, "rows": _rows(site, list(reversed(upcoming)), cells), "empty": "No maintenance scheduled."},
+        {"heading": "Past windows", "headers": headers, "rows": _rows(site, past[:site.config.site.page_size], cells), "empty": "None yet."},
+        {"heading": "Preventive tasks", "headers": ["Task", "Every", "Last ok run", "Next due", "State"],
+         "rows": [{"ticket": t, "path": ticket_path(t), "cells": [str(p["every"]), str(p["last_ok"]), str(p["next_due"]),
+                                                                    "overdue" if p["overdue"] else "on schedule"]} for t, p in tasks],
+         "empty": "No preventive tasks published."},
+    ]
+    return _page(site, "maintenance/index.md", "sections.md.j2", title="Maintenance", intro="", sections=sections)
+
+
+def runbooks_page(site: Site) -> tuple[str, str]:
+    sections = [{"heading": "Runbooks", "headers": ["Runbook", "Owner", "Last reviewed", "Components"],
+                 "rows": _rows(site, site.tickets[Kind.RUNBOOK], lambda t: [str(t.get("owner") or ""), str(t.get("last_reviewed") or ""), ", ".join(t.components)])}]
+    return _page(site, "runbooks/index.md", "sections.md.j2", title="Runbooks", intro="", sections=sections)
+
+
+def all_pages(site: Site) -> tuple[dict[str, str], list[NavItem]]:
+    """Every Markdown page, and the small nav that links the listings (ticket pages stay out)."""
+    pages: dict[str, str] = dict([status_page(site), *history_pages(site), *sla_pages(site), backlog_page(site),
+                                  decisions_page(site), maintenance_page(site)])
+    nav = [NavItem("Status", "index.md"), NavItem("History", "history/index.md"), NavItem("SLA", "sla/index.md"),
+           NavItem("Backlog", "backlog/index.md"), NavItem("Decisions", "decisions/index.md"), NavItem("Maintenance", "maintenance/index.md")]
+    if site.tickets[Kind.RUNBOOK]:
+        pages.update([runbooks_page(site)])
+        nav.append(NavItem("Runbooks", "runbooks/index.md"))
+    for kind, tickets in site.tickets.items():
+        for t in tickets:
+            path, text = incident_page(site, t) if kind is Kind.INCIDENT else record_page(site, t)
+            pages[path] = text
+    return pages, nav

@@ -1,0 +1,165 @@
+"""Rendering helpers shared by every page: templates, safe HTML, links, times.
+
+Untrusted text reaches output in exactly two ways, both here: Jinja2 with
+autoescape (plain values), and :func:`markdown_html` (ticket Markdown rendered,
+then sanitized with nh3). Page templates put untrusted values only inside
+block-level HTML, never into Markdown syntax, so MkDocs' Markdown pass cannot
+turn ticket text into links or markup.
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+import re
+from datetime import datetime
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+import jinja2
+import markdown as markdown_lib
+import nh3
+from markupsafe import Markup, escape
+
+#: What ticket Markdown may produce. No images or image maps: they would load
+#: remote resources (the site works offline and must not track its readers).
+ALLOWED_TAGS = frozenset(nh3.ALLOWED_TAGS) - {"img", "map", "area"}
+URL_SCHEMES = frozenset({"http", "https", "mailto"})
+
+_MD_EXTENSIONS = ["tables", "fenced_code", "sane_lists"]
+#: Anything Markdown could read as markup: block starts (any line break counts), inline syntax, HTML.
+_MARKUP = re.compile(r"[\n*_`\[\]<>&\\!#|~]|^\s*([-+=]|\d+[.)])|  $")
+
+
+@lru_cache(maxsize=1)
+def _markdown() -> markdown_lib.Markdown:
+    # Building a Markdown parser costs more than converting a ticket: build one, reset it per call.
+    return markdown_lib.Markdown(extensions=_MD_EXTENSIONS, output_format="html")
+
+
+def markdown_html(text: str) -> str:
+    """Ticket Markdown as sanitized HTML: no script, event handlers, javascript: URLs or iframes."""
+    if not text or not text.strip():
+        return ""
+    if not _MARKUP.search(text):
+        # One line of plain prose (most postmortem fields): escaping gives the same HTML without a Markdown pass.
+        return f"<p>{escape(text.strip())}</p>"
+    html = _markdown().reset().convert(text)
+    return nh3.clean(html, tags=set(ALLOWED_TAGS), url_schemes=set(URL_SCHEMES), link_rel="noopener noreferrer nofollow")
+
+
+def plain_title(text: str) -> str:
+    """A title safe for MkDocs' page meta.
+
+    Themes print ``page.title`` unescaped (and ``striptags`` unescapes
+    entities), so the characters that start markup or leave an attribute are
+    swapped for look-alikes rather than escaped.
+    """
+    swaps = {"<": "‹", ">": "›", "&": "+", '"': "”", "'": "’", "`": "’", "\n": " ", "\r": " "}
+    return "".join(swaps.get(ch, ch) for ch in text).strip()
+
+
+def meta_title(text: str) -> Markup:
+    """A page title as a double-quoted YAML scalar for front matter (JSON strings are YAML).
+
+    Marked safe for the template: :func:`plain_title` leaves no character that
+    HTML escaping would change except the quotes JSON adds at both ends.
+    """
+    return Markup(json.dumps(plain_title(text), ensure_ascii=False))
+
+
+@lru_cache(maxsize=65536)
+def page_url(path: str, directory_urls: bool) -> str:
+    """The URL (relative to the site root) MkDocs gives the bundle file ``path``."""
+    if not path.endswith(".md"):
+        return path
+    stem = path[:-3]
+    if not directory_urls:
+        return stem + ".html"
+    if stem == "index" or stem.endswith("/index"):
+        return stem[: -len("index")]
+    return stem + "/"
+
+
+def relative_url(from_page: str, to_path: str, directory_urls: bool) -> str:
+    """A link from bundle page ``from_page`` to bundle file ``to_path``, as MkDocs will serve them."""
+    here = page_url(from_page, directory_urls)
+    base = here if here.endswith("/") or not here else posixpath.dirname(here)
+    return _relative(base, page_url(to_path, directory_urls))
+
+
+@lru_cache(maxsize=65536)
+def _relative(base: str, target: str) -> str:
+    # Pages of one folder link to the same few targets: relpath once per (folder, target).
+    rel = posixpath.relpath(target or ".", base or ".")
+    if target.endswith("/") or not target:
+        rel = rel.rstrip("/") + "/" if rel != "." else "./"
+    return rel
+
+
+def format_duration(seconds: float | int | None) -> str:
+    """Counted time in words a client reads at a glance: ``20 min``, ``1 h 5 min``, ``2 d 3 h``."""
+    if seconds is None:
+        return "—"
+    if seconds < 0:  # an overspent error budget
+        return "−" + format_duration(-seconds)
+    total = int(round(seconds))
+    if total < 60:
+        return f"{total} s"
+    minutes = total // 60
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    if days:
+        return f"{days} d {hours} h" if hours else f"{days} d"
+    if hours:
+        return f"{hours} h {mins} min" if mins else f"{hours} h"
+    return f"{mins} min"
+
+
+def format_percent(value: float | None, digits: int = 1) -> str:
+    return "—" if value is None else f"{value * 100:.{digits}f}%"
+
+
+class Clock:
+    """Turns aware datetimes into the site's time zone."""
+
+    def __init__(self, timezone: str) -> None:
+        self.zone = ZoneInfo(timezone)
+
+    def local(self, when: datetime) -> datetime:
+        return when.astimezone(self.zone)
+
+    def show(self, when: datetime | None) -> str:
+        if when is None:
+            return "—"
+        local = self.local(when)
+        return local.strftime("%Y-%m-%d %H:%M ") + (local.tzname() or "")
+
+    def day(self, when: datetime | None) -> str:
+        return "—" if when is None else self.local(when).strftime("%Y-%m-%d")
+
+    def month(self, when: datetime) -> str:
+        return self.local(when).strftime("%Y-%m")
+
+
+@lru_cache(maxsize=1)
+def environment() -> jinja2.Environment:
+    """The one template environment: autoescape everywhere, templates from the package."""
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("generator.site", "templates"),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+        auto_reload=False,  # templates ship in the package; no stat() per page
+    )
+    env.filters["duration"] = format_duration
+    env.filters["percent"] = format_percent
+    env.filters["meta_title"] = meta_title
+    env.filters["plain_title"] = plain_title
+    return env
+
+
+def render(template: str, **context: object) -> str:
+    return environment().get_template(template).render(**context)

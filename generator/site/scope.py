@@ -1,0 +1,129 @@
+"""Audience scoping: the one place that decides what a build may see.
+
+This is the security boundary of the site. Everything the site shows (pages,
+search index, feeds, API, badges, charts) is computed from the output of
+:func:`apply_scope` only, so a record that does not pass :func:`visible` cannot
+reach any output file, and the ``internal`` mapping is stripped before any
+renderer sees a ticket.
+
+Rules (documented in docs/site.md):
+
+* ``internal`` audience: every record, ``internal`` notes included (optionally
+  narrowed to one client plus shared records).
+* ``client`` audience: public records only (``visibility`` defaults to
+  ``default_visibility``; runbooks default to internal). A record with a
+  ``client`` is shown only in that client's build. A record with no ``client``
+  is *shared*: it is shown to every client whose components it touches (or to
+  every client when it names no component, or when the client declares no
+  components), because platform-wide incidents and maintenance concern them all.
+* A record whose id is not a valid id is never shown: ids become file names
+  and URLs.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass, replace
+from typing import Any, Mapping
+
+from generator.config import Client, Config
+from generator.history import History, TicketHistory, Version
+from generator.model import Kind, Ticket
+
+#: Fields that never reach a client audience. ``internal`` is the documented
+#: notes mapping; assignee and reporter name people and stay in-house.
+PRIVATE_FIELDS = frozenset({"internal", "assignee", "reporter"})
+
+_ID = re.compile(r"^[A-Z]{2,5}-[0-9]{1,6}$")
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+
+class Audience(str, enum.Enum):
+    CLIENT = "client"
+    INTERNAL = "internal"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Who a build is for. Build it with :func:`scope_for`."""
+
+    audience: Audience
+    client: Client | None = None
+    #: components this build shows; None means every component of the config
+    components: frozenset[str] | None = None
+
+    @property
+    def client_id(self) -> str | None:
+        return self.client.id if self.client else None
+
+    @property
+    def internal(self) -> bool:
+        return self.audience is Audience.INTERNAL
+
+
+def scope_for(config: Config, audience: Audience | str, client_id: str | None) -> Scope:
+    """The scope of a build; raises ConfigError (exit 2) naming the valid clients for an unknown one."""
+    audience = Audience(audience)
+    client = config.client(client_id) if client_id is not None else None
+    components = frozenset(client.components) if client and client.components else None
+    return Scope(audience, client, components)
+
+
+def valid_id(ticket: Ticket) -> bool:
+    """Whether a ticket's id is safe to use as a file name and URL."""
+    pattern = _SLUG if ticket.kind is Kind.RUNBOOK else _ID
+    return bool(pattern.match(ticket.id))
+
+
+def visible(ticket: Ticket, scope: Scope, config: Config) -> bool:
+    """Whether ``ticket`` may appear in a build for ``scope``."""
+    if not valid_id(ticket):
+        return False
+    owner = ticket.get("client")
+    if scope.client is not None and owner is not None and owner != scope.client.id:
+        return False
+    if scope.internal:
+        return True
+    if ticket.visibility(config.default_visibility) != "public":
+        return False
+    if owner is not None:
+        # A client-owned record is never shared, not even with a build for no client.
+        return scope.client is not None
+    if scope.components is None or not ticket.components:
+        return True
+    return bool(scope.components & set(ticket.components))
+
+
+def strip_fields(fields: Mapping[str, Any], scope: Scope) -> dict[str, Any]:
+    """A copy of ``fields`` without what ``scope`` may not see."""
+    if scope.internal:
+        return dict(fields)
+    return {k: v for k, v in fields.items() if k not in PRIVATE_FIELDS}
+
+
+def apply_scope(tickets: list[Ticket], history: History, scope: Scope, config: Config) -> tuple[list[Ticket], History]:
+    """The tickets and history a build for ``scope`` may use, private fields stripped.
+
+    Call this before computing anything for the site: SLA figures, uptime and
+    every page are then derived from what the audience may see.
+    """
+    kept = [replace(t, fields=strip_fields(t.fields, scope)) for t in tickets if visible(t, scope, config)]
+    ids = {t.id for t in kept}
+    scoped = History(history.branch, history.head, anomalies=list(history.anomalies) if scope.internal else [])
+    for ticket_id, th in history.tickets.items():
+        if ticket_id in ids:
+            scoped.tickets[ticket_id] = TicketHistory(
+                th.id, th.kind,
+                [_scoped_version(v, scope) for v in th.versions],
+                th.deleted,
+            )
+    return kept, scoped
+
+
+def _scoped_version(version: Version, scope: Scope) -> Version:
+    if scope.internal:
+        return version
+    # Commit subjects and author names are free text written for the team, not the client.
+    commit = replace(version.commit, author="", subject="", author_email="")
+    return Version(commit, version.path, strip_fields(version.fields, scope), version.changed - PRIVATE_FIELDS)

@@ -1,0 +1,288 @@
+"""What the pages show, derived once from the scoped model and the SLA report.
+
+Everything here is pure and works only on records that already passed the
+audience scope (see :mod:`generator.site.scope`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from generator.config import Config
+from generator.history import History, TicketHistory
+from generator.model import DONE_STATUSES, Kind, Ticket
+from generator.sla import ClockState, SlaReport, TargetName, TicketSla, runbook_due
+from generator.site.render import Clock, format_duration
+from generator.site.scope import Scope
+
+#: Front-matter keys whose changes are public timeline entries, in display order.
+TRACKED = ("status", "severity", "level", "impact", "components")
+
+#: Incident statuses after which an outage is over (for the uptime bars).
+MITIGATED = frozenset({"mitigated", "monitoring", "resolved", "closed", "deferred", "cancelled"})
+RESOLVED = frozenset({"resolved", "closed"})
+
+_VERB = {TargetName.RESPONSE: "responded", TargetName.MITIGATION: "mitigated", TargetName.RESOLUTION: "resolved"}
+_WAITING = {TargetName.RESPONSE: "no response yet", TargetName.MITIGATION: "not mitigated yet", TargetName.RESOLUTION: "not resolved yet"}
+
+
+class ComponentState:
+    """Statuspage's component states, worst last; the label is what readers see."""
+
+    ORDER = ("operational", "under_maintenance", "degraded_performance", "partial_outage", "major_outage")
+    LABELS = {
+        "operational": "Operational",
+        "under_maintenance": "Under maintenance",
+        "degraded_performance": "Degraded performance",
+        "partial_outage": "Partial outage",
+        "major_outage": "Major outage",
+    }
+
+    @classmethod
+    def worst(cls, states: list[str]) -> str:
+        return max(states, key=cls.ORDER.index, default="operational")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One line of an incident's Git timeline."""
+
+    when: datetime
+    changes: tuple[str, ...]
+    update: str | None
+    sha: str
+    commit_url: str | None
+    author: str
+    #: the incident status once this change landed
+    status: str | None = None
+
+
+@dataclass
+class Site:
+    """The scoped model plus the lookups every page needs."""
+
+    config: Config
+    scope: Scope
+    now: datetime
+    clock: Clock
+    history: History
+    report: SlaReport
+    tickets: dict[Kind, list[Ticket]]
+    by_id: dict[str, Ticket]
+    sla: dict[str, TicketSla]
+    directory_urls: bool = False
+    components: list[tuple[str, str]] = field(default_factory=list)
+
+    @classmethod
+    def build(cls, tickets: list[Ticket], history: History, report: SlaReport, config: Config, *,
+              scope: Scope, now: datetime, directory_urls: bool) -> Site:
+        by_kind: dict[Kind, list[Ticket]] = {kind: [] for kind in Kind}
+        for ticket in sorted(tickets, key=lambda t: t.id):
+            by_kind[ticket.kind].append(ticket)
+        by_id = {t.id: t for t in tickets}
+        # Only clocks of tickets in scope: the report is computed from scoped input,
+        # this is the second lock on the same door.
+        sla = {t.id: t for t in report.tickets if t.id in by_id}
+        components = [(c.id, c.name) for c in config.components if scope.components is None or c.id in scope.components]
+        return cls(config, scope, now, Clock(config.timezone), history, report, by_kind, by_id, sla, directory_urls, components)
+
+    # --- per-ticket facts ----------------------------------------------------
+
+    def versions(self, ticket: Ticket) -> TicketHistory | None:
+        return self.history.tickets.get(ticket.id)
+
+    def started(self, ticket: Ticket) -> datetime | None:
+        """When the ticket counts from: its SLA start, else its first landing, else a declared time."""
+        clocks = self.sla.get(ticket.id)
+        if clocks is not None and clocks.started_at is not None:
+            return clocks.started_at
+        th = self.versions(ticket)
+        declared = ticket.time("reported_at") or ticket.time("started_at")
+        landed = th.first_landed if th and th.versions else None
+        candidates = [t for t in (declared, landed) if t is not None]
+        return min(candidates) if candidates else None
+
+    def updated(self, ticket: Ticket) -> datetime | None:
+        th = self.versions(ticket)
+        return th.versions[-1].commit.landed_at if th and th.versions else self.started(ticket)
+
+    def first_landing(self, ticket: Ticket, statuses: frozenset[str]) -> datetime | None:
+        """When the ticket first landed in one of ``statuses`` on the evidence branch."""
+        th = self.versions(ticket)
+        for version in th.versions if th else []:
+            if version.fields.get("status") in statuses:
+                return version.commit.landed_at
+        return None
+
+    def resolved_at(self, ticket: Ticket) -> datetime | None:
+        """The latest landing into resolved/closed (a reopened ticket resolves again)."""
+        th = self.versions(ticket)
+        found, before = None, None
+        for version in th.versions if th else []:
+            status = version.fields.get("status")
+            if status in RESOLVED and before not in RESOLVED:
+                found = version.commit.landed_at
+            before = status
+        return found if ticket.status in RESOLVED else None
+
+    def timeline(self, ticket: Ticket) -> list[Entry]:
+        """The Git timeline: each landed version that changed a public field or the update line."""
+        th = self.versions(ticket)
+        entries: list[Entry] = []
+        previous: dict[str, object] = {}
+        for index, version in enumerate(th.versions if th else []):
+            fields = version.fields
+            changes: list[str] = []
+            if index == 0:
+                changes.append(f"opened as {fields.get('status', '?')}" + (f", {fields['severity']}" if fields.get("severity") else ""))
+            else:
+                for key in TRACKED:
+                    if key in version.changed and fields.get(key) != previous.get(key):
+                        changes.append(f"{key}: {_show(previous.get(key))} → {_show(fields.get(key))}")
+            update = fields.get("update") if "update" in version.changed and isinstance(fields.get("update"), str) else None
+            if changes or update:
+                url = f"{self.config.repo_url.rstrip('/')}/commit/{version.commit.sha}" if self.config.repo_url else None
+                status = fields.get("status")
+                entries.append(Entry(version.commit.landed_at, tuple(changes), update, version.commit.sha, url,
+                                     version.commit.author, status if isinstance(status, str) else None))
+            previous = dict(fields)
+        return entries
+
+    def clock_lines(self, ticket: Ticket) -> list[dict[str, object]]:
+        """Each SLA clock in words, e.g. "responded in 20 min — target 1 h, met"."""
+        clocks = self.sla.get(ticket.id)
+        if clocks is None:
+            return []
+        lines = []
+        for name in TargetName:
+            clock = clocks.targets.get(name)
+            if clock is None or clock.state is ClockState.NOT_APPLICABLE:
+                continue
+            elapsed = format_duration(clock.elapsed_seconds)
+            target = format_duration(clock.target_seconds)
+            if clock.stopped_at is not None:
+                words = f"{_VERB[name]} in {elapsed} — target {target}, {'breached' if clock.breached else 'met'}"
+            elif clock.state is ClockState.PAUSED:
+                words = f"paused (waiting on the client) at {elapsed} — target {target}"
+            else:
+                words = f"{_WAITING[name]} after {elapsed} — target {target}, " + (
+                    "breached" if clock.breached else ("running, at risk" if clock.at_risk else "running"))
+            if clock.cycles > 1:
+                words += f" (reopened: {clock.cycles} cycles)"
+            lines.append({"target": name.value, "state": clock.state.value, "words": words,
+                          "calendar": self.calendar_words(clock.calendar, ticket), "breached": clock.breached or clock.ever_breached})
+        return lines
+
+    def calendar_words(self, name: str | None, ticket: Ticket) -> str:
+        if name is None:
+            policy = self.config.policy_for(ticket.client)
+            spec = policy.targets.get(ticket.severity or "")
+            name = spec.calendar if spec else None
+        if name is None or name == "always":
+            return "counted 24/7"
+        spec_cal = self.config.calendars.get(name)
+        zone = spec_cal.timezone if spec_cal else self.config.timezone
+        return f"counted in {name} hours ({zone}), holidays excluded"
+
+    # --- status -------------------------------------------------------------
+
+    def open_incidents(self) -> list[Ticket]:
+        open_ = [t for t in self.tickets[Kind.INCIDENT] if t.status not in DONE_STATUSES]
+        return sorted(open_, key=lambda t: (t.severity or "P9", -(self.started(t) or self.now).timestamp()))
+
+    def active_maintenance(self) -> list[Ticket]:
+        return [m for m in self.tickets[Kind.MAINTENANCE]
+                if (w := window(m)) and w[0] <= self.now < w[1] and m.get("status") not in ("cancelled", "completed")]
+
+    def upcoming_maintenance(self) -> list[Ticket]:
+        upcoming = [(w[0], m) for m in self.tickets[Kind.MAINTENANCE]
+                    if (w := window(m)) and w[0] > self.now and m.get("status") != "cancelled"]
+        return [m for _, m in sorted(upcoming, key=lambda pair: (pair[0], pair[1].id))]
+
+    def component_states(self) -> dict[str, str]:
+        states: dict[str, list[str]] = {cid: [] for cid, _ in self.components}
+        for incident in self.open_incidents():
+            impact = incident.get("impact")
+            state = ("major_outage" if incident.severity == "P0" else "partial_outage") if impact == "outage" else \
+                "degraded_performance" if impact == "degraded" else None
+            for cid in incident.components:
+                if state and cid in states:
+                    states[cid].append(state)
+        for window in self.active_maintenance():
+            for cid in window.components:
+                if cid in states:
+                    states[cid].append("under_maintenance")
+        return {cid: ComponentState.worst(found) for cid, found in states.items()}
+
+    def overall(self) -> tuple[str, str]:
+        """(state, sentence) for the banner."""
+        worst = ComponentState.worst(list(self.component_states().values()))
+        sentence = {
+            "operational": "All systems operational",
+            "under_maintenance": "Scheduled maintenance in progress",
+            "degraded_performance": "Some systems are degraded",
+            "partial_outage": "Partial outage",
+            "major_outage": "Major outage",
+        }[worst]
+        if worst == "operational" and self.open_incidents():
+            sentence = "All systems operational; incidents being handled"
+        return worst, sentence
+
+    def outage_days(self, component: str, days: int) -> list[tuple[str, str]]:
+        """Per day (oldest first), the worst impact an incident had on ``component``: outage, degraded or none.
+
+        The bars show *which days* had trouble; the percentages beside them come
+        from the SLA report, which owns the uptime arithmetic.
+        """
+        end_day = self.clock.local(self.now).date()
+        first_day = end_day - timedelta(days=days - 1)
+        worst: dict[object, str] = {}
+        for incident in self.tickets[Kind.INCIDENT]:
+            impact = incident.get("impact")
+            if impact not in ("outage", "degraded") or component not in incident.components:
+                continue
+            start = incident.time("started_at") or self.started(incident)
+            if start is None:
+                continue
+            stop = self.first_landing(incident, MITIGATED) or self.now
+            day = self.clock.local(start).date()
+            last = self.clock.local(stop).date()
+            while day <= last:
+                if first_day <= day <= end_day and worst.get(day) != "outage":
+                    worst[day] = impact
+                day += timedelta(days=1)
+        return [(str(first_day + timedelta(days=i)), worst.get(first_day + timedelta(days=i), "none")) for i in range(days)]
+
+    def month(self, when: datetime | None = None) -> str:
+        return self.clock.month(when or self.now)
+
+
+def _show(value: object) -> str:
+    if value is None:
+        return "none"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value) or "none"
+    return str(value)
+
+
+def window(ticket: Ticket) -> tuple[datetime, datetime] | None:
+    """A maintenance window's (start, end), or None when its times are malformed."""
+    start, end = ticket.time("starts_at"), ticket.time("ends_at")
+    return (start, end) if start and end else None
+
+
+def preventive(site: Site, ticket: Ticket) -> dict[str, object] | None:
+    """A preventive runbook's last ok run, next due time and overdue flag (None if it has no schedule).
+
+    The due arithmetic is the SLA stage's (:func:`generator.sla.runbook_due`), so
+    the site and `gitdesk sla` never disagree about what is overdue.
+    """
+    every = ticket.get("every")
+    if not isinstance(every, str):
+        return None
+    runs = [r for r in ticket.get("runs") or [] if isinstance(r, dict)]
+    ok = sorted(str(r["at"]) for r in runs if r.get("result") == "ok" and "at" in r)
+    due = runbook_due(ticket, site.clock.zone)
+    return {"every": every, "last_ok": ok[-1] if ok else "never", "next_due": site.clock.show(due),
+            "overdue": ticket.id in site.report.overdue_runbooks or due is None or due < site.now}
