@@ -160,7 +160,7 @@ def status_command(repo: Path, ticket_id: str, new_status: str, *, update: str |
     statuses = _statuses(ticket.kind)
     new_status = next((s for s in statuses if s == new_status.strip().lower()), new_status)
     if new_status not in statuses:
-        raise GitdeskError(f"{new_status!r} is not a valid status for a {ticket.kind.value}", hint=f"valid statuses: {', '.join(statuses)}")
+        raise GitdeskError(f"{new_status!r} is not a valid status for {ticket.kind.value} {ticket.id}", hint=f"valid statuses: {', '.join(statuses)}")
     if update is not None and "update" not in schema.properties(ticket.kind.value):
         raise GitdeskError(f"a {ticket.kind.value} has no public update line; drop -m")
     if update is not None and not update.strip():
