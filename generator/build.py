@@ -154,17 +154,20 @@ def mkdocs_file(repo: Path) -> Iterator[Path]:
 
 
 @contextlib.contextmanager
-def _mkdocs_logging() -> Iterator[None]:
-    """Show MkDocs' warnings and errors (its own CLI would), quietly otherwise."""
+def mkdocs_logging(level: int = logging.WARNING) -> Iterator[None]:
+    """Show MkDocs' messages from ``level`` up on stderr, as its own CLI would."""
     logger = logging.getLogger("mkdocs")
     handler = logging.StreamHandler(sys.stderr)
-    handler.setLevel(logging.WARNING)
+    handler.setLevel(level)
+    saved = logger.level
+    logger.setLevel(min(level, logger.getEffectiveLevel()))
     handler.setFormatter(logging.Formatter("%(levelname)s - %(message)s"))
     logger.addHandler(handler)
     try:
         yield
     finally:
         logger.removeHandler(handler)
+        logger.setLevel(saved)
 
 
 def build_site(options: SiteOptions, out: Path) -> BuildResult:
@@ -180,7 +183,7 @@ def build_site(options: SiteOptions, out: Path) -> BuildResult:
     load_config(options.repo)  # exit 2 before any work when gitdesk.yml is missing or bad
     scope_for(load_config(options.repo), options.audience, options.client)
     with mkdocs_file(options.repo) as config_file, atomic_folder(out, options.repo) as fresh, \
-            forced_options(options), _source_date(options.now), _mkdocs_logging():
+            forced_options(options), _source_date(options.now), mkdocs_logging():
         try:
             config = mkdocs_config(config_file=str(config_file), site_dir=str(fresh))
             if "gitdesk" not in config.plugins:

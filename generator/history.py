@@ -13,7 +13,9 @@ commit that brought it to the branch (a merge, a squash or a direct commit).
 from __future__ import annotations
 
 import os
+import queue
 import contextlib
+import functools
 import gc
 import marshal
 import re
@@ -200,19 +202,8 @@ def _parse_time(stamp: bytes, iso: bytes) -> datetime:
     return parsed if int(parsed.timestamp()) == int(stamp) else datetime.fromtimestamp(int(stamp), parsed.tzinfo)
 
 
-def _walk(repo: Path, rev_range: str, prefix: str) -> list[_RawCommit]:
-    """Every first-parent commit in ``rev_range``, oldest first, with its ticket changes."""
-    args = [*_GIT, "-C", str(repo), "log", "--first-parent", "--diff-merges=first-parent", "--raw", "-z",
-            "--no-abbrev", "--no-renames", "--no-color", f"--format={_LOG_FORMAT}", rev_range, "--"]
-    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    assert proc.stdout is not None
-    data = proc.stdout.read()
-    stderr = proc.stderr.read() if proc.stderr else b""
-    if proc.wait() != 0:
-        raise RepoError(f"git log failed: {stderr.decode('utf-8', 'replace').strip()}")
-    commits = [_parse_chunk(chunk, prefix) for chunk in data.split(b"\x01")[1:]]
-    commits.reverse()
-    return commits
+#: paths repeat in every commit that touches them; their kind never changes
+_kind = functools.lru_cache(maxsize=65536)(kind_for_path)
 
 
 def _parse_chunk(chunk: bytes, prefix: str) -> _RawCommit:
@@ -237,7 +228,7 @@ def _parse_chunk(chunk: bytes, prefix: str) -> _RawCommit:
         if len(fields) < 5:
             continue
         path = raw_path[len(raw_prefix):].decode("utf-8", "replace")
-        if kind_for_path(path) is None:
+        if _kind(path) is None:
             continue
         status, new_mode, new_sha = fields[4][:1], fields[1], fields[3]
         if status == b"D" or new_mode not in _MODES:
@@ -245,39 +236,6 @@ def _parse_chunk(chunk: bytes, prefix: str) -> _RawCommit:
         else:
             changes.append((path, new_sha.decode()))
     return _RawCommit(commit, tuple(parents.decode().split()), changes)
-
-
-def _cat_blobs(repo: Path, shas: list[str]) -> Iterator[tuple[str, bytes]]:
-    """Stream the contents of ``shas`` through one ``git cat-file --batch``.
-
-    A writer thread feeds the names while this generator reads, so neither pipe
-    fills up and blocks the other.
-    """
-    proc = subprocess.Popen([*_GIT, "-C", str(repo), "cat-file", "--batch"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
-    assert proc.stdin is not None and proc.stdout is not None
-
-    def feed(out: IO[bytes]) -> None:
-        try:
-            out.write("".join(f"{sha}\n" for sha in shas).encode())
-        finally:
-            out.close()
-
-    writer = threading.Thread(target=feed, args=(proc.stdin,), daemon=True)
-    writer.start()
-    read = proc.stdout
-    try:
-        for sha in shas:
-            header = read.readline().split()
-            if len(header) < 3:  # "<sha> missing": a corrupt or partial repository
-                raise RepoError(f"git cat-file cannot read blob {sha}", hint="run `git fsck`; the repository looks incomplete")
-            size = int(header[2])
-            data = read.read(size)
-            read.read(1)
-            yield sha, data
-    finally:
-        writer.join()
-        read.close()
-        proc.wait()
 
 
 # --- building ticket histories -----------------------------------------------
@@ -331,7 +289,7 @@ def _apply(state: _State, raw: _RawCommit, parsed: Mapping[tuple[str, str], dict
                 lost.add(old)
             continue
         fields = parsed.get((path, blob))
-        kind = kind_for_path(path)
+        kind = _kind(path)
         if fields is None or kind is None:
             continue  # an unreadable version: the ticket keeps its last good one (validate reports the file)
         ticket_id = _ticket_id(fields, path, kind)
@@ -355,21 +313,97 @@ def _apply(state: _State, raw: _RawCommit, parsed: Mapping[tuple[str, str], dict
             state.tickets[ticket_id].deleted = commit
 
 
-def _parse_blobs(repo: Path, raws: list[_RawCommit]) -> dict[tuple[str, str], dict[str, Any] | None]:
-    """Front matter of every (path, blob) the commits add or modify; None if unreadable."""
-    wanted: dict[str, list[str]] = {}
-    for raw in raws:
-        for path, blob in raw.changes:
-            if blob is not None:
-                wanted.setdefault(blob, []).append(path)
+class _Rewritten(Exception):
+    """The new commits do not continue the cached first-parent chain."""
+
+
+def _fold(repo: Path, rev_range: str, state: _State, *, continues: str | None = None) -> int:
+    """Stream ``rev_range``'s first-parent commits, oldest first, into ``state``; return how many.
+
+    Three things run at once: ``git log`` (its own process), a thread that
+    parses its output and asks one ``git cat-file --batch`` for each new ticket
+    blob, and this thread, which reads the blobs back, parses their front
+    matter and folds each commit in as soon as its blobs are in. ``continues``
+    is the cached tip the first commit's first parent must be (else
+    :class:`_Rewritten`).
+    """
+    log = subprocess.Popen(
+        [*_GIT, "-C", str(repo), "log", "--first-parent", "--diff-merges=first-parent", "--raw", "-z", "--reverse",
+         "--no-abbrev", "--no-renames", "--no-color", f"--format={_LOG_FORMAT}", rev_range, "--"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    cat = subprocess.Popen([*_GIT, "-C", str(repo), "cat-file", "--batch"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    assert log.stdout is not None and cat.stdin is not None and cat.stdout is not None
+    work: queue.SimpleQueue[tuple[str, Any] | BaseException | None] = queue.SimpleQueue()
+    producer = threading.Thread(target=_produce, args=(log.stdout, cat.stdin, state.prefix, work), daemon=True)
+    producer.start()
     parsed: dict[tuple[str, str], dict[str, Any] | None] = {}
-    for sha, data in _cat_blobs(repo, list(wanted)):
-        for path in dict.fromkeys(wanted[sha]):
-            try:
-                parsed[(path, sha)] = parse_document(data, path).fields
-            except DocumentError:
-                parsed[(path, sha)] = None
-    return parsed
+    count = 0
+    try:
+        while (item := work.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            what, value = item
+            if what == "blob":
+                _read_blob(cat.stdout, value, parsed)
+                continue
+            if count == 0 and continues is not None and (not value.parents or value.parents[0] != continues):
+                raise _Rewritten()
+            _apply(state, value, parsed)
+            count += 1
+    finally:
+        for proc in (log, cat):
+            if proc.poll() is None:
+                proc.kill()
+        stderr = log.stderr.read() if log.stderr else b""
+        producer.join()
+        code = log.wait()
+        cat.wait()
+    if code != 0:
+        raise RepoError(f"git log failed: {stderr.decode('utf-8', 'replace').strip()}")
+    return count
+
+
+def _produce(out: IO[bytes], blobs_in: IO[bytes], prefix: str, work: queue.SimpleQueue[Any]) -> None:
+    """Parse ``git log`` output into commits; request each new blob before its commit is queued."""
+    requested: set[tuple[str, str]] = set()
+
+    def emit(chunk: bytes) -> None:
+        raw = _parse_chunk(chunk, prefix)
+        for path, blob in raw.changes:
+            if blob is not None and (path, blob) not in requested:
+                requested.add((path, blob))
+                work.put(("blob", (blob, path)))
+                blobs_in.write(f"{blob}\n".encode())
+        work.put(("commit", raw))
+
+    try:
+        pending = b""
+        while block := out.read(1 << 16):
+            parts = (pending + block).split(b"\x01")
+            pending = parts.pop()
+            for chunk in parts:
+                if chunk:
+                    emit(chunk)
+            blobs_in.flush()  # cat-file must see every blob the reader will wait for
+        if pending:
+            emit(pending)
+        blobs_in.close()
+        work.put(None)
+    except BaseException as exc:  # noqa: BLE001 - handed to the reading thread, which raises it
+        work.put(exc)
+
+
+def _read_blob(stream: IO[bytes], wanted: tuple[str, str], parsed: dict[tuple[str, str], dict[str, Any] | None]) -> None:
+    blob, path = wanted
+    header = stream.readline().split()
+    if len(header) < 3:  # "<sha> missing": a corrupt or partial repository
+        raise RepoError(f"git cat-file cannot read blob {blob} ({path})", hint="run `git fsck`; the repository looks incomplete")
+    data = stream.read(int(header[2]))
+    stream.read(1)
+    try:
+        parsed[(path, blob)] = parse_document(data, path).fields
+    except DocumentError:
+        parsed[(path, blob)] = None
 
 
 # --- the cache ----------------------------------------------------------------
@@ -478,13 +512,6 @@ def _save_cache(path: Path, state: _State) -> None:
         pass  # a read-only checkout (or an unmarshallable value) still gets correct figures, only slower
 
 
-def _extends(old_tip: str, raws: list[_RawCommit]) -> bool:
-    """True if the new commits continue the cached first-parent chain at ``old_tip``."""
-    if not raws:
-        return False
-    return bool(raws[0].parents) and raws[0].parents[0] == old_tip
-
-
 def read_history(repo: Path, *, branch: str = "main", cache_dir: Path | None = None, use_cache: bool = True) -> History:
     """Walk ``branch``'s first-parent chain once and return every ticket's versions.
 
@@ -504,21 +531,19 @@ def _read(repo: Path, branch: str, cache_dir: Path | None, use_cache: bool) -> H
     state = _load_cache(cache_path, branch, info.prefix) if use_cache else None
     if state is not None and state.tip == info.tip:
         return History(branch, info.tip, state.tickets, state.anomalies, 0, True)
-    raws: list[_RawCommit] = []
+    count = 0
     if state is not None and state.tip is not None:
-        raws = _walk(repo, f"{state.tip}..{info.tip}", info.prefix)
-        if not _extends(state.tip, raws):
+        try:
+            count = _fold(repo, f"{state.tip}..{info.tip}", state, continues=state.tip)
+        except _Rewritten:
             state = None  # rewritten (force-pushed) or re-parented history: start over
     if state is None:
         state = _State(branch, info.prefix)
-        raws = _walk(repo, info.tip, info.prefix)
-    parsed = _parse_blobs(repo, raws)
-    for raw in raws:
-        _apply(state, raw, parsed)
+        count = _fold(repo, info.tip, state)
     state.tip = info.tip
     if use_cache:
         _save_cache(cache_path, state)
-    return History(branch, info.tip, state.tickets, state.anomalies, len(raws), False)
+    return History(branch, info.tip, state.tickets, state.anomalies, count, False)
 
 
 # --- checks that need history -------------------------------------------------

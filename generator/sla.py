@@ -364,8 +364,8 @@ def clock(name: TargetName, start: datetime, steps: list[Step], judge: _Judge) -
 def ticket_start(history: TicketHistory, now: datetime) -> datetime:
     """First landing, or the declared ``reported_at`` when earlier (declared times only make it stricter)."""
     first = history.first_landed
-    landed = [v for v in history.versions if v.commit.landed_at <= now]
-    declared = parse_time(landed[-1].fields.get("reported_at")) if landed else None
+    latest = _latest(history, now)
+    declared = parse_time(latest.fields.get("reported_at")) if latest else None
     return declared if declared is not None and declared < first else first
 
 
@@ -388,15 +388,14 @@ def ticket_sla(ticket: Ticket, history: TicketHistory, config: Config, calendars
     client = fields.get("client") if isinstance(fields.get("client"), str) else None
     start = ticket_start(history, now)
     last = steps[-1]
-    reason = ticket.get("breach_reason")
-    base = dict(id=history.id, severity=last.severity, status=last.status, client=client, started_at=start,
-                path=ticket.path, breach_reason=reason if isinstance(reason, str) and reason.strip() else None,
-                title=str(fields.get("title", "")))
     if last.status == "cancelled" or fields.get("coverage") == "out-of-scope":
-        return TicketSla(targets={name: NOT_APPLICABLE for name in TargetName}, **base)  # type: ignore[arg-type]
-    judge = _Judge(config.policy_for(client), calendars, now)
-    targets = {name: clock(name, start, steps, judge) for name in TargetName}
-    return TicketSla(targets=targets, **base)  # type: ignore[arg-type]
+        targets = {name: NOT_APPLICABLE for name in TargetName}
+    else:
+        judge = _Judge(config.policy_for(client), calendars, now)
+        targets = {name: clock(name, start, steps, judge) for name in TargetName}
+    reason = ticket.get("breach_reason")
+    return TicketSla(history.id, last.severity, last.status, client, targets, start, ticket.path,
+                     reason if isinstance(reason, str) and reason.strip() else None, str(fields.get("title", "")))
 
 
 # --- summaries --------------------------------------------------------------------
@@ -646,9 +645,7 @@ def compute(tickets: list[Ticket], history: History, config: Config, *, now: dat
         if ticket.kind is not Kind.INCIDENT or found is None or found.kind is not Kind.INCIDENT:
             continue
         sla = ticket_sla(ticket, found, config, calendars, now)
-        if sla is None or not _in_scope(client, sla.client):
-            continue
-        if client is not None and sla.client != client:
+        if sla is None or (client is not None and sla.client != client):
             continue
         if (since and sla.started_at and sla.started_at < since) or (until and sla.started_at and sla.started_at >= until):
             continue

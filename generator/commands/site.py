@@ -28,7 +28,9 @@ def build_command(repo: Path, *, client: str | None, audience: str, out: Path | 
 
 def serve_command(repo: Path, *, client: str | None, audience: str, dev_addr: str) -> int:
     """Live preview with MkDocs' server; rebuilds when tickets, backlog, runbooks or gitdesk.yml change."""
-    from generator.build import ensure_registered, mkdocs_file
+    import logging
+
+    from generator.build import ensure_registered, mkdocs_file, mkdocs_logging
 
     ensure_registered()
     from mkdocs.commands.serve import serve
@@ -37,7 +39,7 @@ def serve_command(repo: Path, *, client: str | None, audience: str, dev_addr: st
 
     load_config(repo)
     options = SiteOptions(repo=repo, audience=Audience(audience), client=client, now=None)
-    with mkdocs_file(repo) as config_file, forced_options(options):
+    with mkdocs_file(repo) as config_file, forced_options(options), mkdocs_logging(logging.INFO):
         serve(config_file=str(config_file), dev_addr=dev_addr, livereload=True)
     return 0
 

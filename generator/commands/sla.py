@@ -251,7 +251,8 @@ def timeline(ticket: TicketHistory) -> list[dict[str, Any]]:
     for version, previous in changes_since(ticket.versions):
         changes = []
         if previous is None:
-            changes.append("created")
+            initial = ", ".join(f"{k} {_show(version.fields[k])}" for k in _TRACKED[:3] if k in version.fields)
+            changes.append(f"created ({initial})" if initial else "created")
         elif previous.path != version.path:
             changes.append(f"moved {previous.path} → {version.path}")
         for key in _TRACKED:

@@ -34,6 +34,8 @@ class Bundle:
     nav: list[NavItem] = field(default_factory=list)
     #: Markdown pages that are not in the nav (ticket pages, later listing pages)
     hidden: frozenset[str] = frozenset()
+    #: the published address (gitdesk.yml ``site.url``), if known
+    site_url: str | None = None
 
     @property
     def pages(self) -> list[str]:
@@ -65,7 +67,7 @@ def render_bundle(tickets: list[Ticket], history: History, report: SlaReport, co
     for asset in ASSETS:
         files[asset] = resources.files("generator.site").joinpath("assets", asset.rsplit("/", 1)[1]).read_text(encoding="utf-8")
     in_nav = {item.path for item in nav}
-    return Bundle(dict(sorted(files.items())), nav, frozenset(p for p in markdown if p not in in_nav))
+    return Bundle(dict(sorted(files.items())), nav, frozenset(p for p in markdown if p not in in_nav), config.site.url)
 
 
 Compute = Callable[..., SlaReport]

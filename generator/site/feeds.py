@@ -86,8 +86,13 @@ def api_files(site: Site) -> dict[str, str]:
     summary = {"page": _page_block(site), "components": _component_json(site, states), "incidents": open_,
                "scheduled_maintenances": maintenance, "status": {"indicator": indicator, "description": description}}
     incidents = {"page": _page_block(site), "incidents": [incident_json(site, t) for t in _recent(site)[:FEED_SIZE]]}
-    dump = lambda data: json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False) + "\n"  # noqa: E731
-    return {"api/v2/summary.json": dump(summary), "api/v2/incidents.json": dump(incidents)}
+    return {"api/v2/summary.json": _json(summary), "api/v2/incidents.json": _json(incidents)}
+
+
+def _json(data: Any) -> str:
+    """JSON with <, > and & as \\u escapes: the same values, inert if a widget pastes it into HTML."""
+    text = json.dumps(data, indent=2, ensure_ascii=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026") + "\n"
 
 
 def atom_feed(site: Site) -> str:

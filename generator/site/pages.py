@@ -80,9 +80,8 @@ def _facts(site: Site, t: Ticket) -> list[tuple[str, str]]:
     facts = [(k.replace("_", " ").capitalize(), show(t.get(k))) for k in keys if t.get(k) not in (None, "", [])]
     if t.kind is Kind.MAINTENANCE and (w := window(t)):
         facts[:0] = [("Starts", site.clock.show(w[0])), ("Ends", site.clock.show(w[1]))]
-    if t.kind is Kind.RUNBOOK and (p := preventive(t, site.now)):
-        facts += [("Last ok run", site.clock.show(p["last_ok"])), ("Next due", site.clock.show(p["next_due"])),  # type: ignore[arg-type]
-                  ("Overdue", "yes" if p["overdue"] else "no")]
+    if t.kind is Kind.RUNBOOK and (p := preventive(site, t)):
+        facts += [("Last ok run", str(p["last_ok"])), ("Next due", str(p["next_due"])), ("Overdue", "yes" if p["overdue"] else "no")]
     return facts
 
 
@@ -208,13 +207,14 @@ def sla_pages(site: Site) -> Iterator[tuple[str, str]]:
                     "degraded": u.degraded_seconds, "maintenance": u.maintenance_seconds, "left": u.budget_left_seconds}
                    for cid, name in site.components for _, u in sorted(report.uptime.get(cid, {}).items())]
     yield _page(site, "sla/index.md", "sla.md.j2", title="SLA", printable=False, severity_rows=severity_rows,
-                month_rows=list(reversed(month_rows)), charts=chart_list, breaches=breaches, uptime_rows=uptime_rows)
+                month_rows=list(reversed(month_rows)), charts=chart_list, breaches=breaches, uptime_rows=uptime_rows,
+                escalations=sorted(report.escalations.items()))
     for row in month_rows:
         month = row["month"]
         rows = [{"severity": sev, "target": name.value, "stats": stats, "goal": "—"}
                 for sev in SEVERITIES for name, stats in report.by_month[month].get(sev, {}).items()]
         yield _page(site, row["path"], "sla.md.j2", title=f"SLA report — {month}", printable=True, severity_rows=rows,
-                    month_rows=[], charts=[], breaches=[b for b in breaches if b["month"] == month], uptime_rows=[])
+                    month_rows=[], charts=[], breaches=[b for b in breaches if b["month"] == month], uptime_rows=[], escalations=[])
 
 
 def _mean(stats: Sequence[Stats | None]) -> float | None:
@@ -276,13 +276,13 @@ def maintenance_page(site: Site) -> tuple[str, str]:
     windows = sorted(site.tickets[Kind.MAINTENANCE], key=lambda t: ((w := window(t)) and w[0].timestamp()) or 0, reverse=True)
     upcoming = [t for t in windows if (w := window(t)) and w[1] > site.now]
     past = [t for t in windows if t not in upcoming]
-    tasks = [(t, p) for t in site.tickets[Kind.RUNBOOK] if (p := preventive(t, site.now))]
+    tasks = [(t, p) for t in site.tickets[Kind.RUNBOOK] if (p := preventive(site, t))]
     headers = ["Window", "Starts", "Ends", "Status", "Components"]
     sections = [
         {"heading": "Scheduled windows", "headers": headers, "rows": _rows(site, list(reversed(upcoming)), cells), "empty": "No maintenance scheduled."},
         {"heading": "Past windows", "headers": headers, "rows": _rows(site, past[:site.config.site.page_size], cells), "empty": "None yet."},
         {"heading": "Preventive tasks", "headers": ["Task", "Every", "Last ok run", "Next due", "State"],
-         "rows": [{"ticket": t, "path": ticket_path(t), "cells": [str(p["every"]), site.clock.show(p["last_ok"]), site.clock.show(p["next_due"]),  # type: ignore[arg-type]
+         "rows": [{"ticket": t, "path": ticket_path(t), "cells": [str(p["every"]), str(p["last_ok"]), str(p["next_due"]),
                                                                     "overdue" if p["overdue"] else "on schedule"]} for t, p in tasks],
          "empty": "No preventive tasks published."},
     ]

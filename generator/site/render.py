@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import posixpath
+import re
 from datetime import datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -18,7 +19,7 @@ from zoneinfo import ZoneInfo
 import jinja2
 import markdown as markdown_lib
 import nh3
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 #: What ticket Markdown may produce. No images or image maps: they would load
 #: remote resources (the site works offline and must not track its readers).
@@ -26,13 +27,24 @@ ALLOWED_TAGS = frozenset(nh3.ALLOWED_TAGS) - {"img", "map", "area"}
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
 
 _MD_EXTENSIONS = ["tables", "fenced_code", "sane_lists"]
+#: Anything Markdown could read as markup: block starts (any line break counts), inline syntax, HTML.
+_MARKUP = re.compile(r"[\n*_`\[\]<>&\\!#|~]|^\s*([-+=]|\d+[.)])|  $")
+
+
+@lru_cache(maxsize=1)
+def _markdown() -> markdown_lib.Markdown:
+    # Building a Markdown parser costs more than converting a ticket: build one, reset it per call.
+    return markdown_lib.Markdown(extensions=_MD_EXTENSIONS, output_format="html")
 
 
 def markdown_html(text: str) -> str:
     """Ticket Markdown as sanitized HTML: no script, event handlers, javascript: URLs or iframes."""
     if not text or not text.strip():
         return ""
-    html = markdown_lib.markdown(text, extensions=_MD_EXTENSIONS, output_format="html")
+    if not _MARKUP.search(text):
+        # One line of plain prose (most postmortem fields): escaping gives the same HTML without a Markdown pass.
+        return f"<p>{escape(text.strip())}</p>"
+    html = _markdown().reset().convert(text)
     return nh3.clean(html, tags=set(ALLOWED_TAGS), url_schemes=set(URL_SCHEMES), link_rel="noopener noreferrer nofollow")
 
 
@@ -56,6 +68,7 @@ def meta_title(text: str) -> Markup:
     return Markup(json.dumps(plain_title(text), ensure_ascii=False))
 
 
+@lru_cache(maxsize=65536)
 def page_url(path: str, directory_urls: bool) -> str:
     """The URL (relative to the site root) MkDocs gives the bundle file ``path``."""
     if not path.endswith(".md"):
@@ -72,7 +85,12 @@ def relative_url(from_page: str, to_path: str, directory_urls: bool) -> str:
     """A link from bundle page ``from_page`` to bundle file ``to_path``, as MkDocs will serve them."""
     here = page_url(from_page, directory_urls)
     base = here if here.endswith("/") or not here else posixpath.dirname(here)
-    target = page_url(to_path, directory_urls)
+    return _relative(base, page_url(to_path, directory_urls))
+
+
+@lru_cache(maxsize=65536)
+def _relative(base: str, target: str) -> str:
+    # Pages of one folder link to the same few targets: relpath once per (folder, target).
     rel = posixpath.relpath(target or ".", base or ".")
     if target.endswith("/") or not target:
         rel = rel.rstrip("/") + "/" if rel != "." else "./"
@@ -134,6 +152,7 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
+        auto_reload=False,  # templates ship in the package; no stat() per page
     )
     env.filters["duration"] = format_duration
     env.filters["percent"] = format_percent

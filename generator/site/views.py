@@ -6,15 +6,13 @@ audience scope (see :mod:`generator.site.scope`).
 
 from __future__ import annotations
 
-import re
-from calendar import monthrange
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from generator.config import Config
 from generator.history import History, TicketHistory
-from generator.model import DONE_STATUSES, Kind, Ticket, parse_time
-from generator.sla import ClockState, SlaReport, TargetName, TicketSla
+from generator.model import DONE_STATUSES, Kind, Ticket
+from generator.sla import ClockState, SlaReport, TargetName, TicketSla, runbook_due
 from generator.site.render import Clock, format_duration
 from generator.site.scope import Scope
 
@@ -27,8 +25,6 @@ RESOLVED = frozenset({"resolved", "closed"})
 
 _VERB = {TargetName.RESPONSE: "responded", TargetName.MITIGATION: "mitigated", TargetName.RESOLUTION: "resolved"}
 _WAITING = {TargetName.RESPONSE: "no response yet", TargetName.MITIGATION: "not mitigated yet", TargetName.RESOLUTION: "not resolved yet"}
-
-_EVERY = re.compile(r"^\s*(\d+)\s*(day|week|month|year)s?\s*$")
 
 
 class ComponentState:
@@ -276,34 +272,17 @@ def window(ticket: Ticket) -> tuple[datetime, datetime] | None:
     return (start, end) if start and end else None
 
 
-def add_every(when: datetime, every: str) -> datetime | None:
-    """``when`` plus a runbook period like ``1 week`` or ``3 months``; None if unreadable."""
-    match = _EVERY.match(every or "")
-    if not match:
-        return None
-    count, unit = int(match.group(1)), match.group(2)
-    if unit in ("day", "week"):
-        return when + timedelta(days=count * (7 if unit == "week" else 1))
-    months = count * (12 if unit == "year" else 1)
-    year, month = divmod(when.month - 1 + months, 12)
-    year, month = when.year + year, month + 1
-    return when.replace(year=year, month=month, day=min(when.day, monthrange(year, month)[1]))
+def preventive(site: Site, ticket: Ticket) -> dict[str, object] | None:
+    """A preventive runbook's last ok run, next due time and overdue flag (None if it has no schedule).
 
-
-def preventive(ticket: Ticket, now: datetime) -> dict[str, object] | None:
-    """A preventive runbook's last ok run, next due time and overdue flag (None if it has no schedule)."""
+    The due arithmetic is the SLA stage's (:func:`generator.sla.runbook_due`), so
+    the site and `gitdesk sla` never disagree about what is overdue.
+    """
     every = ticket.get("every")
     if not isinstance(every, str):
         return None
     runs = [r for r in ticket.get("runs") or [] if isinstance(r, dict)]
-    ok_times = [t for t in (_run_time(r["at"]) for r in runs if r.get("result") == "ok" and "at" in r) if t]
-    last_ok = max(ok_times) if ok_times else None
-    next_due = add_every(last_ok, every) if last_ok else None
-    return {"every": every, "last_ok": last_ok, "next_due": next_due, "overdue": next_due is None or next_due < now, "runs": len(runs)}
-
-
-def _run_time(value: object) -> datetime | None:
-    parsed = parse_time(value)
-    if parsed is None and isinstance(value, str) and re.match(r"^\d{4}-\d{2}-\d{2}$", value):
-        parsed = parse_time(value + "T00:00:00+00:00")
-    return parsed
+    ok = sorted(str(r["at"]) for r in runs if r.get("result") == "ok" and "at" in r)
+    due = runbook_due(ticket, site.clock.zone)
+    return {"every": every, "last_ok": ok[-1] if ok else "never", "next_due": site.clock.show(due),
+            "overdue": ticket.id in site.report.overdue_runbooks or due is None or due < site.now}

@@ -48,6 +48,7 @@ sla:
     P2: {calendar: business, response: 4h, resolution: 40h}
     P3: {calendar: business, response: 16h}
 uptime: {target: 99.8, notice: 48h, windows: [30, 90]}
+site: {url: "https://status.example.org/"}
 clients:
   - {id: acme, name: Acme Corp, components: [accounting]}
   - {id: globex, name: Globex, components: [orders]}
@@ -274,6 +275,7 @@ def fake_compute(tickets: list[Ticket], history: History, config: Config, *, now
         report.uptime[component.id] = {days: Uptime(component.id, days, 0.999 if days == 30 else 0.9995, 2592, 600, 10800, int(days * 86400 * 0.002), 0)
                                        for days in config.uptime.windows}
     report.backlog_throughput = {"2026-10": 2, "2026-11": 1}
+    report.escalations = {("L1", "L2"): 1}
     return report
 
 

@@ -113,3 +113,17 @@ def test_xss_ticket_runs_no_script(browser, server: str) -> None:
         "return Array.from(document.querySelectorAll('article *')).filter(e => Array.from(e.attributes)"
         ".some(a => a.name.startsWith('on') || /^javascript:/i.test(a.value))).length")
     assert found == 0
+
+
+def test_history_filters_rows_by_severity(browser, server: str) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    browser.set_window_size(1280, 900)
+    browser.get(server + "history/2026-11.html")
+    rows = browser.find_elements(By.CSS_SELECTOR, "#gd-rows tbody tr")
+    assert len(rows) == 3
+    Select(browser.find_element(By.CSS_SELECTOR, "select[name=severity]")).select_by_value("P0")
+    visible = [r.text for r in rows if r.is_displayed()]
+    assert len(visible) == 1 and "INC-0002" in visible[0]
+    assert "1 of 3 shown" in browser.find_element(By.CSS_SELECTOR, ".gd-count").text

@@ -143,7 +143,7 @@ def load_scenario(name: str) -> dict[str, Any]:
     return yaml.safe_load((CASES / name / "scenario.yaml").read_text(encoding="utf-8"))
 
 
-def golden(path: Path, actual: str) -> str:
+def read_golden(path: Path, actual: str) -> str:
     """The committed expected text (rewritten first when GITDESK_REGEN is set)."""
     if REGEN or not path.exists():
         path.write_text(actual, encoding="utf-8")
@@ -151,9 +151,16 @@ def golden(path: Path, actual: str) -> str:
 
 
 @pytest.fixture
+def golden():  # type: ignore[no-untyped-def]
+    return read_golden
+
+
+@pytest.fixture
 def scenario_repo(tmp_path: Path):  # type: ignore[no-untyped-def]
     def make(name: str) -> tuple[Path, dict[str, Any]]:
         scenario = load_scenario(name)
-        return build_repo(tmp_path, scenario), scenario
+        root = tmp_path / name
+        root.mkdir()
+        return build_repo(root, scenario), scenario
 
     return make
