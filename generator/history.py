@@ -20,6 +20,7 @@ import gc
 import marshal
 import re
 import subprocess
+import tempfile
 import sys
 import threading
 from dataclasses import dataclass, field
@@ -126,7 +127,9 @@ class History:
 _GIT = ("git", "-c", "log.showSignature=false", "-c", "core.quotepath=off")
 _CACHE_FORMAT = 3
 _MODES = (b"100644", b"100755")  # regular files only: links and submodules are not tickets
-_LOG_FORMAT = "%x01%H%x00%P%x00%ct%x00%cI%x00%at%x00%aI%x00%an%x00%ae%x00%s"
+#: starts each commit in the log; a commit message cannot contain it by accident
+_MARK = b"\x01gitdesk\x02"
+_LOG_FORMAT = "%x01gitdesk%x02%H%x00%P%x00%ct%x00%cI%x00%at%x00%aI%x00%an%x00%ae%x00%s"
 
 
 def _git(repo: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[bytes]:
@@ -327,10 +330,11 @@ def _fold(repo: Path, rev_range: str, state: _State, *, continues: str | None = 
     is the cached tip the first commit's first parent must be (else
     :class:`_Rewritten`).
     """
+    errors = tempfile.TemporaryFile()  # a file, not a pipe: a chatty git must never block on stderr
     log = subprocess.Popen(
         [*_GIT, "-C", str(repo), "log", "--first-parent", "--diff-merges=first-parent", "--raw", "-z", "--reverse",
          "--no-abbrev", "--no-renames", "--no-color", f"--format={_LOG_FORMAT}", rev_range, "--"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        stdout=subprocess.PIPE, stderr=errors)
     cat = subprocess.Popen([*_GIT, "-C", str(repo), "cat-file", "--batch"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
     assert log.stdout is not None and cat.stdin is not None and cat.stdout is not None
     work: queue.SimpleQueue[tuple[str, Any] | BaseException | None] = queue.SimpleQueue()
@@ -338,6 +342,7 @@ def _fold(repo: Path, rev_range: str, state: _State, *, continues: str | None = 
     producer.start()
     parsed: dict[tuple[str, str], dict[str, Any] | None] = {}
     count = 0
+    finished = False
     try:
         while (item := work.get()) is not None:
             if isinstance(item, BaseException):
@@ -350,14 +355,19 @@ def _fold(repo: Path, rev_range: str, state: _State, *, continues: str | None = 
                 raise _Rewritten()
             _apply(state, value, parsed)
             count += 1
+        finished = True
     finally:
-        for proc in (log, cat):
-            if proc.poll() is None:
-                proc.kill()
-        stderr = log.stderr.read() if log.stderr else b""
+        if not finished:  # stop both so the producer thread ends too (EOF or a broken pipe)
+            log.kill()
+            cat.kill()
         producer.join()
         code = log.wait()
         cat.wait()
+        log.stdout.close()
+        cat.stdout.close()
+        errors.seek(0)
+        stderr = errors.read()
+        errors.close()
     if code != 0:
         raise RepoError(f"git log failed: {stderr.decode('utf-8', 'replace').strip()}")
     return count
@@ -378,8 +388,8 @@ def _produce(out: IO[bytes], blobs_in: IO[bytes], prefix: str, work: queue.Simpl
 
     try:
         pending = b""
-        while block := out.read(1 << 16):
-            parts = (pending + block).split(b"\x01")
+        while block := out.read1(1 << 16):  # whatever is there: parse while git still writes
+            parts = (pending + block).split(_MARK)
             pending = parts.pop()
             for chunk in parts:
                 if chunk:

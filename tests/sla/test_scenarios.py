@@ -101,6 +101,12 @@ def test_pause_reopen_and_escalations(scenario_repo) -> None:
     assert (inc40["resolution"]["breached"], inc40["resolution"]["ever_breached"]) == (True, True)
     assert (inc41["resolution"]["state"], inc41["resolution"]["breached"], inc41["resolution"]["ever_breached"]) == ("met", False, True)
     assert report["summary"]["escalations"] == {"L1->L2": 2, "L2->L3": 1}
+    waiting = clocks(report, "INC-0042")
+    assert {n: (c["state"], c["elapsed_seconds"], c["stopped_at"]) for n, c in waiting.items()} == {
+        "response": ("met", 300, "2026-03-12T08:05:00+00:00"),
+        "mitigation": ("paused", 1800, None),
+        "resolution": ("paused", 1800, None),
+    }
     p1 = report["summary"]["by_severity"]["P1"]["resolution"]
     assert (p1["met"], p1["breached"], p1["mean_seconds"]) == (1, 1, (15 * 3600 + 12 * 3600) / 2)
 
