@@ -325,7 +325,7 @@ class Planner:
             "mkdocs.yml": DEFAULT_MKDOCS.format(title=json.dumps(vocab.TITLE, ensure_ascii=False)),
             "docs/about.md": ABOUT_MD,
             "README.md": README,
-            ".gitignore": "site/\n.gitdesk-cache/\n",
+            ".gitignore": "site/\nsite-*/\n.gitdesk-cache/\n",  # site-*: where `make demo` builds
         }
         static.update(self.runbook_files)
         return Plan(self.start, self.end, static, self.changes, self.start - timedelta(days=10))

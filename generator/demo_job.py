@@ -39,7 +39,7 @@ def _run(title: str, step: Callable[[], int], timings: list[tuple[str, float]]) 
     return code
 
 
-def run(directory: Path) -> int:
+def run(directory: Path, *, size: str = "full") -> int:
     """The whole demo job; 0 when every available step succeeded."""
     from generator import demo
     from generator.commands.demo import demo_command, prepare_directory
@@ -47,8 +47,8 @@ def run(directory: Path) -> int:
 
     now = demo.iso(demo.DEMO_NOW)
     client = demo.vocab.CLIENTS[0][0]
-    sites = {f"client site ({client})": (client, "client", directory / "site" / client),
-             "internal site": (None, "internal", directory / "site" / "internal")}
+    sites = {f"client site ({client})": (client, "client", directory / f"site-{client}"),
+             "internal site": (None, "internal", directory / "site-internal")}
     timings: list[tuple[str, float]] = []
     failures: list[str] = []
     started = time.perf_counter()
@@ -59,7 +59,7 @@ def run(directory: Path) -> int:
 
     def create() -> int:
         prepare_directory(directory, force=True)
-        return demo_command(directory, size="full")
+        return demo_command(directory, size=size)
 
     check("demo", _run(f"gitdesk demo {directory}", create, timings))
     if failures:
