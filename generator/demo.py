@@ -470,7 +470,7 @@ class Planner:
         elif breach:
             total = rng.uniform(BREACH_SHARE + 0.05, 1.6) * resolution_target
         elif severity == "P1":
-            total = rng.triangular(1.4 * HOUR, 6.0 * HOUR, 3.0 * HOUR)
+            total = rng.triangular(1.5 * HOUR, 6.4 * HOUR, 3.5 * HOUR)
         else:
             total = rng.triangular(3 * HOUR, 0.75 * resolution_target, 10 * HOUR)
         extra: dict[str, Any] = {}
@@ -825,10 +825,23 @@ class Planner:
         self.step(ref, self.business.add_working(opened, 1.5 * HOUR), waiting, "investigating", first)
         self.step(ref, self.business.add_working(opened, 6 * HOUR), waiting, "waiting", first,
                   update="Necesitamos una captura de la consola del navegador del cliente.")
+        # A P2 at risk: 31 of its 40 working hours used when the story ends (the at-risk share is 75 %).
+        stock = "Stock desincronizado en artículos con variantes"
+        opened = self.workday_at(end - timedelta(days=6), 9, 0)
+        while self.business.working_seconds(opened, end) < 31 * HOUR:
+            opened = self.workday_at(opened - timedelta(days=1), 9, 0)
+        opened = self.business.add_working(opened, self.business.working_seconds(opened, end) - 31 * HOUR)
+        ref, first, start = self.new_incident(opened, "P2", "norte", "integrations", stock, impact="degraded")
+        l2 = self.person("L2")
+        self.step(ref, self.business.add_working(opened, 1 * HOUR), stock, "triaged", first)
+        self.step(ref, self.business.add_working(opened, 3 * HOUR), stock, "investigating", l2,
+                  extra={"level": "L2", "assignee": l2.login})
+        self.step(ref, self.business.add_working(opened, 20 * HOUR), stock, "identified", l2,
+                  update="Reproducido: el conector del almacén ignora las variantes; la corrección toca el conector.")
         theme = next(t for t in vocab.THEMES if t.incident == SEED_QUEUE_THEME)
         self.p3(self.workday_at(end - timedelta(days=4), 11, 0), "acme", theme, "deferred",
                 when=self.workday_at(end - timedelta(days=3), 12, 30))
-        count += 4
+        count += 5
         self.scripted_incidents = count
 
     def runbooks(self) -> None:
