@@ -55,7 +55,7 @@ def browser() -> Iterator[object]:
 PAGES = {
     "status": ("index.html", ["Error exportación contabilidad", "Actualización del módulo contable a v3.2.1"]),
     "incident": ("Facturas duplicadas al reintentar el envío", ["vuelve a ocurrir", "Root cause", "L2"]),
-    "sla": ("sla/index.html", ["P1", "La corrección dependía", "2026-10"]),
+    "sla": ("sla/index.html", ["P1", "Descuadre en el cierre mensual del módulo contable", "2026-10"]),
 }
 
 
