@@ -10,6 +10,7 @@ The full demo is built once to check the service figures the issue promises.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -270,3 +271,22 @@ def test_docs_name_the_right_tickets(full: Path) -> None:
     titles = {t.id: t.title for t in load_repo(full).tickets}
     for ticket_id, title in pairs:
         assert titles.get(ticket_id, "").startswith(" ".join(title.split())), (ticket_id, title, titles.get(ticket_id))
+
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+@pytest.mark.parametrize("name", ["gitdesk.yml", "INC-0030.md", "log.txt"])
+def test_small_demo_matches_golden_files(small: Path, name: str) -> None:
+    """The exact text other stages read (field order, quoting, commit shapes); GITDESK_UPDATE_GOLDEN=1 rewrites."""
+    if name == "log.txt":
+        actual = git(small, "log", "--first-parent", "-25", "--format=%ad | %cd | %an | %s", "--date=iso-strict")
+    elif name.startswith("INC-"):
+        actual = next(small.glob(f"tickets/incidents/*/{name}")).read_text("utf-8")
+    else:
+        actual = (small / name).read_text("utf-8")
+    golden = GOLDEN / name
+    if os.environ.get("GITDESK_UPDATE_GOLDEN"):
+        golden.parent.mkdir(exist_ok=True)
+        golden.write_text(actual, "utf-8")
+    assert actual == golden.read_text("utf-8"), f"{name} differs from {golden}; rerun with GITDESK_UPDATE_GOLDEN=1 if intended"
