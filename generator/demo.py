@@ -266,6 +266,8 @@ class Planner:
         self.deferrals: list[tuple[datetime, Theme, Ref, str, str]] = []
         self.items: dict[str, tuple[Ref, datetime | None]] = {}  # theme item title -> (ref, done at)
         self.delivered: dict[str, int] = {}  # "YYYY-MM" -> backlog items done
+        self.scripted_incidents = 0  # set by stories(); random incidents make up the rest
+        self.late_notice_decision = self.end  # set by stories(): when the 72-hour notice decision is proposed
 
     # -- basics --
 
@@ -315,7 +317,7 @@ class Planner:
     # -- the whole story --
 
     def plan(self) -> Plan:
-        for stage in (self.runbooks, self.maintenance_and_scripted, self.random_incidents, self.resolve_deferrals,
+        for stage in (self.runbooks, self.maintenance, self.stories, self.random_incidents, self.resolve_deferrals,
                       self.planned_items, self.decisions):
             # one random stream per stage: tuning one part of the story leaves the others as they were
             self.rng = random.Random(f"{self.seed}/{stage.__name__}")
@@ -699,7 +701,7 @@ class Planner:
                 self.land(self.office_time(self.frac(0.97).date()), Fmt(f"{{}}: deprecated — {title}", ref),
                           [Edit(ref, set={"status": "deprecated"})], vocab.MANAGER)
 
-    # -- maintenance, runbooks and the scripted stories --
+    # -- maintenance, the scripted stories, runbooks --
 
     def window(self, starts: datetime, minutes: int, title: str, components: list[str], impact: str, *,
                notice: timedelta, status_after: str = "completed") -> Ref:
@@ -726,13 +728,9 @@ class Planner:
             day += timedelta(days=1)
         return datetime.combine(day, time(21), MADRID)
 
-    scripted_incidents = 0
-
-    def maintenance_and_scripted(self) -> None:
-        """The stories every demo tells, whatever its size, placed counting back from the end."""
+    def maintenance(self) -> None:
+        """Regular windows (Thursdays until the window decision moved them to Tuesdays) and the next one."""
         rng, end = self.rng, self.end
-        count = 0
-        # Regular windows (full size): Thursdays before the window decision changed, Tuesdays after.
         for index in range(self.size.windows):
             share = 0.06 + 0.8 * index / max(1, self.size.windows)
             starts = self.tuesday_window(self.frac(share))
@@ -746,6 +744,10 @@ class Planner:
         self.window(upcoming, 60, "Actualización del módulo contable a v3.2.1", ["accounting"], "degraded",
                     notice=upcoming - self.workday_at(end - timedelta(days=2), 11, 20))
 
+    def stories(self) -> None:
+        """The stories every demo tells, whatever its size, placed counting back from the end."""
+        end = self.end
+        count = 0
         # The window announced too late: its outage counts against uptime, and a P1 records it.
         late = self.tuesday_window(end - timedelta(days=46))
         self.window(late, 90, "Migración de la base de datos de facturación", ["billing"], "outage",
