@@ -128,12 +128,25 @@ def per_file(repo: Path, sample: int, total: int) -> tuple[float, float]:
     return spent, spent / len(chosen) * total
 
 
-def cli_sla(repo: Path) -> float:
+def cli_sla(repo: Path, rss_file: Path) -> float:
+    """Seconds for ``gitdesk sla --format json`` in a new process; its peak RSS (KiB) goes to ``rss_file``.
+
+    GNU time measures the child: ``RUSAGE_CHILDREN`` here would report this
+    process's own size, which a forked child inherits as its high-water mark.
+    """
+    timer = ["/usr/bin/time", "-f", "%M", "-o", str(rss_file)] if Path("/usr/bin/time").exists() else []
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "generator", "--repo", str(repo), "sla", "--format", "json",
+    subprocess.run([*timer, sys.executable, "-m", "generator", "--repo", str(repo), "sla", "--format", "json",
                     "--now", "2026-11-23T10:00:00+00:00"], cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
                    stdout=subprocess.DEVNULL, check=True)
     return time.perf_counter() - start
+
+
+def _rss_mib(rss_file: Path) -> str:
+    try:
+        return f"{int(rss_file.read_text().split()[-1]) / 1024:.0f} MiB"
+    except (OSError, ValueError, IndexError):
+        return "n/a (no /usr/bin/time)"
 
 
 def main() -> None:
@@ -144,6 +157,7 @@ def main() -> None:
     parser.add_argument("--reuse", type=Path, default=None, help="time an existing synthesized repo (skip synthesis)")
     parser.add_argument("--rounds", type=int, default=3, help="floor and cold are the best of this many alternating runs")
     args = parser.parse_args()
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[attr-defined]  # progress shows when piped
     base = args.reuse or args.keep or Path(tempfile.mkdtemp(prefix="gitdesk-bench-"))
     repo = base / "repo" if args.keep is None and args.reuse is None else base
     try:
@@ -166,14 +180,16 @@ def main() -> None:
         warm_s = min(timed(read_history, repo, cache_dir=cache)[0] for _ in range(args.rounds))
         print(f"read_history warm (no new commits): {warm_s:.3f}s = {warm_s / floor_s:.3f}x floor")
         shutil.rmtree(repo / ".git" / "gitdesk", ignore_errors=True)
-        cli_cold = cli_sla(repo)
-        cli_warm = cli_sla(repo)
+        rss_file = base / ".bench-rss"
+        cli_cold = cli_sla(repo, rss_file)
+        cli_rss = _rss_mib(rss_file)
+        cli_warm = cli_sla(repo, rss_file)
         print(f"gitdesk sla --format json end to end (new process): cold {cli_cold:.2f}s, warm {cli_warm:.2f}s")
         sample_s, extrapolated = per_file(repo, args.sample, args.tickets)
         print(f"per-file git log: {sample_s:.2f}s for {args.sample} files -> {extrapolated / 60:.1f} min for {args.tickets}")
         own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-        print(f"peak RSS: this process {own:.0f} MiB; largest child (git or gitdesk sla) {children:.0f} MiB")
+        print(f"peak RSS: this process (synthesis writer, cold and warm read_history) {own:.0f} MiB; "
+              f"gitdesk sla cold process {cli_rss}")
     finally:
         if args.keep is None and args.reuse is None:
             shutil.rmtree(base, ignore_errors=True)

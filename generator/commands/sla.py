@@ -78,13 +78,15 @@ def sla_command(repo: Path, *, now: str | None, fmt: str, client: str | None = N
     return 0
 
 
-def duration(seconds: float | None) -> str:
-    """A human duration of counted time: "45m", "1h 20m", "8h 0m 1s" (seconds only when not whole minutes)."""
+def duration(seconds: float | None, *, precise: bool = False) -> str:
+    """A human duration of counted time: "45m 10s", "1h 20m" (seconds dropped from an hour on unless ``precise``)."""
     if seconds is None:
         return "—"
     total = int(round(seconds))
     hours, rest = divmod(total, 3600)
     minutes, secs = divmod(rest, 60)
+    if hours and not precise:
+        secs = 0
     if secs:
         return f"{hours}h {minutes}m {secs}s" if hours else (f"{minutes}m {secs}s" if minutes else f"{secs}s")
     if hours:
@@ -105,7 +107,9 @@ def clock_cell(c: Clock) -> str:
     """A clock in words: "met 21m of 1h", "BREACHED 9h 10m of 8h", "running 6h of 8h, at risk"."""
     if not c.applicable:
         return _WORDS[c.state]
-    text = f"{_WORDS[c.state]} {duration(c.elapsed_seconds)} of {duration(c.target_seconds)}"
+    # within a minute of the target, the seconds are what decide: show them
+    precise = abs((c.elapsed_seconds or 0) - (c.target_seconds or 0)) < 60
+    text = f"{_WORDS[c.state]} {duration(c.elapsed_seconds, precise=precise)} of {duration(c.target_seconds)}"
     if c.cycles > 1:
         text += f" (cycle {c.cycles})"
     if c.ever_breached and not c.breached:
