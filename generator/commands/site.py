@@ -19,6 +19,9 @@ def _options(repo: Path, client: str | None, audience: str, now: str | None) -> 
 
 def build_command(repo: Path, *, client: str | None, audience: str, out: Path | None, now: str | None) -> int:
     """Build the site into ``out`` (default ``site/``); the old site stays until the new one is complete."""
+    clients = sorted(load_config(repo).client_ids)
+    if audience == "client" and client is None and clients:
+        click.echo(f"note: no --client given: the site shows shared records only (clients: {', '.join(clients)})", err=True)
     result = build_site(_options(repo, client, audience, now), out or repo / "site")
     who = f"client {client}" if client else f"{audience} audience"
     skipped = f", {result.skipped} broken file(s) left out" if result.skipped else ""
