@@ -1007,8 +1007,14 @@ def build_plan(size: str = "full", seed: int = SEED) -> Plan:
     return Planner(SIZES[size], seed).plan()
 
 
+#: the one scratch branch every PR commit is written on (reset to its base each time)
+PR_BRANCH = "pr"
+
+
 @dataclass
 class _State:
+    """A ticket as the replay has built it so far."""
+
     kind: Kind
     fields: dict[str, Any]
     body: str
@@ -1040,11 +1046,7 @@ def write_plan(plan: Plan, fast: FastImport) -> int:
             assert edit.ref.id is not None, f"an edit of a {edit.ref.kind.value} that was never created: {change.message!r}"
             state = states.get(key)
             if state is None:
-                seed_fields = {"id": edit.ref} if edit.ref.kind is not Kind.RUNBOOK else {}
-                if edit.ref.kind is Kind.RUNBOOK:
-                    state = _runbook_state(plan, edit.ref)
-                else:
-                    state = _State(edit.ref.kind, dict(seed_fields), "")
+                state = _runbook_state(plan, edit.ref) if edit.ref.kind is Kind.RUNBOOK else _State(edit.ref.kind, {"id": edit.ref}, "")
                 states[key] = state
             state.fields.update(edit.set)
             for name, value in edit.append.items():
@@ -1061,7 +1063,7 @@ def write_plan(plan: Plan, fast: FastImport) -> int:
             pr += 1
             # the PR branched from main as it stood when the work started
             base = main_marks[max(0, bisect_right(main_times, authored.timestamp()) - 1)]
-            branch = fast.commit("pr", when=authored, author=change.author.ident, message=message, files=files, parent=base)
+            branch = fast.commit(PR_BRANCH, when=authored, author=change.author.ident, message=message, files=files, parent=base)
             subject = str(change.message).split(" — ")[0].lower().replace(": ", "-").replace(" ", "-")
             mark = fast.commit("main", when=when, author=change.author.ident, committer=vocab.MERGER, author_when=when,
                                message=f"Merge pull request #{pr} from acme-ops/{subject}\n\n{message}", files=files,
@@ -1105,8 +1107,8 @@ def create_demo(directory: Path, *, size: str = "full", seed: int = SEED) -> Dem
     _git(directory, "init", "-q", "-b", "main")
     with FastImport(directory) as fast:
         commits = write_plan(plan, fast)
-    _git(directory, "update-ref", "-d", "refs/heads/pr")
-    _git(directory, "reset", "-q", "--hard", "main")
+    _git(directory, "update-ref", "-d", f"refs/heads/{PR_BRANCH}")  # merged PR branches are deleted, as on a forge
+    _git(directory, "-c", "core.autocrlf=false", "reset", "-q", "--hard", "main")
     head = _git(directory, "rev-parse", "main").strip()
     return DemoResult(directory, commits, head)
 
