@@ -387,16 +387,22 @@ def _produce(out: IO[bytes], blobs_in: IO[bytes], prefix: str, work: queue.Simpl
         work.put(("commit", raw))
 
     try:
-        pending = b""
+        pending = bytearray()  # the commit still being received, starting with its mark
         while block := out.read1(1 << 16):  # whatever is there: parse while git still writes
-            parts = (pending + block).split(_MARK)
-            pending = parts.pop()
-            for chunk in parts:
-                if chunk:
-                    emit(chunk)
+            # search only the new bytes (and a mark cut in two): a commit touching thousands
+            # of files spans many blocks, and rescanning it each time would be quadratic
+            search_from = max(1, len(pending) - len(_MARK) + 1)
+            pending += block
+            last = pending.rfind(_MARK, search_from)
+            if last != -1:
+                for chunk in bytes(pending[:last]).split(_MARK):
+                    if chunk:
+                        emit(chunk)
+                del pending[:last]
             blobs_in.flush()  # cat-file must see every blob the reader will wait for
-        if pending:
-            emit(pending)
+        for chunk in bytes(pending).split(_MARK):
+            if chunk:
+                emit(chunk)
         blobs_in.close()
         work.put(None)
     except BaseException as exc:  # noqa: BLE001 - handed to the reading thread, which raises it

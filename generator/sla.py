@@ -72,6 +72,8 @@ class Clock:
     calendar: str | None = None
     #: counted seconds summed over all cycles (MTTR uses this)
     total_elapsed_seconds: int | None = None
+    #: for a running clock within target: when the target is used up if nothing lands (None if paused or decided)
+    due_at: datetime | None = None
 
     @property
     def applicable(self) -> bool:
@@ -103,6 +105,7 @@ class Clock:
             "at_risk": self.at_risk,
             "calendar": self.calendar,
             "total_elapsed_seconds": self.total_elapsed_seconds,
+            "due_at": _iso(self.due_at),
         }
 
 
@@ -327,10 +330,10 @@ def _judge_cycle(name: TargetName, cycle: _Cycle, judge: _Judge) -> tuple[int, i
     for before, after in zip(cycle.marks, cycle.marks[1:]):
         if before.severity == after.severity:
             continue
-        spec = judge.spec(before.severity)
-        target = spec.seconds(name.value) if spec else None
-        if target is not None and judge.elapsed(name, cycle, judge.calendars[spec.calendar], after.at) > target:  # type: ignore[union-attr]
-            breached = True
+        old = judge.spec(before.severity)
+        old_target = old.seconds(name.value) if old else None
+        if old is not None and old_target is not None:
+            breached |= judge.elapsed(name, cycle, judge.calendars[old.calendar], after.at) > old_target
     spec = judge.spec(cycle.marks[-1].severity)
     target = spec.seconds(name.value) if spec else None
     if spec is None or target is None:
@@ -357,8 +360,11 @@ def clock(name: TargetName, start: datetime, steps: list[Step], judge: _Judge) -
     else:
         state = ClockState.PAUSED if paused else ClockState.RUNNING
     at_risk = running and not breached and target > 0 and elapsed / target >= judge.policy.at_risk
+    # when the target is used up if the clock keeps running; any later stop breaches it
+    due = (judge.calendars[calendar].add_working(judge.now, target - elapsed)
+           if state is ClockState.RUNNING and calendar is not None else None)
     return Clock(state, target, elapsed, last.start, last.stop, breached, ever, len(cycles), at_risk, calendar,
-                 sum(e for e, _, _, _ in judged))
+                 sum(e for e, _, _, _ in judged), due)
 
 
 def ticket_start(history: TicketHistory, now: datetime) -> datetime:

@@ -193,6 +193,7 @@ def _csv_value(value: Any) -> str:
 def check_report(result: SlaReport, config: Config, tickets: list[Ticket]) -> list[Diagnostic]:
     """Errors: breaches without ``breach_reason``, compliance under ``min_compliance``. Warnings: at-risk clocks, anomalies."""
     positions = {t.id: t for t in tickets}
+    zone = ZoneInfo(config.timezone)
     out: list[Diagnostic] = []
 
     def at(sla: TicketSla, key: str | None) -> tuple[str, int, int]:
@@ -208,8 +209,9 @@ def check_report(result: SlaReport, config: Config, tickets: list[Ticket]) -> li
                                   f"{sla.id}: breached {what}; add `breach_reason:` to {sla.path} saying why"))
         for name, c in sla.targets.items():
             if c.at_risk:
+                due = f", due {c.due_at.astimezone(zone):%Y-%m-%d %H:%M %Z}" if c.due_at else ""
                 out.append(Diagnostic(*at(sla, "status"), "GD321",
-                                      f"{sla.id}: {name.value} at risk, {duration(c.elapsed_seconds)} of {duration(c.target_seconds)} used",
+                                      f"{sla.id}: {name.value} at risk, {duration(c.elapsed_seconds)} of {duration(c.target_seconds)} used{due}",
                                       DiagnosticLevel.WARNING))
     groups: list[tuple[str, float | None, list[TicketSla]]] = [("all tickets", config.sla.min_compliance, result.tickets)]
     for client in config.clients:

@@ -37,7 +37,8 @@ def test_passes_and_warns_about_at_risk_clocks(scenario_repo) -> None:
     repo, scenario = scenario_repo("direct_basic")
     code, out = run(repo, "sla", "check", "--now", scenario["now"])
     assert code == 0
-    assert "warning: INC-0003: response at risk, 12h of 16h used" in out
+    # 4h of working time left from Tue 13:00: Tue 13-14 and 15-18
+    assert "warning: INC-0003: response at risk, 12h of 16h used, due 2026-03-10 18:00 CET" in out
 
 
 def test_github_annotations(scenario_repo, tmp_path: Path, monkeypatch) -> None:

@@ -230,3 +230,22 @@ def test_a_log_longer_than_the_stream_buffers(tmp_path: Path) -> None:
     assert cold.commits_read == 600 and len(cold.tickets) == 300
     assert all([v.fields["status"] for v in t.versions] == ["reported", "resolved"] for t in cold.tickets.values())
     assert read_history(repo, cache_dir=tmp_path / "cache").tickets == cold.tickets
+
+
+def test_one_commit_touching_many_tickets(tmp_path: Path) -> None:
+    """An import commit adding 3,000 tickets at once spans many stream blocks."""
+    from datetime import datetime, timezone
+
+    from generator.gitfast import FastImport
+
+    repo = tmp_path / "repo"
+    subprocess.run(["git", "init", "-q", "-b", "main", str(repo)], check=True)
+    with FastImport(repo) as fi:
+        fi.commit("main", when=datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc), message="import",
+                  files={f"tickets/incidents/{2020 + n % 5}/INC-{n:05d}.md": incident(f"INC-{n:05d}", "reported")
+                         for n in range(3000)})
+        fi.commit("main", when=datetime(2026, 3, 2, 9, 5, tzinfo=timezone.utc), message="triage one",
+                  files={"tickets/incidents/2020/INC-00000.md": incident("INC-00000", "triaged")})
+    history = read_history(repo, use_cache=False)
+    assert history.commits_read == 2 and len(history.tickets) == 3000
+    assert [v.fields["status"] for v in history.tickets["INC-00000"].versions] == ["reported", "triaged"]

@@ -57,6 +57,9 @@ def test_business_hours_skip_lunch_and_weekend(scenario_repo) -> None:
     assert (inc2["resolution"]["state"], inc2["resolution"]["elapsed_seconds"], inc2["resolution"]["stopped_at"]) == ("running", 13 * 3600, None)
     # 12h of 16h is exactly the 0.75 at-risk share
     assert (inc3["response"]["state"], inc3["response"]["elapsed_seconds"], inc3["response"]["at_risk"]) == ("running", 12 * 3600, True)
+    # P2 resolution has 27h left at Tue 13:00: Tue 4h + Wed 8h + Thu 8h + Fri 7h ends Friday 17:00
+    assert inc2["resolution"]["due_at"] == "2026-03-13T16:00:00+00:00"
+    assert inc1["resolution"]["due_at"] is None
 
 
 def test_landed_time_is_the_merge_not_the_branch_commit(scenario_repo) -> None:
