@@ -190,6 +190,9 @@ def test_both_sites_build_and_the_client_site_keeps_internal_work_out(small: Pat
     for ticket_id in internal_ids + norte_ids:
         assert not re.search(rf"\b{ticket_id}\b", published), f"{ticket_id} leaked into the acme site"
     assert "Ampliado el volumen de copias" not in published
+    # Shared records (decisions, maintenance) are written for every client: they must not name another one.
+    for other in ("Norte", "Sofía Navarro", "Iván Gil"):
+        assert other not in published, f"{other!r} reached the acme site"
     everything = "\n".join(p.read_text("utf-8", errors="replace") for p in (tmp_path / "internal").rglob("*.html"))
     assert all(ticket_id in everything for ticket_id in internal_ids)
 
