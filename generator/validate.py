@@ -103,10 +103,14 @@ def _references(ticket: Ticket, by_id: dict[str, list[Ticket]]) -> list[Diagnost
             if not targets:
                 out.append(_at(ticket, key, "GD201", f"'{key}' refers to {ref}, which does not exist; fix the id or add the record"))
             elif kinds and targets[0].kind not in kinds:
-                out.append(_at(ticket, key, "GD201", f"'{key}' must name a {' or '.join(k.value for k in kinds)}, but {ref} is a {targets[0].kind.value}"))
+                out.append(_at(ticket, key, "GD201", f"'{key}' must name a {' or '.join(k.value for k in kinds)}, but {ref} is {_a(targets[0].kind.value)}"))
             elif ref == ticket.id:
                 out.append(_at(ticket, key, "GD201", f"'{key}' refers to the ticket itself"))
     return out
+
+
+def _a(noun: str) -> str:
+    return f"an {noun}" if noun[0] in "aeiou" else f"a {noun}"
 
 
 def _config_refs(ticket: Ticket, config: Config) -> list[Diagnostic]:

@@ -103,7 +103,6 @@ class _Builder:
     """Builds plain values from nodes; the constructor's scalar rules, our structure rules."""
 
     def __init__(self) -> None:
-        self._scalars = _Loader("")  # only for construct_scalar-style conversions
         self._seen: set[int] = set()
 
     def build(self, node: yaml.Node, depth: int) -> Any:
@@ -134,18 +133,19 @@ class _Builder:
         tag = node.tag
         if tag == "tag:yaml.org,2002:str":
             return node.value
-        if tag in _SCALAR_TAGS:
-            return self._scalars.construct_object(node, deep=False)
+        convert = _SCALARS.get(tag)
+        if convert is not None:
+            return convert(node)
         if tag == "tag:yaml.org,2002:timestamp":  # explicit !!timestamp: keep the text
             return node.value
         raise YamlError(f"unsupported YAML tag {tag}", *_mark(node.start_mark), code="GD014")
 
 
-_SCALAR_TAGS = frozenset(
-    {
-        "tag:yaml.org,2002:null",
-        "tag:yaml.org,2002:bool",
-        "tag:yaml.org,2002:int",
-        "tag:yaml.org,2002:float",
-    }
-)
+# The composer already resolved each plain scalar's tag; only the conversion is left.
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+_SCALARS = {
+    "tag:yaml.org,2002:null": _CONSTRUCTOR.construct_yaml_null,
+    "tag:yaml.org,2002:bool": _CONSTRUCTOR.construct_yaml_bool,
+    "tag:yaml.org,2002:int": _CONSTRUCTOR.construct_yaml_int,
+    "tag:yaml.org,2002:float": _CONSTRUCTOR.construct_yaml_float,
+}

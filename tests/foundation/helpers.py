@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+from click.testing import CliRunner
+
+from generator.cli import cli
+
+HERE = Path(__file__).parent
+CASES = HERE / "cases"
+
+
+def make_repo(case: Path, dest: Path) -> Path:
+    """Copy a golden case's input tree to ``dest``, with the shared config unless it has its own."""
+    shutil.copytree(case, dest, symlinks=True, ignore=shutil.ignore_patterns("expected.json"))
+    if not (dest / "gitdesk.yml").exists():
+        shutil.copy(HERE / "config.yml", dest / "gitdesk.yml")
+    return dest
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args), env=env, catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def validate_json(repo: Path) -> tuple[int, dict[str, Any]]:
+    code, out, _ = run("--repo", str(repo), "validate", "--format", "json", "--no-history")
+    return code, json.loads(out)
