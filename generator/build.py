@@ -172,7 +172,7 @@ def mkdocs_logging(level: int = logging.WARNING) -> Iterator[None]:
 
 def build_site(options: SiteOptions, out: Path) -> BuildResult:
     """Build the site for ``options`` into ``out`` with MkDocs, atomically."""
-    ensure_registered()
+    require_plugin()
     from mkdocs import exceptions as mkdocs_errors
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config as mkdocs_config
@@ -180,7 +180,7 @@ def build_site(options: SiteOptions, out: Path) -> BuildResult:
     from generator.mkdocs_plugin import forced_options
 
     started = time.perf_counter()
-    load_config(options.repo)  # exit 2 before any work when gitdesk.yml is missing or bad
+    # exit 2 before any work when gitdesk.yml is missing or bad, or the client is unknown
     scope_for(load_config(options.repo), options.audience, options.client)
     with mkdocs_file(options.repo) as config_file, atomic_folder(out, options.repo) as fresh, \
             forced_options(options), _source_date(options.now), mkdocs_logging():
@@ -200,38 +200,20 @@ def build_site(options: SiteOptions, out: Path) -> BuildResult:
     return BuildResult(out.resolve(), pages, files, time.perf_counter() - started, len(options.skipped))
 
 
-def ensure_registered() -> None:
-    """Make MkDocs find ``plugins: [gitdesk]`` when gitdesk runs from a source checkout.
+def require_plugin() -> None:
+    """Fail clearly when MkDocs cannot find ``plugins: [gitdesk]``.
 
     MkDocs finds plugins through package entry points, which exist only once
-    gitdesk is installed. Without them, a throw-away ``.dist-info`` declaring
-    the same entry point as pyproject.toml goes on ``sys.path`` for this process.
+    gitdesk is installed (``pip install .`` or ``make install``), not when the
+    package is merely on ``sys.path``.
     """
-    import atexit
-    import importlib
     import importlib.metadata as metadata
-    import shutil
-    import sys
-    import tempfile
 
-    if any(ep.name == "gitdesk" for ep in metadata.entry_points(group="mkdocs.plugins")):
-        return
-    folder = tempfile.mkdtemp(prefix="gitdesk-entry-points-")
-    atexit.register(shutil.rmtree, folder, True)
-    info = Path(folder) / "gitdesk_checkout-0.dist-info"
-    info.mkdir()
-    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: gitdesk-checkout\nVersion: 0\n", encoding="utf-8")
-    (info / "entry_points.txt").write_text("[mkdocs.plugins]\ngitdesk = generator.mkdocs_plugin:GitdeskPlugin\n", encoding="utf-8")
-    sys.path.append(folder)
-    importlib.invalidate_caches()
-    defaults = sys.modules.get("mkdocs.config.defaults")
-    if defaults is not None:
-        # MkDocs snapshots the installed plugins when its config schema is imported.
-        from mkdocs.plugins import get_plugins
-
-        for name, option in defaults.MkDocsConfig._schema:
-            if name == "plugins":
-                option.installed_plugins = get_plugins()
+    if not any(ep.name == "gitdesk" for ep in metadata.entry_points(group="mkdocs.plugins")):
+        raise GitdeskError(
+            "the gitdesk MkDocs plugin is not installed, so MkDocs cannot build the site",
+            hint="install gitdesk (`pip install -e .` in a checkout, or `make install`) rather than running it from PYTHONPATH",
+        )
 
 
 def write_bundle(bundle: Bundle, folder: Path) -> None:

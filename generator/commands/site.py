@@ -33,9 +33,9 @@ def serve_command(repo: Path, *, client: str | None, audience: str, dev_addr: st
     """Live preview with MkDocs' server; rebuilds when tickets, backlog, runbooks or gitdesk.yml change."""
     import logging
 
-    from generator.build import ensure_registered, mkdocs_file, mkdocs_logging
+    from generator.build import mkdocs_file, mkdocs_logging, require_plugin
 
-    ensure_registered()
+    require_plugin()
     from mkdocs.commands.serve import serve
 
     from generator.mkdocs_plugin import forced_options
