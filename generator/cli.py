@@ -127,12 +127,13 @@ def build(ctx: click.Context, client: str | None, audience: str, out: Path | Non
 @click.option("--client", default=None)
 @click.option("--audience", type=click.Choice(["client", "internal"]), default="internal", show_default=True)
 @click.option("--dev-addr", default="127.0.0.1:8000", show_default=True)
+@click.option("--now", "now", default=None, metavar="TIME", help="Preview as of this time (default: now).")
 @click.pass_context
-def serve(ctx: click.Context, client: str | None, audience: str, dev_addr: str) -> None:
+def serve(ctx: click.Context, client: str | None, audience: str, dev_addr: str, now: str | None) -> None:
     """Live preview of the site; rebuilds when tickets change."""
     from generator.commands.site import serve_command
 
-    ctx.exit(serve_command(_repo(ctx), client=client, audience=audience, dev_addr=dev_addr))
+    ctx.exit(serve_command(_repo(ctx), client=client, audience=audience, dev_addr=dev_addr, now=now))
 
 
 @cli.command()

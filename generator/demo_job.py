@@ -90,7 +90,7 @@ def run(directory: Path, *, size: str = "full") -> int:
     click.echo(f"   {time.perf_counter() - started:6.1f}s  total")
     for title, index in built:
         click.echo(f"   {title}: {index.resolve()}")
-    click.echo(f"   preview: gitdesk --repo {directory} serve   (then open http://127.0.0.1:8000)")
+    click.echo(f"   preview: gitdesk --repo {directory} serve --audience internal --now {now}   (then open http://127.0.0.1:8000)")
     if failures:
         click.echo(f"   failed: {', '.join(failures)}", err=True)
         return 1

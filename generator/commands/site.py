@@ -29,7 +29,7 @@ def build_command(repo: Path, *, client: str | None, audience: str, out: Path | 
     return 0
 
 
-def serve_command(repo: Path, *, client: str | None, audience: str, dev_addr: str) -> int:
+def serve_command(repo: Path, *, client: str | None, audience: str, dev_addr: str, now: str | None = None) -> int:
     """Live preview with MkDocs' server; rebuilds when tickets, backlog, runbooks or gitdesk.yml change."""
     import logging
 
@@ -40,8 +40,9 @@ def serve_command(repo: Path, *, client: str | None, audience: str, dev_addr: st
 
     from generator.mkdocs_plugin import forced_options
 
-    load_config(repo)
-    options = SiteOptions(repo=repo, audience=Audience(audience), client=client, now=None)
+    load_config(repo)  # exit 2 before the server starts
+    # Without --now each rebuild uses the current time, so running clocks move while you watch.
+    options = SiteOptions(repo=repo, audience=Audience(audience), client=client, now=parse_now(now) if now else None)
     with mkdocs_file(repo) as config_file, forced_options(options), mkdocs_logging(logging.INFO):
         serve(config_file=str(config_file), dev_addr=dev_addr, livereload=True)
     return 0
