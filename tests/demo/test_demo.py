@@ -148,7 +148,6 @@ def test_incident_ids_follow_landing_order(small: Path) -> None:
 
 
 def test_sla_check_passes_at_the_demo_now_and_catches_a_missing_reason(small: Path, tmp_path: Path) -> None:
-    pytest.importorskip("generator.commands.sla", reason="SLA stage (wip-sla) not merged")
     result = gitdesk("--repo", str(small), "sla", "check", "--now", NOW)
     assert result.exit_code == 0, result.output
 
@@ -166,7 +165,6 @@ def test_sla_check_passes_at_the_demo_now_and_catches_a_missing_reason(small: Pa
 
 
 def test_sla_table_shows_breaches_escalations_and_the_overdue_runbook(small: Path) -> None:
-    pytest.importorskip("generator.commands.sla", reason="SLA stage (wip-sla) not merged")
     result = gitdesk("--repo", str(small), "sla", "--format", "json", "--now", NOW)
     assert result.exit_code == 0, result.output
     summary = json.loads(result.output)["summary"]
@@ -179,7 +177,6 @@ def test_sla_table_shows_breaches_escalations_and_the_overdue_runbook(small: Pat
 
 
 def test_both_sites_build_and_the_client_site_keeps_internal_work_out(small: Path, tmp_path: Path) -> None:
-    pytest.importorskip("generator.commands.site", reason="site stage (wip-site) not merged")
     internal_ids = [t.id for t in tickets(small, Kind.INCIDENT).values() if t.get("visibility") == "internal"]
     norte_ids = [t.id for t in tickets(small, Kind.INCIDENT).values() if t.client == "norte"]
     for args, out in ((("--client", "acme"), tmp_path / "acme"), (("--audience", "internal"), tmp_path / "internal")):
@@ -198,7 +195,6 @@ def test_both_sites_build_and_the_client_site_keeps_internal_work_out(small: Pat
 
 
 def test_make_demo_job_builds_both_sites_and_says_where(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    pytest.importorskip("generator.commands.site", reason="site stage (wip-site) not merged")
     from generator import demo_job
 
     target = tmp_path / "demo"
@@ -253,7 +249,6 @@ def test_full_demo_matches_the_service_figures(full: Path) -> None:
 
     result = gitdesk("--repo", str(full), "validate", "--format", "json")
     assert result.exit_code == 0 and json.loads(result.output) == {"errors": [], "warnings": []}
-    pytest.importorskip("generator.commands.sla", reason="SLA stage (wip-sla) not merged")
     result = gitdesk("--repo", str(full), "sla", "--format", "json", "--now", NOW)
     report = json.loads(result.output)
     p1 = report["summary"]["by_severity"]["P1"]["resolution"]

@@ -8,7 +8,6 @@ Screenshots of the status, incident and SLA pages go to $GITDESK_SCREENSHOTS
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 from typing import Iterator
 
@@ -19,16 +18,14 @@ from generator import demo
 from generator.cli import cli
 from generator.load import load_repo
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-DRIVER = shutil.which("chromedriver")
+from tests.browser import chrome, needs_browser
 
-pytestmark = pytest.mark.skipif(not (CHROMIUM and DRIVER), reason="chromium and chromium-driver are not installed")
+pytestmark = needs_browser
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
     """The full demo's acme site, and incident ids by title."""
-    pytest.importorskip("generator.commands.site", reason="site stage (wip-site) not merged")
     repo = tmp_path_factory.mktemp("demo") / "full"
     demo.create_demo(repo, size="full")
     out = tmp_path_factory.mktemp("site") / "acme"
@@ -41,14 +38,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    webdriver = pytest.importorskip("selenium.webdriver")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(options=options, service=webdriver.ChromeService(executable_path=DRIVER))
-    yield driver
-    driver.quit()
+    with chrome() as driver:
+        yield driver
 
 
 #: page name -> (path, or the title of the incident whose page it is; texts a reader must see)
