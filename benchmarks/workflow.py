@@ -1,6 +1,6 @@
-"""Measure `new`, `status` and `renumber` on a big repo (not collected by pytest).
+"""Benchmark: `new`, `status` and `renumber` on a big repo, beside `validate` as the floor.
 
-    PYTHONPATH=$PWD python tests/workflow/bench_workflow.py [TICKETS] [BRANCHES]
+    python benchmarks/workflow.py [TICKETS] [BRANCHES]
 
 Builds TICKETS incidents in five year folders on main (batches of 50 per
 commit) and BRANCHES unmerged PR branches that each add one incident, with
