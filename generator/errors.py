@@ -1,4 +1,7 @@
-"""Errors that end a command with a clear message (never a traceback)."""
+"""Errors that end a command with a clear message (never a traceback).
+
+Check failures (exit 1) are not errors: commands return 1 after printing their findings.
+"""
 
 from __future__ import annotations
 
@@ -26,9 +29,3 @@ class ConfigError(GitdeskError):
 
 class RepoError(GitdeskError):
     """The folder is not a usable Git repository (missing, shallow, no commits)."""
-
-
-class CheckFailed(GitdeskError):
-    """A check found problems (exit 1)."""
-
-    exit_code = 1

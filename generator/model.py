@@ -49,20 +49,6 @@ _FOLDERS: dict[Kind, str] = {
 }
 
 
-class IncidentStatus(str, enum.Enum):
-    REPORTED = "reported"
-    TRIAGED = "triaged"
-    INVESTIGATING = "investigating"
-    IDENTIFIED = "identified"
-    MITIGATED = "mitigated"
-    MONITORING = "monitoring"
-    WAITING = "waiting"
-    RESOLVED = "resolved"
-    CLOSED = "closed"
-    DEFERRED = "deferred"
-    CANCELLED = "cancelled"
-
-
 #: Statuses in which an incident is over (for the status page and "open" lists).
 DONE_STATUSES = frozenset({"resolved", "closed", "deferred", "cancelled"})
 
@@ -80,22 +66,6 @@ INCIDENT_FLOW: Mapping[str, frozenset[str]] = {
     "deferred": frozenset({"triaged", "investigating"}),
     "cancelled": frozenset({"triaged"}),
 }
-
-
-class Severity(str, enum.Enum):
-    P0 = "P0"
-    P1 = "P1"
-    P2 = "P2"
-    P3 = "P3"
-
-
-class Level(enum.IntEnum):
-    """Support level: L1 help desk ... L4 outside help."""
-
-    L1 = 1
-    L2 = 2
-    L3 = 3
-    L4 = 4
 
 
 class DiagnosticLevel(str, enum.Enum):
