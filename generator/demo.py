@@ -420,7 +420,7 @@ class Planner:
                   style=style or (Style.DIRECT if severity == "P0" else None))
         return ref, first, start
 
-    def step(self, ref: Ref, when: datetime, title: str, status: str, who: Person, *, update: str | None = None,
+    def step(self, ref: Ref, when: datetime, title: str, status: str, who: Person, *, update: str | Fmt | None = None,
              extra: dict[str, Any] | None = None, style: Style | None = None) -> bool:
         fields: dict[str, Any] = {"status": status, "update": update or self.pick(vocab.UPDATES[status])}
         fields.update(extra or {})
@@ -440,7 +440,10 @@ class Planner:
         ref, first, start = self.new_incident(opened, "P0", client, component, title, phone_minutes=rng.uniform(2, 5),
                                               impact="outage", started_at=began)
         l2, l3 = self.person("L2"), self.person("L3")
-        minutes = (lambda m: clock.add_working(start, m * 60))
+
+        def minutes(m: float) -> datetime:
+            return clock.add_working(start, m * 60)
+
         self.step(ref, minutes(rng.uniform(5, 10)), title, "investigating", l2, extra={"level": "L2", "assignee": l2.login},
                   update="Equipo técnico trabajando en la caída; próxima actualización en 30 minutos.", style=Style.DIRECT)
         self.step(ref, minutes(rng.uniform(14, 24)), title, "identified", l3, extra={"level": "L3", "assignee": l3.login},

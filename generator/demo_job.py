@@ -41,12 +41,12 @@ def _run(title: str, step: Callable[[], int], timings: list[tuple[str, float]]) 
 
 def run(directory: Path, *, size: str = "full") -> int:
     """The whole demo job; 0 when every available step succeeded."""
-    from generator import demo
+    from generator import demo, demo_vocab
     from generator.commands.demo import demo_command, prepare_directory
     from generator.commands.validate import validate_command
 
     now = demo.iso(demo.DEMO_NOW)
-    client = demo.vocab.CLIENTS[0][0]
+    client = demo_vocab.CLIENTS[0][0]
     sites = {f"client site ({client})": (client, "client", directory / f"site-{client}"),
              "internal site": (None, "internal", directory / "site-internal")}
     timings: list[tuple[str, float]] = []

@@ -12,6 +12,7 @@ commit that brought it to the branch (a merge, a squash or a direct commit).
 
 from __future__ import annotations
 
+import io
 import os
 import queue
 import contextlib
@@ -373,7 +374,7 @@ def _fold(repo: Path, rev_range: str, state: _State, *, continues: str | None = 
     return count
 
 
-def _produce(out: IO[bytes], blobs_in: IO[bytes], prefix: str, work: queue.SimpleQueue[Any]) -> None:
+def _produce(out: io.BufferedReader, blobs_in: IO[bytes], prefix: str, work: queue.SimpleQueue[Any]) -> None:
     """Parse ``git log`` output into commits; request each new blob before its commit is queued."""
     requested: set[tuple[str, str]] = set()
 

@@ -80,7 +80,7 @@ def _explain(error: jsonschema.ValidationError, name: str) -> Iterator[SchemaPro
     validator = error.validator
     if validator == "additionalProperties":
         allowed = list(error.schema.get("properties", {}))
-        extra = sorted(set(error.instance) - set(allowed))  # type: ignore[arg-type]
+        extra = sorted(set(error.instance) - set(allowed))
         for field in extra:
             hint = difflib.get_close_matches(str(field), allowed, n=1, cutoff=0.6)
             suggestion = f"; did you mean '{hint[0]}'?" if hint else f"; allowed: {', '.join(sorted(allowed))}"
@@ -89,7 +89,7 @@ def _explain(error: jsonschema.ValidationError, name: str) -> Iterator[SchemaPro
             yield SchemaProblem(path + (field,), "GD101", f"unknown field '{field}'{where}{suggestion}")
         return
     if validator == "required":
-        missing = [f for f in error.validator_value if f not in error.instance]  # type: ignore[union-attr]
+        missing = [f for f in error.validator_value if f not in error.instance]
         for field in missing:
             yield SchemaProblem(path, "GD100", f"missing required field '{field}'{where}")
         return
@@ -171,7 +171,7 @@ _TYPE_WORDS = {"object": "a mapping", "array": "a list", "string": "text", "inte
 
 def _type_name(value: Any) -> str:
     if isinstance(value, list):
-        return " or ".join(_TYPE_WORDS.get(v, v) for v in value)
+        return " or ".join(_TYPE_WORDS.get(str(v), str(v)) for v in value)
     return _TYPE_WORDS.get(str(value), str(value))
 
 

@@ -424,7 +424,7 @@ def stats(clocks: Iterable[Clock], *, total: bool = False) -> Stats:
         running += c.stopped_at is None
         at_risk += c.at_risk
         if c.stopped:
-            values.append(float(c.total_elapsed_seconds if total else c.elapsed_seconds or 0))
+            values.append(float((c.total_elapsed_seconds if total else c.elapsed_seconds) or 0))
     decided = met + breached
     return Stats(
         met, breached, running, at_risk,

@@ -23,7 +23,7 @@ except ImportError:  # pragma: no cover - depends on the platform build
 MAX_DEPTH = 50
 
 
-class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
+class _Loader(_BaseLoader):
     """SafeLoader without the implicit timestamp type."""
 
 
