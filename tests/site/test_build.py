@@ -114,7 +114,8 @@ def test_plugin_watches_the_ticket_folders_under_serve(repo: Path) -> None:
 
 
 def test_ticket_pages_are_searchable_and_keep_their_full_markup(built_sites: dict[str, Path]) -> None:
-    # The search plugin reads a lighter copy of generated pages; users must see no difference.
+    # The plugin converts ticket pages' Markdown once per build and hands the search plugin a lighter
+    # copy of each page; users must see no difference.
     import json
 
     index = json.loads((built_sites["acme"] / "search/search_index.json").read_text(encoding="utf-8"))
@@ -126,3 +127,5 @@ def test_ticket_pages_are_searchable_and_keep_their_full_markup(built_sites: dic
     assert "Reproduced on staging." in entries["incidents/INC-0001.html#timeline"]["text"]
     html = (built_sites["acme"] / "incidents/INC-0001.html").read_text(encoding="utf-8")
     assert '<span class="gd-sev gd-sev-p1">P1</span>' in html and '<table class="gd-table">' in html
+    assert '<h2 id="timeline">Timeline</h2>' in html
+    assert '<a href="#timeline" class="md-nav__link">' in html  # the page's table of contents
