@@ -32,12 +32,12 @@ log = logging.getLogger("mkdocs.plugins.gitdesk")
 #: cannot forge these comments: autoescape and nh3 leave no literal "<!--".
 _BLOCK = re.compile(r"<!--gd-block-->\n\n(.*?)\n\n<!--/gd-block-->", re.S)
 _STASHED = re.compile(r"<!--gd-stash-(\d+)-->")
-#: The tags search indexers keep in a result's text (Material keeps exactly these); any other tag is dropped
-#: from the copy of a page they index. Their HTML parsers cost per tag, and a ticket page is mostly
-#: table cells and spans: the indexed copy holds the same words in a fifth of the tags.
 #: Markdown around the blocks that converts the same on every page: blank lines, placeholders and
 #: headings of plain words. Nothing in it is a link, so MkDocs' per-page link rewriting has no part in it.
 _PLAIN_SKELETON = re.compile(r"(?:[ \t]*\n|<!--gd-stash-\d+-->\n|#{1,6} [^\n\[\]<>&\\`*_{}!|]+\n)*")
+#: The tags search indexers keep in a result's text (Material keeps exactly these); any other tag is dropped
+#: from the copy of a page they index. Their HTML parsers cost per tag, and a ticket page is mostly
+#: table cells and spans: the indexed copy holds the same words in a fifth of the tags.
 _INDEX_TAG = re.compile(r"<(/?)(p|li|ul|ol|code|pre|sub|sup)\b[^>]*>|<[^>]*>")
 
 WATCHED = sorted({kind.folder.split("/")[0] for kind in Kind}) + ["gitdesk.yml"]
@@ -177,8 +177,9 @@ class GitdeskPlugin(BasePlugin[GitdeskConfig]):
         """Before the search plugin indexes a generated page, show it the page's indexed copy.
 
         Same words and sections (headings stay as they are), a fraction of the
-        tags: Material's indexer cost 1 ms per ticket page, 40% of a bare
-        page's whole build.
+        tags: Material's indexer cost 1 ms per ticket page, about a third of a
+        bare page's whole build. The search plugin's own handler runs between
+        this one (priority 50) and :meth:`_restore_content` (priority -50).
         """
         indexed = self._indexed.pop(page.file.src_uri, None)
         if indexed is not None:
