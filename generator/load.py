@@ -8,14 +8,13 @@ or non-mapping front matter, and YAML anchors/aliases. Every refusal is a
 
 from __future__ import annotations
 
-import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import Any, Iterable
 
-from generator import schema, yamlsafe
+from generator import parallel, schema, yamlsafe
 from generator.model import Diagnostic, DiagnosticLevel, Kind, Position, Ticket, parse_time
 
 MAX_FILE_BYTES = 1024 * 1024
@@ -242,44 +241,23 @@ def load_paths(root: Path, paths: Iterable[str]) -> LoadResult:
     the result is the same as a serial load, in the same order.
     """
     todo = list(paths)
-    workers = min(os.cpu_count() or 1, 4)
-    if len(todo) < PARALLEL_THRESHOLD or workers < 2:
-        return _load_serial(root, todo)
-    chunks = [todo[i::workers] for i in range(workers)]
-    with ProcessPoolExecutor(workers, mp_context=_fork_context()) as pool:
-        parts = list(pool.map(_load_serial, [root] * workers, chunks))
-    order = {path: index for index, path in enumerate(todo)}
+    loaded = parallel.run_all([partial(_load_one, root, rel) for rel in todo], min_jobs=PARALLEL_THRESHOLD)
     result = LoadResult(files=len(todo))
-    for part in parts:
-        result.tickets.extend(part.tickets)
-        result.diagnostics.extend(part.diagnostics)
-    result.tickets.sort(key=lambda t: order[t.path])
-    result.diagnostics.sort(key=lambda d: order.get(d.file, -1))
-    return result
-
-
-def _fork_context() -> multiprocessing.context.BaseContext | None:
-    # fork shares the already-imported modules and compiled schemas; elsewhere use the default
-    return multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
-
-
-def _load_serial(root: Path, paths: list[str]) -> LoadResult:
-    result = LoadResult()
-    for rel in paths:
-        result.files += 1
-        try:
-            data = read_file(root, rel)
-        except DocumentError as exc:
-            result.diagnostics.append(Diagnostic(rel, exc.line, exc.column, exc.code, exc.message))
-            continue
-        except OSError as exc:
-            result.diagnostics.append(Diagnostic(rel, 1, 1, "GD001", f"cannot read file: {exc.strerror}"))
-            continue
-        ticket, diagnostics = load_bytes(data, rel)
+    for ticket, diagnostics in loaded:
         result.diagnostics.extend(diagnostics)
         if ticket is not None:
             result.tickets.append(ticket)
     return result
+
+
+def _load_one(root: Path, rel: str) -> tuple[Ticket | None, list[Diagnostic]]:
+    try:
+        data = read_file(root, rel)
+    except DocumentError as exc:
+        return None, [Diagnostic(rel, exc.line, exc.column, exc.code, exc.message)]
+    except OSError as exc:
+        return None, [Diagnostic(rel, 1, 1, "GD001", f"cannot read file: {exc.strerror}")]
+    return load_bytes(data, rel)
 
 
 def load_repo(repo: Path) -> LoadResult:

@@ -111,3 +111,21 @@ def test_plugin_watches_the_ticket_folders_under_serve(repo: Path) -> None:
     server = Server()
     plugin.on_serve(server, config=None, builder=None)  # type: ignore[arg-type]
     assert {Path(p).name for p in server.watched} == {"tickets", "backlog", "runbooks", "gitdesk.yml"}
+
+
+def test_ticket_pages_are_searchable_and_keep_their_full_markup(built_sites: dict[str, Path]) -> None:
+    # The plugin converts ticket pages' Markdown once per build and hands the search plugin a lighter
+    # copy of each page; users must see no difference.
+    import json
+
+    index = json.loads((built_sites["acme"] / "search/search_index.json").read_text(encoding="utf-8"))
+    entries = {doc["location"]: doc for doc in index["docs"] if doc["location"].startswith("incidents/INC-0001.html")}
+    page = entries["incidents/INC-0001.html"]
+    assert page["title"] == "INC-0001: Accounting export fails for v3.2"
+    assert "Fixed the export mapping" in page["text"] and "<span" not in page["text"]
+    assert {"incidents/INC-0001.html#sla", "incidents/INC-0001.html#timeline"} <= set(entries)
+    assert "Reproduced on staging." in entries["incidents/INC-0001.html#timeline"]["text"]
+    html = (built_sites["acme"] / "incidents/INC-0001.html").read_text(encoding="utf-8")
+    assert '<span class="gd-sev gd-sev-p1">P1</span>' in html and '<table class="gd-table">' in html
+    assert '<h2 id="timeline">Timeline</h2>' in html
+    assert '<a href="#timeline" class="md-nav__link">' in html  # the page's table of contents

@@ -85,3 +85,19 @@ def test_rendering_needs_no_sla_for_records_without_clocks(sample_inputs, sample
     bundle = render_bundle(tickets[:0], history, SlaReport(now=sample.NOW), config, scope=scope_for(config, "client", "acme"), now=sample.NOW)
     assert "No open incidents." in str(bundle.files["index.md"])
     assert "No SLA target was breached." in str(bundle.files["sla/index.md"])
+
+
+def test_pages_rendered_in_worker_processes_are_the_serial_pages(sample_inputs, sample, monkeypatch) -> None:
+    """Big sites render their pages in forked workers; the bundle must not change (order included)."""
+    from generator.site import pages
+
+    config, tickets, history = sample_inputs
+    def bundle():
+        return site_bundle(tickets, history, config, scope=scope_for(config, "internal", None), now=sample.NOW,
+                           compute=sample.fake_compute)
+
+    serial = bundle()
+    monkeypatch.setattr(pages, "PARALLEL_PAGES", 1)
+    forked = bundle()
+    assert list(forked.files.items()) == list(serial.files.items()) and forked.nav == serial.nav
+    assert any(path.startswith("incidents/") for path in serial.files)
