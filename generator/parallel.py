@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, Callable, Sequence, TypeVar
 
@@ -38,7 +39,10 @@ def run_all(jobs: Sequence[Callable[[], R]], *, min_jobs: int) -> list[R]:
     other jobs: each may run in another process.
     """
     count = workers()
-    if len(jobs) < min_jobs or count < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    # Forking while other threads run (`gitdesk serve`'s server and watcher) can copy a held lock
+    # into the child and deadlock it; such processes do the work serially instead.
+    if (len(jobs) < min_jobs or count < 2 or threading.active_count() > 1
+            or "fork" not in multiprocessing.get_all_start_methods()):
         return [job() for job in jobs]
     global _jobs
     size = -(-len(jobs) // (count * SLICES_PER_WORKER))
