@@ -9,6 +9,8 @@ Each step calls the command function the CLI calls; nothing shells out.
 
 from __future__ import annotations
 
+import os
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -90,7 +92,7 @@ def run(directory: Path, *, size: str = "full") -> int:
     click.echo(f"   {time.perf_counter() - started:6.1f}s  total")
     for title, index in built:
         click.echo(f"   {title}: {index.resolve()}")
-    click.echo(f"   preview: gitdesk --repo {directory} serve --audience internal --now {now}   (then open http://127.0.0.1:8000)")
+    click.echo(f"   preview: {_gitdesk_command()} --repo {directory} serve --audience internal --now {now}   (then open http://127.0.0.1:8000)")
     if failures:
         click.echo(f"   failed: {', '.join(failures)}", err=True)
         return 1
@@ -105,6 +107,14 @@ def main(argv: list[str] | None = None) -> int:
     except GitdeskError as exc:
         click.echo(f"gitdesk: error: {exc}", err=True)
         return exc.exit_code
+
+
+def _gitdesk_command() -> str:
+    """How the reader can run gitdesk: plain `gitdesk` if it is on PATH, else the venv's script (after `make demo`)."""
+    if shutil.which("gitdesk"):
+        return "gitdesk"
+    script = Path(sys.executable).parent / "gitdesk"
+    return os.path.relpath(script) if script.exists() else "gitdesk"
 
 
 if __name__ == "__main__":
