@@ -23,6 +23,10 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2
 
+lint: $(STAMP)
+	$(BIN)/python -m pip install -q mypy types-PyYAML
+	$(BIN)/python -m mypy --strict --ignore-missing-imports generator
+
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py
 

@@ -43,7 +43,7 @@ _INDEX_TAG = re.compile(r"<(/?)(p|li|ul|ol|code|pre|sub|sup)\b[^>]*>|<[^>]*>")
 WATCHED = sorted({kind.folder.split("/")[0] for kind in Kind}) + ["gitdesk.yml"]
 
 
-class GitdeskConfig(base.Config):
+class GitdeskConfig(base.Config):  # type: ignore[no-untyped-call]  # MkDocs is untyped here
     #: the gitdesk repo (default: the folder of mkdocs.yml)
     repo = c.Optional(c.Type(str))
     audience = c.Choice(("client", "internal"), default="client")
@@ -70,7 +70,7 @@ def forced_options(options: Any) -> Iterator[None]:
         _forced = saved
 
 
-class GitdeskPlugin(BasePlugin[GitdeskConfig]):
+class GitdeskPlugin(BasePlugin[GitdeskConfig]):  # type: ignore[no-untyped-call]
     def __init__(self) -> None:
         self.bundle: Any = None
         self.repo: Path | None = None
@@ -125,7 +125,7 @@ class GitdeskPlugin(BasePlugin[GitdeskConfig]):
             files.append(File.generated(config, path, content=content, inclusion=inclusion))
         if config.nav is None:
             # The listings first, then the repo's own docs pages as MkDocs would nest them.
-            config.nav = [{item.title: item.path} for item in self.bundle.nav] + nest_paths(own)
+            config.nav = [{item.title: item.path} for item in self.bundle.nav] + nest_paths(own)  # type: ignore[no-untyped-call]
         return files
 
     def on_page_markdown(self, markdown: str, *, page: Any, config: MkDocsConfig, files: Files) -> str:

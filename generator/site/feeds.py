@@ -112,7 +112,8 @@ def _ics_text(text: str) -> str:
 
 def _fold(line: str) -> str:
     """RFC 5545 line folding at 75 octets, never splitting a UTF-8 character."""
-    out, current = [], ""
+    out: list[str] = []
+    current = ""
     for ch in line:
         if len((current + ch).encode("utf-8")) > (75 if not out else 74):
             out.append(current)
@@ -124,7 +125,9 @@ def _fold(line: str) -> str:
 
 def ical(site: Site) -> str:
     """An iCalendar file of the maintenance windows (stamped with the build's ``now``: reproducible)."""
-    stamp = lambda when: when.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")  # noqa: E731
+    def stamp(when: datetime) -> str:
+        return when.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//gitdesk//status site//EN", "CALSCALE:GREGORIAN",
              f"X-WR-CALNAME:{_ics_text(site.config.title + ' — maintenance')}"]
     for t in site.tickets[Kind.MAINTENANCE]:

@@ -188,7 +188,7 @@ def sla_pages(site: Site) -> Iterator[tuple[str, str]]:
         for name, stats in sorted(report.by_severity.get(sev, {}).items(), key=lambda kv: list(TargetName).index(kv[0])):
             severity_rows.append({"severity": sev, "target": name.value, "stats": stats,
                                   "goal": format_duration(spec.seconds(name.value)) if spec else "—"})
-    month_rows = []
+    month_rows: list[dict[str, Any]] = []
     for month in sorted(report.by_month):
         targets = report.by_month[month]
         all_stats = [s for by_target in targets.values() for s in by_target.values()]
