@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/python -m generator.demo_job $(DEMO)
+	$(BIN)/python -m gitdesk.demo_job $(DEMO)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2

@@ -31,8 +31,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from generator.gitfast import FastImport  # noqa: E402
-from generator.history import read_history  # noqa: E402
+from gitdesk.gitfast import FastImport  # noqa: E402
+from gitdesk.history import read_history  # noqa: E402
 
 CONFIG = """title: Benchmark desk
 timezone: Europe/Madrid
@@ -136,7 +136,7 @@ def cli_sla(repo: Path, rss_file: Path) -> float:
     """
     timer = ["/usr/bin/time", "-f", "%M", "-o", str(rss_file)] if Path("/usr/bin/time").exists() else []
     start = time.perf_counter()
-    subprocess.run([*timer, sys.executable, "-m", "generator", "--repo", str(repo), "sla", "--format", "json",
+    subprocess.run([*timer, sys.executable, "-m", "gitdesk", "--repo", str(repo), "sla", "--format", "json",
                     "--now", "2026-11-23T10:00:00+00:00"], cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
                    stdout=subprocess.DEVNULL, check=True)
     return time.perf_counter() - start

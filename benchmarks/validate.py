@@ -22,8 +22,8 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from generator.config import load_config  # noqa: E402
-from generator.validate import validate_repo  # noqa: E402
+from gitdesk.config import load_config  # noqa: E402
+from gitdesk.validate import validate_repo  # noqa: E402
 
 CONFIG = """title: bench
 timezone: Europe/Madrid
@@ -95,7 +95,7 @@ def main() -> None:
         assert report.tickets == args.tickets, report.diagnostics[:5]
         assert not report.errors, report.errors[:5]
         cli_start = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "generator", "--repo", str(root), "validate", "--no-history"],
+        subprocess.run([sys.executable, "-m", "gitdesk", "--repo", str(root), "validate", "--no-history"],
                        check=True, cwd=ROOT, capture_output=True)
         cli = time.perf_counter() - cli_start
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -4,7 +4,7 @@
 
 Builds TICKETS incidents in five year folders on main (batches of 50 per
 commit) and BRANCHES unmerged PR branches that each add one incident, with
-`generator.gitfast`; then merges 20 PRs that reuse existing ids (as .yaml
+`gitdesk.gitfast`; then merges 20 PRs that reuse existing ids (as .yaml
 files, with a backlog item naming each) and times each command as a user
 runs it: a fresh process, Python start-up included.
 """
@@ -20,8 +20,8 @@ import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from generator import scaffold
-from generator.gitfast import FastImport
+from gitdesk import scaffold
+from gitdesk.gitfast import FastImport
 
 T0 = datetime(2022, 1, 1, tzinfo=timezone.utc)
 
@@ -59,7 +59,7 @@ def timed(root: Path, *args: str) -> tuple[float, float]:
     """(wall seconds, child CPU seconds) of one `gitdesk` run."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "generator", "--repo", str(root), *args], check=False,
+    subprocess.run([sys.executable, "-m", "gitdesk", "--repo", str(root), *args], check=False,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ})
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)

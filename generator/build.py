@@ -1,7 +1,7 @@
 """Building the site: collect the bundle from a repo, run MkDocs, swap the result in atomically.
 
 This is the impure edge of the site stage (disk, Git, clock); the site core in
-:mod:`generator.site` stays pure.
+:mod:`gitdesk.site` stays pure.
 """
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
 
-from generator.config import load_config
-from generator.errors import ConfigError, GitdeskError
-from generator.load import load_repo
-from generator.site import Audience, Bundle, scope_for, site_bundle
+from gitdesk.config import load_config
+from gitdesk.errors import ConfigError, GitdeskError
+from gitdesk.load import load_repo
+from gitdesk.site import Audience, Bundle, scope_for, site_bundle
 
 log = logging.getLogger("gitdesk.build")
 
@@ -72,7 +72,7 @@ def collect(options: SiteOptions, *, directory_urls: bool = False) -> Bundle:
     Raises ConfigError (exit 2) for a missing gitdesk.yml or an unknown client,
     before anything is read from Git.
     """
-    from generator.history import read_history
+    from gitdesk.history import read_history
 
     repo = options.repo
     config = load_config(repo)
@@ -177,7 +177,7 @@ def build_site(options: SiteOptions, out: Path) -> BuildResult:
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config as mkdocs_config
 
-    from generator.mkdocs_plugin import forced_options
+    from gitdesk.mkdocs_plugin import forced_options
 
     started = time.perf_counter()
     # exit 2 before any work when gitdesk.yml is missing or bad, or the client is unknown

@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from generator.config import ALWAYS, CalendarSpec, Config
+from gitdesk.config import ALWAYS, CalendarSpec, Config
 
 _END_OF_DAY = time(23, 59, 59, 999999)  # how config spells "24:00"
 _DAY = timedelta(days=1)

@@ -14,8 +14,8 @@ from typing import Any
 
 import click
 
-from generator import __version__
-from generator.errors import GitdeskError
+from gitdesk import __version__
+from gitdesk.errors import GitdeskError
 
 
 class _Group(click.Group):
@@ -63,7 +63,7 @@ def cli(ctx: click.Context, repo: Path) -> None:
 @click.pass_context
 def validate(ctx: click.Context, fmt: str, strict: bool, no_history: bool) -> None:
     """Check every ticket: schema, references, lifecycle (exit 1 on problems)."""
-    from generator.commands.validate import validate_command
+    from gitdesk.commands.validate import validate_command
 
     ctx.exit(validate_command(_repo(ctx), fmt=fmt, strict=strict, history=not no_history))
 
@@ -81,7 +81,7 @@ def sla(ctx: click.Context, now: str | None, fmt: str, client: str | None, since
     """Per-ticket SLA clocks and summaries, from Git evidence."""
     if ctx.invoked_subcommand is not None:
         return
-    from generator.commands.sla import sla_command
+    from gitdesk.commands.sla import sla_command
 
     ctx.exit(sla_command(_repo(ctx), now=now, fmt=fmt, client=client, since=since, until=until))
 
@@ -92,7 +92,7 @@ def sla(ctx: click.Context, now: str | None, fmt: str, client: str | None, since
 @click.pass_context
 def sla_check(ctx: click.Context, now: str | None, fmt: str) -> None:
     """Exit 1 if a breach has no breach_reason or compliance is below min_compliance."""
-    from generator.commands.sla import sla_check_command
+    from gitdesk.commands.sla import sla_check_command
 
     ctx.exit(sla_check_command(_repo(ctx), now=now or ctx.parent.params.get("now") if ctx.parent else now, fmt=fmt))
 
@@ -103,7 +103,7 @@ def sla_check(ctx: click.Context, now: str | None, fmt: str) -> None:
 @click.pass_context
 def history(ctx: click.Context, ticket_id: str, fmt: str) -> None:
     """The ticket's timeline, from Git."""
-    from generator.commands.sla import history_command
+    from gitdesk.commands.sla import history_command
 
     ctx.exit(history_command(_repo(ctx), ticket_id, fmt=fmt))
 
@@ -118,7 +118,7 @@ def history(ctx: click.Context, ticket_id: str, fmt: str) -> None:
 @click.pass_context
 def build(ctx: click.Context, client: str | None, audience: str, out: Path | None, now: str | None) -> None:
     """Build the static status and history site (safe for clients by default)."""
-    from generator.commands.site import build_command
+    from gitdesk.commands.site import build_command
 
     ctx.exit(build_command(_repo(ctx), client=client, audience=audience, out=out, now=now))
 
@@ -131,7 +131,7 @@ def build(ctx: click.Context, client: str | None, audience: str, out: Path | Non
 @click.pass_context
 def serve(ctx: click.Context, client: str | None, audience: str, dev_addr: str, now: str | None) -> None:
     """Live preview of the site; rebuilds when tickets change."""
-    from generator.commands.site import serve_command
+    from gitdesk.commands.site import serve_command
 
     ctx.exit(serve_command(_repo(ctx), client=client, audience=audience, dev_addr=dev_addr, now=now))
 
@@ -144,7 +144,7 @@ def serve(ctx: click.Context, client: str | None, audience: str, dev_addr: str, 
 @click.pass_context
 def generate(ctx: click.Context, out: Path, client: str | None, audience: str, now: str | None) -> None:
     """Write the site's Markdown and assets only, for another MkDocs-compatible builder."""
-    from generator.commands.site import generate_command
+    from gitdesk.commands.site import generate_command
 
     ctx.exit(generate_command(_repo(ctx), out=out, client=client, audience=audience, now=now))
 
@@ -156,7 +156,7 @@ def generate(ctx: click.Context, out: Path, client: str | None, audience: str, n
 @click.option("--title", default=None, help="The service's title.")
 def init(directory: Path, title: str | None) -> None:
     """Scaffold a new gitdesk repo (never overwrites a file)."""
-    from generator.commands.workflow import init_command
+    from gitdesk.commands.workflow import init_command
 
     sys.exit(init_command(directory, title=title))
 
@@ -174,7 +174,7 @@ def init(directory: Path, title: str | None) -> None:
 def new(ctx: click.Context, kind: str, title: str, severity: str | None, components: tuple[str, ...], client: str | None,
         starts_at: str | None, ends_at: str | None, category: str | None) -> None:
     """Create a ticket with the next free id; prints its path."""
-    from generator.commands.workflow import new_command
+    from gitdesk.commands.workflow import new_command
 
     ctx.exit(new_command(_repo(ctx), kind, title=title, severity=severity, components=list(components), client=client,
                          starts_at=starts_at, ends_at=ends_at, category=category))
@@ -187,7 +187,7 @@ def new(ctx: click.Context, kind: str, title: str, severity: str | None, compone
 @click.pass_context
 def status(ctx: click.Context, ticket_id: str, new_status: str, update: str | None) -> None:
     """Change a ticket's status (and its public update), keeping comments and layout."""
-    from generator.commands.workflow import status_command
+    from gitdesk.commands.workflow import status_command
 
     ctx.exit(status_command(_repo(ctx), ticket_id, new_status, update=update))
 
@@ -197,7 +197,7 @@ def status(ctx: click.Context, ticket_id: str, new_status: str, update: str | No
 @click.pass_context
 def renumber(ctx: click.Context, dry_run: bool) -> None:
     """Give duplicate ids (from concurrent PRs) fresh ones, updating references."""
-    from generator.commands.workflow import renumber_command
+    from gitdesk.commands.workflow import renumber_command
 
     ctx.exit(renumber_command(_repo(ctx), dry_run=dry_run))
 
@@ -206,7 +206,7 @@ def renumber(ctx: click.Context, dry_run: bool) -> None:
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None)
 def schema_cmd(out: Path | None) -> None:
     """Export the JSON Schemas for editors."""
-    from generator.commands.workflow import schema_command
+    from gitdesk.commands.workflow import schema_command
 
     sys.exit(schema_command(out))
 
@@ -219,7 +219,7 @@ def schema_cmd(out: Path | None) -> None:
 @click.option("--force", is_flag=True, help="Replace DIRECTORY if it exists.")
 def demo(directory: Path, size: str, force: bool) -> None:
     """Create a realistic demo repo with a year of back-dated history."""
-    from generator.commands.demo import demo_command
+    from gitdesk.commands.demo import demo_command
 
     sys.exit(demo_command(directory, size=size, force=force))
 

@@ -9,9 +9,9 @@ from datetime import date, time
 from pathlib import Path
 from typing import Any
 
-from generator import schema, yamlsafe
-from generator.errors import ConfigError
-from generator.model import Diagnostic
+from gitdesk import schema, yamlsafe
+from gitdesk.errors import ConfigError
+from gitdesk.model import Diagnostic
 
 CONFIG_FILE = "gitdesk.yml"
 ALWAYS = "always"

@@ -1,4 +1,4 @@
-"""What `make demo` runs: ``python -m generator.demo_job [DIR]`` (default ``build/demo``).
+"""What `make demo` runs: ``python -m gitdesk.demo_job [DIR]`` (default ``build/demo``).
 
 Creates the demo repo (replacing an earlier demo), then runs what a newcomer
 would: ``validate``, the ``sla`` table, and builds of the first client's site
@@ -18,7 +18,7 @@ from typing import Callable
 
 import click
 
-from generator.errors import GitdeskError
+from gitdesk.errors import GitdeskError
 
 #: Steps whose stage is not on this branch yet are reported, not fatal (see `_run`).
 MISSING_STAGE = (ImportError, NotImplementedError)
@@ -43,9 +43,9 @@ def _run(title: str, step: Callable[[], int], timings: list[tuple[str, float]]) 
 
 def run(directory: Path, *, size: str = "full") -> int:
     """The whole demo job; 0 when every available step succeeded."""
-    from generator import demo, demo_vocab
-    from generator.commands.demo import demo_command, prepare_directory
-    from generator.commands.validate import validate_command
+    from gitdesk import demo, demo_vocab
+    from gitdesk.commands.demo import demo_command, prepare_directory
+    from gitdesk.commands.validate import validate_command
 
     now = demo.iso(demo.DEMO_NOW)
     client = demo_vocab.CLIENTS[0][0]
@@ -69,7 +69,7 @@ def run(directory: Path, *, size: str = "full") -> int:
     check("validate", _run("gitdesk validate", lambda: validate_command(directory, fmt="text"), timings))
 
     def sla_table() -> int:
-        from generator.commands.sla import sla_command
+        from gitdesk.commands.sla import sla_command
 
         return sla_command(directory, now=now, fmt="table", client=None, since=None, until=None)
 
@@ -77,7 +77,7 @@ def run(directory: Path, *, size: str = "full") -> int:
     built: list[tuple[str, Path]] = []
     for title, (who, audience, out) in sites.items():
         def build(who: str | None = who, audience: str = audience, out: Path = out) -> int:
-            from generator.commands.site import build_command
+            from gitdesk.commands.site import build_command
 
             return build_command(directory, client=who, audience=audience, out=out, now=now)
 

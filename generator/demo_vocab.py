@@ -1,6 +1,6 @@
 """The demo's vocabulary: the service, its people, and what goes wrong in it.
 
-Plain data for :mod:`generator.demo`, kept apart so the synthesizer reads as
+Plain data for :mod:`gitdesk.demo`, kept apart so the synthesizer reads as
 logic. Wording follows the service seeds (``Error exportación contabilidad``,
 ``Filtro lento en listado pedidos``, ``Mejora dashboard``...): the tickets of a
 Madrid team maintaining an ERP, so their text is Spanish.

@@ -25,8 +25,8 @@ from ruamel.yaml.error import YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
 
-from generator import yamlsafe
-from generator.errors import GitdeskError
+from gitdesk import yamlsafe
+from gitdesk.errors import GitdeskError
 
 _BOM = "\ufeff"
 

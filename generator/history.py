@@ -29,9 +29,9 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path, PurePosixPath
 from typing import IO, Any, Iterable, Iterator, Mapping
 
-from generator.errors import RepoError
-from generator.load import DocumentError, kind_for_path, parse_document, read_file
-from generator.model import Diagnostic, DiagnosticLevel, Kind, Position, parse_time
+from gitdesk.errors import RepoError
+from gitdesk.load import DocumentError, kind_for_path, parse_document, read_file
+from gitdesk.model import Diagnostic, DiagnosticLevel, Kind, Position, parse_time
 
 
 @dataclass(frozen=True)
@@ -535,7 +535,7 @@ def read_history(repo: Path, *, branch: str = "main", cache_dir: Path | None = N
     With a cache from an earlier run whose tip is on the new first-parent chain,
     only the new commits are read; otherwise (a rewritten history) it starts over,
     so the answer is always the cold run's. Raises
-    :class:`generator.errors.RepoError` (exit 2) for a shallow clone, a folder
+    :class:`gitdesk.errors.RepoError` (exit 2) for a shallow clone, a folder
     that is not a Git repo, a repo without commits, or a missing branch.
     """
     with _no_gc():

@@ -13,7 +13,7 @@ deleted ticket, whose id still names it in old links and history.
 `gitdesk renumber` repairs what allocation could not prevent (two PRs opened
 before either was pushed). :func:`plan_renumber` is pure: the Git evidence
 comes in as an :class:`Evidence` value built by :func:`read_evidence`. That
-evidence is keyed by *path*, not read from :func:`generator.history.read_history`,
+evidence is keyed by *path*, not read from :func:`gitdesk.history.read_history`,
 because history is keyed by id, and two tickets sharing an id is the very
 thing being repaired here.
 """
@@ -27,9 +27,9 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, Callable, Iterable, Mapping
 
-from generator.errors import RepoError
-from generator.load import DocumentError, discover, kind_for_path, load_paths, parse_document
-from generator.model import Kind, Ticket
+from gitdesk.errors import RepoError
+from gitdesk.load import DocumentError, discover, kind_for_path, load_paths, parse_document
+from gitdesk.model import Kind, Ticket
 
 _ID = re.compile(r"^([A-Z]{2,5})-([0-9]{1,6})$")
 _TOP_FOLDERS = tuple(sorted({kind.folder.split("/")[0] for kind in Kind}))

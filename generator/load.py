@@ -3,7 +3,7 @@
 Ticket content is untrusted. This module refuses symlinks, paths that leave the
 repo, files over :data:`MAX_FILE_BYTES`, non-UTF-8 bytes, empty files, broken
 or non-mapping front matter, and YAML anchors/aliases. Every refusal is a
-:class:`~generator.model.Diagnostic`; one bad file never stops the others.
+:class:`~gitdesk.model.Diagnostic`; one bad file never stops the others.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import Any, Iterable
 
-from generator import parallel, schema, yamlsafe
-from generator.model import Diagnostic, DiagnosticLevel, Kind, Position, Ticket, parse_time
+from gitdesk import parallel, schema, yamlsafe
+from gitdesk.model import Diagnostic, DiagnosticLevel, Kind, Position, Ticket, parse_time
 
 MAX_FILE_BYTES = 1024 * 1024
 #: below this many files a process pool costs more than it saves

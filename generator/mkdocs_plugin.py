@@ -23,8 +23,8 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.toc import get_toc
 from mkdocs.utils import nest_paths
 
-from generator.errors import GitdeskError
-from generator.model import Kind
+from gitdesk.errors import GitdeskError
+from gitdesk.model import Kind
 
 log = logging.getLogger("mkdocs.plugins.gitdesk")
 
@@ -57,7 +57,7 @@ _forced: Any = None
 
 @contextlib.contextmanager
 def forced_options(options: Any) -> Iterator[None]:
-    """Make every GitdeskPlugin in this process use ``options`` (a generator.build.SiteOptions).
+    """Make every GitdeskPlugin in this process use ``options`` (a gitdesk.build.SiteOptions).
 
     ``gitdesk build``/``serve`` run MkDocs in-process; this is how their
     command-line options win over mkdocs.yml's plugin settings.
@@ -83,9 +83,9 @@ class GitdeskPlugin(BasePlugin[GitdeskConfig]):  # type: ignore[no-untyped-call]
         self._pending: dict[str, _Converted] = {}
 
     def _options(self, config: MkDocsConfig) -> Any:
-        from generator.build import SiteOptions
-        from generator.commands import parse_now
-        from generator.site import Audience
+        from gitdesk.build import SiteOptions
+        from gitdesk.commands import parse_now
+        from gitdesk.site import Audience
 
         if _forced is not None:
             return _forced
@@ -94,7 +94,7 @@ class GitdeskPlugin(BasePlugin[GitdeskConfig]):  # type: ignore[no-untyped-call]
         return SiteOptions(repo=repo, audience=Audience(self.config.audience), client=self.config.client, now=now)
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
-        from generator.build import collect
+        from gitdesk.build import collect
 
         options = self._options(config)
         self.repo = options.repo

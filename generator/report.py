@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 from typing import Iterable
 
-from generator.model import Diagnostic, DiagnosticLevel
+from gitdesk.model import Diagnostic, DiagnosticLevel
 
 FORMATS = ("text", "github", "json")
 

@@ -16,10 +16,10 @@ from typing import Any, Mapping
 
 import jinja2
 
-from generator import schema
-from generator.edit import render_scalar
-from generator.errors import GitdeskError
-from generator.model import Kind
+from gitdesk import schema
+from gitdesk.edit import render_scalar
+from gitdesk.errors import GitdeskError
+from gitdesk.model import Kind
 
 SCHEMA_DIR = ".gitdesk/schemas"
 
@@ -37,7 +37,7 @@ _INIT_TEMPLATES: dict[str, str] = {
 def _environment() -> jinja2.Environment:
     # Output is YAML, not HTML: escaping is the `yaml` filter's job, applied to every user value.
     env = jinja2.Environment(
-        loader=jinja2.PackageLoader("generator", "scaffold"),
+        loader=jinja2.PackageLoader("gitdesk", "scaffold"),
         autoescape=False,
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,

@@ -19,10 +19,10 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Callable, Iterable
 from zoneinfo import ZoneInfo
 
-from generator.calendars import Calendar, calendars_for
-from generator.config import Config, SlaPolicy, TargetSpec
-from generator.history import Anomaly, History, TicketHistory, Version
-from generator.model import Kind, Ticket, parse_time
+from gitdesk.calendars import Calendar, calendars_for
+from gitdesk.config import Config, SlaPolicy, TargetSpec
+from gitdesk.history import Anomaly, History, TicketHistory, Version
+from gitdesk.model import Kind, Ticket, parse_time
 
 
 class ClockState(str, enum.Enum):

@@ -1,6 +1,6 @@
 """Checks across files and over each ticket's lifecycle.
 
-Schema checks happen in :mod:`generator.load`; this module adds what needs the
+Schema checks happen in :mod:`gitdesk.load`; this module adds what needs the
 whole repo (unique ids, references, supersede chains, components and clients
 from gitdesk.yml) and what depends on the status (postmortems).
 """
@@ -11,9 +11,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator.config import Config
-from generator.load import LoadResult, load_repo
-from generator.model import Diagnostic, DiagnosticLevel, Kind, Ticket
+from gitdesk.config import Config
+from gitdesk.load import LoadResult, load_repo
+from gitdesk.model import Diagnostic, DiagnosticLevel, Kind, Ticket
 
 POSTMORTEM_FIELDS = ("root_cause", "resolution", "prevention")
 

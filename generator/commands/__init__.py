@@ -1,6 +1,6 @@
 """Command bodies: each turns CLI options into one core call and prints the result.
 
-They return the exit code. Modules are imported lazily by :mod:`generator.cli`
+They return the exit code. Modules are imported lazily by :mod:`gitdesk.cli`
 so that `gitdesk --help` stays fast.
 """
 
@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from generator.errors import GitdeskError
-from generator.model import parse_time
+from gitdesk.errors import GitdeskError
+from gitdesk.model import parse_time
 
 
 def parse_now(value: str | None) -> datetime:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from generator.errors import GitdeskError, RepoError
+from gitdesk.errors import GitdeskError, RepoError
 
 
 def prepare_directory(directory: Path, *, force: bool) -> None:
@@ -34,7 +34,7 @@ def prepare_directory(directory: Path, *, force: bool) -> None:
 
 def demo_command(directory: Path, *, size: str = "full", force: bool = False) -> int:
     """Create the demo repo and say what to do next; 0 on success."""
-    from generator import demo
+    from gitdesk import demo
 
     prepare_directory(directory, force=force)
     started = time.perf_counter()

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import click
 
-from generator.build import DEFAULT_MKDOCS, SiteOptions, atomic_folder, build_site, collect, write_bundle
-from generator.commands import parse_now
-from generator.config import load_config
-from generator.site import Audience
+from gitdesk.build import DEFAULT_MKDOCS, SiteOptions, atomic_folder, build_site, collect, write_bundle
+from gitdesk.commands import parse_now
+from gitdesk.config import load_config
+from gitdesk.site import Audience
 
 
 def _options(repo: Path, client: str | None, audience: str, now: str | None) -> SiteOptions:
@@ -33,12 +33,12 @@ def serve_command(repo: Path, *, client: str | None, audience: str, dev_addr: st
     """Live preview with MkDocs' server; rebuilds when tickets, backlog, runbooks or gitdesk.yml change."""
     import logging
 
-    from generator.build import mkdocs_file, mkdocs_logging, require_plugin
+    from gitdesk.build import mkdocs_file, mkdocs_logging, require_plugin
 
     require_plugin()
     from mkdocs.commands.serve import serve
 
-    from generator.mkdocs_plugin import forced_options
+    from gitdesk.mkdocs_plugin import forced_options
 
     load_config(repo)  # exit 2 before the server starts
     # Without --now each rebuild uses the current time, so running clocks move while you watch.

@@ -1,7 +1,7 @@
 """`gitdesk sla`, `gitdesk sla check` and `gitdesk history`: options in, one pipeline, text out.
 
-The renderers here are pure functions of an :class:`~generator.sla.SlaReport`
-or a :class:`~generator.history.TicketHistory`, so tests compare their output
+The renderers here are pure functions of an :class:`~gitdesk.sla.SlaReport`
+or a :class:`~gitdesk.history.TicketHistory`, so tests compare their output
 with golden files.
 """
 
@@ -18,14 +18,14 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from generator import report as diag_report
-from generator.commands import parse_now
-from generator.config import Config, load_config
-from generator.errors import GitdeskError
-from generator.history import History, TicketHistory, changes_since, read_history
-from generator.load import load_repo
-from generator.model import Diagnostic, DiagnosticLevel, Ticket, parse_time
-from generator.sla import Clock, ClockState, SlaReport, Stats, TargetName, TicketSla, compliance, compute, summarize
+from gitdesk import report as diag_report
+from gitdesk.commands import parse_now
+from gitdesk.config import Config, load_config
+from gitdesk.errors import GitdeskError
+from gitdesk.history import History, TicketHistory, changes_since, read_history
+from gitdesk.load import load_repo
+from gitdesk.model import Diagnostic, DiagnosticLevel, Ticket, parse_time
+from gitdesk.sla import Clock, ClockState, SlaReport, Stats, TargetName, TicketSla, compliance, compute, summarize
 
 
 @dataclass

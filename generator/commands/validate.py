@@ -6,16 +6,16 @@ from pathlib import Path
 
 import click
 
-from generator import report
-from generator.config import load_config
-from generator.model import Diagnostic, DiagnosticLevel
-from generator.validate import Report, validate_repo
+from gitdesk import report
+from gitdesk.config import load_config
+from gitdesk.model import Diagnostic, DiagnosticLevel
+from gitdesk.validate import Report, validate_repo
 
 
 def _history_checks(repo: Path, branch: str) -> list[Diagnostic]:
     """Declared-time and anomaly checks; none outside a Git repo or before the first commit."""
-    from generator.errors import RepoError
-    from generator.history import has_commits, history_diagnostics, read_history
+    from gitdesk.errors import RepoError
+    from gitdesk.history import has_commits, history_diagnostics, read_history
 
     if not has_commits(repo):
         return []
@@ -30,7 +30,7 @@ def validate_command(repo: Path, *, fmt: str, strict: bool = False, history: boo
     """Run every check; print in ``fmt``; return 0, or 1 when there are errors."""
     config = load_config(repo)
     result: Report = validate_repo(repo, config)
-    # `history` gates the checks that read Git (declared times, anomalies): see generator.history.
+    # `history` gates the checks that read Git (declared times, anomalies): see gitdesk.history.
     items = result.diagnostics
     if history:
         items = sorted(items + _history_checks(repo, config.branch), key=lambda d: (d.file, d.line, d.column, d.code))

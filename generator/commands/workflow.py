@@ -16,13 +16,13 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from generator import ids, scaffold, schema
-from generator.config import Config, load_config
-from generator.edit import EditError, ReplaceRef, SetField, edit_text, write_atomic
-from generator.errors import GitdeskError
-from generator.load import discover, kind_for_path, load_bytes, load_paths, load_repo
-from generator.model import INCIDENT_FLOW, DiagnosticLevel, Kind, Ticket, parse_time
-from generator.validate import check_tickets
+from gitdesk import ids, scaffold, schema
+from gitdesk.config import Config, load_config
+from gitdesk.edit import EditError, ReplaceRef, SetField, edit_text, write_atomic
+from gitdesk.errors import GitdeskError
+from gitdesk.load import discover, kind_for_path, load_bytes, load_paths, load_repo
+from gitdesk.model import INCIDENT_FLOW, DiagnosticLevel, Kind, Ticket, parse_time
+from gitdesk.validate import check_tickets
 
 #: validate's lifecycle findings that a status change can cause (postmortem due, successor missing)
 _LIFECYCLE_CODES = frozenset({"GD300", "GD301"})
@@ -234,7 +234,7 @@ def _normal(ticket_id: str) -> str:
 
 
 def renumber_command(repo: Path, *, dry_run: bool) -> int:
-    """Give duplicate ids fresh ones (see :func:`generator.ids.plan_renumber`); print what changed."""
+    """Give duplicate ids fresh ones (see :func:`gitdesk.ids.plan_renumber`); print what changed."""
     config = load_config(repo)
     loaded = load_repo(repo)
     evidence = ids.read_evidence(repo, config.branch)

@@ -11,14 +11,14 @@ from datetime import datetime
 from importlib import resources
 from typing import Callable
 
-from generator.config import Config
-from generator.history import History
-from generator.model import Ticket
-from generator.sla import SlaReport
-from generator.site import feeds, pages
-from generator.site.pages import NavItem
-from generator.site.scope import Audience, Scope, apply_scope, scope_for
-from generator.site.views import Site
+from gitdesk.config import Config
+from gitdesk.history import History
+from gitdesk.model import Ticket
+from gitdesk.sla import SlaReport
+from gitdesk.site import feeds, pages
+from gitdesk.site.pages import NavItem
+from gitdesk.site.scope import Audience, Scope, apply_scope, scope_for
+from gitdesk.site.views import Site
 
 __all__ = ["Audience", "Bundle", "NavItem", "Scope", "render_bundle", "scope_for", "site_bundle", "ASSETS"]
 
@@ -65,7 +65,7 @@ def render_bundle(tickets: list[Ticket], history: History, report: SlaReport, co
     files["feed.xml"] = feeds.atom_feed(site)
     files["maintenance.ics"] = feeds.ical(site)
     for asset in ASSETS:
-        files[asset] = resources.files("generator.site").joinpath("assets", asset.rsplit("/", 1)[1]).read_text(encoding="utf-8")
+        files[asset] = resources.files("gitdesk.site").joinpath("assets", asset.rsplit("/", 1)[1]).read_text(encoding="utf-8")
     in_nav = {item.path for item in nav}
     return Bundle(dict(sorted(files.items())), nav, frozenset(p for p in markdown if p not in in_nav), config.site.url)
 
@@ -77,9 +77,9 @@ def site_bundle(tickets: list[Ticket], history: History, config: Config, *, scop
                 compute: Compute | None = None, directory_urls: bool = False) -> Bundle:
     """Scope first, then compute the SLA from what the audience may see, then render.
 
-    ``compute`` defaults to :func:`generator.sla.compute` (pure); tests may pass another.
+    ``compute`` defaults to :func:`gitdesk.sla.compute` (pure); tests may pass another.
     """
-    from generator import sla
+    from gitdesk import sla
 
     visible, scoped_history = apply_scope(tickets, history, scope, config)
     report = (compute or sla.compute)(visible, scoped_history, config, now=now, client=scope.client_id)

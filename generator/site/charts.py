@@ -12,7 +12,7 @@ from typing import Callable, Sequence
 
 from markupsafe import Markup
 
-from generator.site.render import render
+from gitdesk.site.render import render
 
 DAY_WORDS = {"none": "no incident", "degraded": "degraded", "outage": "outage"}
 

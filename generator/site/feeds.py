@@ -6,11 +6,11 @@ import json
 from datetime import datetime, timezone
 from typing import Any
 
-from generator.model import Kind, Ticket
-from generator.site import charts
-from generator.site.pages import ticket_path
-from generator.site.render import page_url, render
-from generator.site.views import Site, window
+from gitdesk.model import Kind, Ticket
+from gitdesk.site import charts
+from gitdesk.site.pages import ticket_path
+from gitdesk.site.render import page_url, render
+from gitdesk.site.views import Site, window
 
 #: Statuspage incident impact by severity, and incident status by ours.
 IMPACT = {"P0": "critical", "P1": "major", "P2": "minor", "P3": "none"}

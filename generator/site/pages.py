@@ -9,12 +9,12 @@ from typing import Any, Callable, Iterator, Sequence
 
 from markupsafe import Markup
 
-from generator import parallel
-from generator.model import Kind, Ticket
-from generator.sla import Stats, TargetName
-from generator.site import charts
-from generator.site.render import format_duration, format_percent, markdown_html, relative_url, render
-from generator.site.views import ComponentState, Site, preventive, window
+from gitdesk import parallel
+from gitdesk.model import Kind, Ticket
+from gitdesk.sla import Stats, TargetName
+from gitdesk.site import charts
+from gitdesk.site.render import format_duration, format_percent, markdown_html, relative_url, render
+from gitdesk.site.views import ComponentState, Site, preventive, window
 
 #: Where each kind's pages live in the bundle.
 FOLDERS = {Kind.INCIDENT: "incidents", Kind.DECISION: "decisions", Kind.BACKLOG: "backlog",

@@ -146,7 +146,7 @@ class Clock:
 def environment() -> jinja2.Environment:
     """The one template environment: autoescape everywhere, templates from the package."""
     env = jinja2.Environment(
-        loader=jinja2.PackageLoader("generator.site", "templates"),
+        loader=jinja2.PackageLoader("gitdesk.site", "templates"),
         autoescape=True,
         trim_blocks=True,
         lstrip_blocks=True,

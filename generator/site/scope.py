@@ -27,9 +27,9 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any, Mapping
 
-from generator.config import Client, Config
-from generator.history import History, TicketHistory, Version
-from generator.model import Kind, Ticket
+from gitdesk.config import Client, Config
+from gitdesk.history import History, TicketHistory, Version
+from gitdesk.model import Kind, Ticket
 
 #: Fields that never reach a client audience. ``internal`` is the documented
 #: notes mapping; assignee and reporter name people and stay in-house.

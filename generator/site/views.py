@@ -1,7 +1,7 @@
 """What the pages show, derived once from the scoped model and the SLA report.
 
 Everything here is pure and works only on records that already passed the
-audience scope (see :mod:`generator.site.scope`).
+audience scope (see :mod:`gitdesk.site.scope`).
 """
 
 from __future__ import annotations
@@ -9,12 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from generator.config import Config
-from generator.history import History, TicketHistory
-from generator.model import DONE_STATUSES, Kind, Ticket
-from generator.sla import ClockState, SlaReport, TargetName, TicketSla, runbook_due
-from generator.site.render import Clock, format_duration
-from generator.site.scope import Scope
+from gitdesk.config import Config
+from gitdesk.history import History, TicketHistory
+from gitdesk.model import DONE_STATUSES, Kind, Ticket
+from gitdesk.sla import ClockState, SlaReport, TargetName, TicketSla, runbook_due
+from gitdesk.site.render import Clock, format_duration
+from gitdesk.site.scope import Scope
 
 #: Front-matter keys whose changes are public timeline entries, in display order.
 TRACKED = ("status", "severity", "level", "impact", "components")
@@ -277,7 +277,7 @@ def window(ticket: Ticket) -> tuple[datetime, datetime] | None:
 def preventive(site: Site, ticket: Ticket) -> dict[str, object] | None:
     """A preventive runbook's last ok run, next due time and overdue flag (None if it has no schedule).
 
-    The due arithmetic is the SLA stage's (:func:`generator.sla.runbook_due`), so
+    The due arithmetic is the SLA stage's (:func:`gitdesk.sla.runbook_due`), so
     the site and `gitdesk sla` never disagree about what is overdue.
     """
     every = ticket.get("every")

@@ -14,9 +14,9 @@ from typing import Iterator
 import pytest
 from click.testing import CliRunner
 
-from generator import demo
-from generator.cli import cli
-from generator.load import load_repo
+from gitdesk import demo
+from gitdesk.cli import cli
+from gitdesk.load import load_repo
 
 from tests.browser import chrome, needs_browser
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from click.testing import CliRunner
 
-from generator.cli import cli
+from gitdesk.cli import cli
 
 HERE = Path(__file__).parent
 CASES = HERE / "cases"

@@ -40,8 +40,8 @@ def test_github_format_annotations_and_step_summary(case_repo, tmp_path: Path) -
 
 
 def test_github_format_escapes_newlines_and_commas() -> None:
-    from generator.model import Diagnostic
-    from generator.report import render
+    from gitdesk.model import Diagnostic
+    from gitdesk.report import render
 
     line = render([Diagnostic("a,b.md", 1, 1, "GD1", "two\nlines 100%")], "github")
     assert line == "::error file=a%2Cb.md,line=1,col=1,title=GD1::two%0Alines 100%25"
@@ -95,7 +95,7 @@ def test_unknown_option_is_usage_error(tmp_path: Path) -> None:
 def test_installed_console_script_runs_without_traceback(case_repo) -> None:
     """The real process, as CI runs it: exit code and output survive the process boundary."""
     repo = case_repo("lifecycle")
-    proc = subprocess.run([sys.executable, "-m", "generator", "--repo", str(repo), "validate", "--no-history", "--format", "json"],
+    proc = subprocess.run([sys.executable, "-m", "gitdesk", "--repo", str(repo), "validate", "--no-history", "--format", "json"],
                           capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[2])})
     assert proc.returncode == 1
     assert len(json.loads(proc.stdout)["errors"]) == 3

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from tests.foundation.helpers import CASES, validate_json
-from generator import schema
-from generator.load import MAX_FILE_BYTES, kind_for_path, load_bytes, parse_document
-from generator.model import Kind
+from gitdesk import schema
+from gitdesk.load import MAX_FILE_BYTES, kind_for_path, load_bytes, parse_document
+from gitdesk.model import Kind
 
 
 def test_symlinked_file_and_folder_are_refused_others_still_checked(case_repo, tmp_path: Path) -> None:
@@ -94,7 +94,7 @@ def test_shipped_schemas_are_valid_2020_12() -> None:
 
 def test_parallel_load_gives_the_serial_answer(case_repo, monkeypatch) -> None:
     """Big trees are loaded by a process pool; the report must not change (order included)."""
-    import generator.load as load
+    import gitdesk.load as load
 
     repo = case_repo("schema_errors")
     _, serial = validate_json(repo)

@@ -36,8 +36,8 @@ def sample_git_repo(tmp_path_factory: pytest.TempPathFactory, sample: ModuleType
 @pytest.fixture(scope="session")
 def built_sites(tmp_path_factory: pytest.TempPathFactory, sample_git_repo: Path, sample: ModuleType) -> dict[str, Path]:
     """`gitdesk build` output for: client acme, client globex, the internal audience."""
-    from generator.build import SiteOptions, build_site
-    from generator.site import Audience
+    from gitdesk.build import SiteOptions, build_site
+    from gitdesk.site import Audience
 
     out = tmp_path_factory.mktemp("sites")
     sites = {}
@@ -58,7 +58,7 @@ def sample_inputs(tmp_path_factory: pytest.TempPathFactory, sample: ModuleType) 
 @pytest.fixture(scope="session")
 def bundle_for(sample_inputs: tuple, sample: ModuleType):
     """Render the sample's bundle for (audience, client) with the stand-in SLA compute."""
-    from generator.site import scope_for, site_bundle
+    from gitdesk.site import scope_for, site_bundle
 
     config, tickets, history = sample_inputs
     cache: dict = {}

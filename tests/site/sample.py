@@ -11,11 +11,11 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from generator.config import Config, load_config
-from generator.history import Commit, History, TicketHistory, Version
-from generator.load import load_repo
-from generator.model import Kind, Ticket
-from generator.sla import Clock, ClockState, SlaReport, Stats, TargetName, TicketSla, Uptime
+from gitdesk.config import Config, load_config
+from gitdesk.history import Commit, History, TicketHistory, Version
+from gitdesk.load import load_repo
+from gitdesk.model import Kind, Ticket
+from gitdesk.sla import Clock, ClockState, SlaReport, Stats, TargetName, TicketSla, Uptime
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)
 
@@ -246,7 +246,7 @@ def history_for(tickets: list[Ticket]) -> History:
 
 
 def fake_compute(tickets: list[Ticket], history: History, config: Config, *, now: datetime, client: str | None = None) -> SlaReport:
-    """Stand-in for generator.sla.compute in core tests: plausible clocks for exactly the tickets given."""
+    """Stand-in for gitdesk.sla.compute in core tests: plausible clocks for exactly the tickets given."""
     report = SlaReport(now=now)
     for ticket in tickets:
         if ticket.kind is not Kind.INCIDENT:

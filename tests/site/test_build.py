@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from generator.cli import cli
+from gitdesk.cli import cli
 
 NOW = "2026-11-23T10:00:00+00:00"
 
@@ -60,7 +60,7 @@ def test_a_failing_build_leaves_the_previous_site_untouched(repo: Path, monkeypa
     assert run(repo, "build", "--client", "acme", "--now", NOW).exit_code == 0
     before = {p: p.read_bytes() for p in (repo / "site").rglob("*") if p.is_file()}
     # A ticket that breaks rendering: a template bug, simulated by a page renderer that raises.
-    from generator.site import pages
+    from gitdesk.site import pages
 
     def broken(site, ticket):
         raise RuntimeError("renderer exploded on " + ticket.id)
@@ -98,7 +98,7 @@ def test_generate_writes_a_bundle_another_builder_can_build(repo: Path, tmp_path
 
 
 def test_plugin_watches_the_ticket_folders_under_serve(repo: Path) -> None:
-    from generator.mkdocs_plugin import GitdeskPlugin
+    from gitdesk.mkdocs_plugin import GitdeskPlugin
 
     class Server:
         watched: list[str] = []

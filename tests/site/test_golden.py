@@ -38,7 +38,7 @@ def test_bundle_matches_golden_files(bundle_for, case: str) -> None:
 
 
 def test_bundle_is_reproducible(sample_inputs, sample) -> None:
-    from generator.site import scope_for, site_bundle
+    from gitdesk.site import scope_for, site_bundle
 
     config, tickets, history = sample_inputs
     make = lambda: site_bundle(tickets, history, config, scope=scope_for(config, "client", "acme"), now=sample.NOW,  # noqa: E731

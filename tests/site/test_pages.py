@@ -7,10 +7,10 @@ from datetime import timedelta
 
 import pytest
 
-from generator.history import Commit, History, TicketHistory, Version
-from generator.model import Kind, Ticket
-from generator.site import render_bundle, scope_for, site_bundle
-from generator.site.render import format_duration, relative_url
+from gitdesk.history import Commit, History, TicketHistory, Version
+from gitdesk.model import Kind, Ticket
+from gitdesk.site import render_bundle, scope_for, site_bundle
+from gitdesk.site.render import format_duration, relative_url
 
 
 @pytest.mark.parametrize("directory_urls, source, target, expected", [
@@ -80,7 +80,7 @@ def test_status_page_banner_components_and_glance(bundle_for) -> None:
 
 def test_rendering_needs_no_sla_for_records_without_clocks(sample_inputs, sample) -> None:
     config, tickets, history = sample_inputs
-    from generator.sla import SlaReport
+    from gitdesk.sla import SlaReport
 
     bundle = render_bundle(tickets[:0], history, SlaReport(now=sample.NOW), config, scope=scope_for(config, "client", "acme"), now=sample.NOW)
     assert "No open incidents." in str(bundle.files["index.md"])
@@ -89,7 +89,7 @@ def test_rendering_needs_no_sla_for_records_without_clocks(sample_inputs, sample
 
 def test_pages_rendered_in_worker_processes_are_the_serial_pages(sample_inputs, sample, monkeypatch) -> None:
     """Big sites render their pages in forked workers; the bundle must not change (order included)."""
-    from generator.site import pages
+    from gitdesk.site import pages
 
     config, tickets, history = sample_inputs
     def bundle():

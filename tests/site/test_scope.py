@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from generator.errors import ConfigError
-from generator.model import Kind, Ticket
-from generator.site.scope import Audience, apply_scope, scope_for, visible
+from gitdesk.errors import ConfigError
+from gitdesk.model import Kind, Ticket
+from gitdesk.site.scope import Audience, apply_scope, scope_for, visible
 
 
 def ticket(kind: Kind = Kind.INCIDENT, id: str = "INC-0100", **fields) -> Ticket:

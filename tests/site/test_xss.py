@@ -7,7 +7,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from generator.site.render import markdown_html, plain_title
+from gitdesk.site.render import markdown_html, plain_title
 
 
 class _Live(HTMLParser):

@@ -19,8 +19,8 @@ from typing import Any
 import pytest
 import yaml
 
-from generator.gitfast import FastImport
-from generator.model import parse_time
+from gitdesk.gitfast import FastImport
+from gitdesk.model import parse_time
 
 CASES = Path(__file__).parent / "cases"
 REGEN = bool(os.environ.get("GITDESK_REGEN"))

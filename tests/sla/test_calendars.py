@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from generator.calendars import Calendar
-from generator.config import CalendarSpec, Config
+from gitdesk.calendars import Calendar
+from gitdesk.config import CalendarSpec, Config
 
 MADRID = ZoneInfo("Europe/Madrid")
 WORKDAY = ((time(9), time(14)), (time(15), time(18)))

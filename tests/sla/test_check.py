@@ -6,7 +6,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from generator.cli import cli
+from gitdesk.cli import cli
 
 
 def run(repo: Path, *args: str) -> tuple[int, str]:

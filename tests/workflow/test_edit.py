@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from generator import yamlsafe
-from generator.edit import EditError, ReplaceRef, SetField, edit_text, render_scalar, write_atomic
+from gitdesk import yamlsafe
+from gitdesk.edit import EditError, ReplaceRef, SetField, edit_text, render_scalar, write_atomic
 
 REFS = ("related", "origin", "supersedes", "superseded_by")
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
-from generator import scaffold, schema
-from generator.config import load_config
+from gitdesk import scaffold, schema
+from gitdesk.config import load_config
 from workflow_testkit import run_cli
 
 GOLDEN = Path(__file__).parent / "golden" / "init"

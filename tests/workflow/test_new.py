@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from generator.commands.workflow import plan_new
-from generator.config import load_config
-from generator.load import load_bytes
-from generator.model import Kind
+from gitdesk.commands.workflow import plan_new
+from gitdesk.config import load_config
+from gitdesk.load import load_bytes
+from gitdesk.model import Kind
 from workflow_testkit import Desk
 
 GOLDEN = Path(__file__).parent / "golden" / "new"

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from generator import ids
-from generator.model import Kind, Ticket
+from gitdesk import ids
+from gitdesk.model import Kind, Ticket
 
 
 def _ticket(path: str, ticket_id: str, **fields: object) -> Ticket:

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from click.testing import CliRunner, Result
 
-from generator import scaffold
-from generator.cli import cli
+from gitdesk import scaffold
+from gitdesk.cli import cli
 
 
 @dataclass
