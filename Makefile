@@ -18,14 +18,16 @@ $(STAMP): pyproject.toml | $(BIN)/python
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/python -m gitdesk.demo_job $(DEMO)
+	$(BIN)/python -m gitdesk.demo.job $(DEMO)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2
 
 lint: $(STAMP)
 	$(BIN)/python -m pip install -q mypy types-PyYAML
-	$(BIN)/python -m mypy --strict --ignore-missing-imports generator
+	@# mypy cannot follow setuptools' editable finder; a symlink gives it the import name.
+	mkdir -p build/mypy && ln -sfn ../../generator build/mypy/gitdesk
+	MYPYPATH=build/mypy $(BIN)/python -m mypy --strict --ignore-missing-imports -p gitdesk
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py

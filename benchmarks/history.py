@@ -31,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from gitdesk.gitfast import FastImport  # noqa: E402
+from gitdesk.history.fastimport import FastImport  # noqa: E402
 from gitdesk.history import read_history  # noqa: E402
 
 CONFIG = """title: Benchmark desk

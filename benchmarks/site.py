@@ -33,7 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from gitdesk.gitfast import FastImport  # noqa: E402
+from gitdesk.history.fastimport import FastImport  # noqa: E402
 
 NOW = "2026-11-23T10:00:00+00:00"
 # No sla/uptime sections: the built-in defaults are the seed's policy (P0 15m/1h/4h 24/7, P1 1h/8h, ...).
@@ -129,7 +129,7 @@ def child(kind: str, root: Path, out: Path) -> None:
     """Run one build in this (fresh) process and print its time and peak RSS as JSON."""
     started = time.perf_counter()
     if kind == "gitdesk":
-        from gitdesk.build import SiteOptions, build_site
+        from gitdesk.pipeline import SiteOptions, build_site
         from gitdesk.commands import parse_now
 
         build_site(SiteOptions(root, now=parse_now(NOW)), out)

@@ -4,7 +4,7 @@
 
 Builds TICKETS incidents in five year folders on main (batches of 50 per
 commit) and BRANCHES unmerged PR branches that each add one incident, with
-`gitdesk.gitfast`; then merges 20 PRs that reuse existing ids (as .yaml
+`gitdesk.history.fastimport`; then merges 20 PRs that reuse existing ids (as .yaml
 files, with a backlog item naming each) and times each command as a user
 runs it: a fresh process, Python start-up included.
 """
@@ -20,8 +20,8 @@ import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from gitdesk import scaffold
-from gitdesk.gitfast import FastImport
+from gitdesk.workflow import scaffold
+from gitdesk.history.fastimport import FastImport
 
 T0 = datetime(2022, 1, 1, tzinfo=timezone.utc)
 

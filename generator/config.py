@@ -9,7 +9,7 @@ from datetime import date, time
 from pathlib import Path
 from typing import Any
 
-from gitdesk import schema, yamlsafe
+from gitdesk.load import schema, yamlsafe
 from gitdesk.errors import ConfigError
 from gitdesk.model import Diagnostic
 

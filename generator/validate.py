@@ -1,6 +1,6 @@
 """Checks across files and over each ticket's lifecycle.
 
-Schema checks happen in :mod:`gitdesk.load`; this module adds what needs the
+Schema checks happen in :mod:`gitdesk.load.files`; this module adds what needs the
 whole repo (unique ids, references, supersede chains, components and clients
 from gitdesk.yml) and what depends on the status (postmortems).
 """
@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from gitdesk.config import Config
-from gitdesk.load import LoadResult, load_repo
+from gitdesk.load.files import LoadResult, load_repo
 from gitdesk.model import Diagnostic, DiagnosticLevel, Kind, Ticket
 
 POSTMORTEM_FIELDS = ("root_cause", "resolution", "prevention")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from gitdesk.build import DEFAULT_MKDOCS, SiteOptions, atomic_folder, build_site, collect, write_bundle
+from gitdesk.pipeline import DEFAULT_MKDOCS, SiteOptions, atomic_folder, build_site, collect, write_bundle
 from gitdesk.commands import parse_now
 from gitdesk.config import load_config
 from gitdesk.site import Audience
@@ -33,12 +33,12 @@ def serve_command(repo: Path, *, client: str | None, audience: str, dev_addr: st
     """Live preview with MkDocs' server; rebuilds when tickets, backlog, runbooks or gitdesk.yml change."""
     import logging
 
-    from gitdesk.build import mkdocs_file, mkdocs_logging, require_plugin
+    from gitdesk.pipeline import mkdocs_file, mkdocs_logging, require_plugin
 
     require_plugin()
     from mkdocs.commands.serve import serve
 
-    from gitdesk.mkdocs_plugin import forced_options
+    from gitdesk.adapters.mkdocs_plugin import forced_options
 
     load_config(repo)  # exit 2 before the server starts
     # Without --now each rebuild uses the current time, so running clocks move while you watch.

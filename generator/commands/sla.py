@@ -23,7 +23,7 @@ from gitdesk.commands import parse_now
 from gitdesk.config import Config, load_config
 from gitdesk.errors import GitdeskError
 from gitdesk.history import History, TicketHistory, changes_since, read_history
-from gitdesk.load import load_repo
+from gitdesk.load.files import load_repo
 from gitdesk.model import Diagnostic, DiagnosticLevel, Ticket, parse_time
 from gitdesk.sla import Clock, ClockState, SlaReport, Stats, TargetName, TicketSla, compliance, compute, summarize
 

@@ -16,11 +16,12 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from gitdesk import ids, scaffold, schema
+from gitdesk.load import schema
+from gitdesk.workflow import ids, scaffold
 from gitdesk.config import Config, load_config
-from gitdesk.edit import EditError, ReplaceRef, SetField, edit_text, write_atomic
+from gitdesk.workflow.edit import EditError, ReplaceRef, SetField, edit_text, write_atomic
 from gitdesk.errors import GitdeskError
-from gitdesk.load import discover, kind_for_path, load_bytes, load_paths, load_repo
+from gitdesk.load.files import discover, kind_for_path, load_bytes, load_paths, load_repo
 from gitdesk.model import INCIDENT_FLOW, DiagnosticLevel, Kind, Ticket, parse_time
 from gitdesk.validate import check_tickets
 
@@ -234,7 +235,7 @@ def _normal(ticket_id: str) -> str:
 
 
 def renumber_command(repo: Path, *, dry_run: bool) -> int:
-    """Give duplicate ids fresh ones (see :func:`gitdesk.ids.plan_renumber`); print what changed."""
+    """Give duplicate ids fresh ones (see :func:`gitdesk.workflow.ids.plan_renumber`); print what changed."""
     config = load_config(repo)
     loaded = load_repo(repo)
     evidence = ids.read_evidence(repo, config.branch)

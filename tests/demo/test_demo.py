@@ -22,7 +22,7 @@ from click.testing import CliRunner, Result
 
 from gitdesk import demo
 from gitdesk.cli import cli
-from gitdesk.load import load_repo
+from gitdesk.load.files import load_repo
 from gitdesk.model import Kind, Ticket, parse_time
 
 NOW = demo.iso(demo.DEMO_NOW)
@@ -195,7 +195,7 @@ def test_both_sites_build_and_the_client_site_keeps_internal_work_out(small: Pat
 
 
 def test_make_demo_job_builds_both_sites_and_says_where(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from gitdesk import demo_job
+    from gitdesk.demo import job as demo_job
 
     target = tmp_path / "demo"
     assert demo_job.run(target, size="small") == 0

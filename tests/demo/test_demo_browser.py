@@ -16,7 +16,7 @@ from click.testing import CliRunner
 
 from gitdesk import demo
 from gitdesk.cli import cli
-from gitdesk.load import load_repo
+from gitdesk.load.files import load_repo
 
 from tests.browser import chrome, needs_browser
 

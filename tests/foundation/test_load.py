@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from tests.foundation.helpers import CASES, validate_json
-from gitdesk import schema
-from gitdesk.load import MAX_FILE_BYTES, kind_for_path, load_bytes, parse_document
+from gitdesk.load import schema
+from gitdesk.load.files import MAX_FILE_BYTES, kind_for_path, load_bytes, parse_document
 from gitdesk.model import Kind
 
 
@@ -94,7 +94,7 @@ def test_shipped_schemas_are_valid_2020_12() -> None:
 
 def test_parallel_load_gives_the_serial_answer(case_repo, monkeypatch) -> None:
     """Big trees are loaded by a process pool; the report must not change (order included)."""
-    import gitdesk.load as load
+    import gitdesk.load.files as load
 
     repo = case_repo("schema_errors")
     _, serial = validate_json(repo)

@@ -13,7 +13,7 @@ from typing import Any
 
 from gitdesk.config import Config, load_config
 from gitdesk.history import Commit, History, TicketHistory, Version
-from gitdesk.load import load_repo
+from gitdesk.load.files import load_repo
 from gitdesk.model import Kind, Ticket
 from gitdesk.sla import Clock, ClockState, SlaReport, Stats, TargetName, TicketSla, Uptime
 

@@ -98,7 +98,7 @@ def test_generate_writes_a_bundle_another_builder_can_build(repo: Path, tmp_path
 
 
 def test_plugin_watches_the_ticket_folders_under_serve(repo: Path) -> None:
-    from gitdesk.mkdocs_plugin import GitdeskPlugin
+    from gitdesk.adapters.mkdocs_plugin import GitdeskPlugin
 
     class Server:
         watched: list[str] = []

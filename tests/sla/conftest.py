@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 import yaml
 
-from gitdesk.gitfast import FastImport
+from gitdesk.history.fastimport import FastImport
 from gitdesk.model import parse_time
 
 CASES = Path(__file__).parent / "cases"

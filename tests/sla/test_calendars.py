@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from gitdesk.calendars import Calendar
+from gitdesk.sla.calendars import Calendar
 from gitdesk.config import CalendarSpec, Config
 
 MADRID = ZoneInfo("Europe/Madrid")

@@ -215,7 +215,7 @@ def test_a_log_longer_than_the_stream_buffers(tmp_path: Path) -> None:
     """Hundreds of commits and blobs: the streamed log crosses many read blocks and pipe buffers."""
     from datetime import datetime, timedelta, timezone
 
-    from gitdesk.gitfast import FastImport
+    from gitdesk.history.fastimport import FastImport
 
     repo = tmp_path / "repo"
     subprocess.run(["git", "init", "-q", "-b", "main", str(repo)], check=True)
@@ -236,7 +236,7 @@ def test_one_commit_touching_many_tickets(tmp_path: Path) -> None:
     """An import commit adding 3,000 tickets at once spans many stream blocks."""
     from datetime import datetime, timezone
 
-    from gitdesk.gitfast import FastImport
+    from gitdesk.history.fastimport import FastImport
 
     repo = tmp_path / "repo"
     subprocess.run(["git", "init", "-q", "-b", "main", str(repo)], check=True)

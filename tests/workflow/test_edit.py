@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from gitdesk import yamlsafe
-from gitdesk.edit import EditError, ReplaceRef, SetField, edit_text, render_scalar, write_atomic
+from gitdesk.load import yamlsafe
+from gitdesk.workflow.edit import EditError, ReplaceRef, SetField, edit_text, render_scalar, write_atomic
 
 REFS = ("related", "origin", "supersedes", "superseded_by")
 

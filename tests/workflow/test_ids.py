@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from gitdesk import ids
+from gitdesk.workflow import ids
 from gitdesk.model import Kind
 from workflow_testkit import Desk, incident
 
@@ -54,7 +54,7 @@ def test_untracked_working_tree_files_count(desk: Desk) -> None:
 
 
 def test_outside_git_the_working_tree_alone_decides(tmp_path: Path) -> None:
-    from gitdesk import scaffold
+    from gitdesk.workflow import scaffold
     from workflow_testkit import run_cli
 
     scaffold.write_new(tmp_path, scaffold.init_files(title="No Git"))

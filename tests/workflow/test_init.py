@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
-from gitdesk import scaffold, schema
+from gitdesk.load import schema
+from gitdesk.workflow import scaffold
 from gitdesk.config import load_config
 from workflow_testkit import run_cli
 

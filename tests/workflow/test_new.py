@@ -11,7 +11,7 @@ import pytest
 
 from gitdesk.commands.workflow import plan_new
 from gitdesk.config import load_config
-from gitdesk.load import load_bytes
+from gitdesk.load.files import load_bytes
 from gitdesk.model import Kind
 from workflow_testkit import Desk
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gitdesk import ids
+from gitdesk.workflow import ids
 from gitdesk.model import Kind, Ticket
 
 

@@ -91,7 +91,7 @@ def test_a_ticket_already_landed_is_not_a_duplicate_of_itself(desk: Desk) -> Non
 
 
 def test_renumber_outside_git_is_a_usage_error(tmp_path: Path) -> None:
-    from gitdesk import scaffold
+    from gitdesk.workflow import scaffold
 
     scaffold.write_new(tmp_path, scaffold.init_files(title="No Git"))
     result = run_cli("--repo", str(tmp_path), "renumber")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from click.testing import CliRunner, Result
 
-from gitdesk import scaffold
+from gitdesk.workflow import scaffold
 from gitdesk.cli import cli
 
 

@@ -1,4 +1,4 @@
-"""What `make demo` runs: ``python -m gitdesk.demo_job [DIR]`` (default ``build/demo``).
+"""What `make demo` runs: ``python -m gitdesk.demo.job [DIR]`` (default ``build/demo``).
 
 Creates the demo repo (replacing an earlier demo), then runs what a newcomer
 would: ``validate``, the ``sla`` table, and builds of the first client's site
@@ -43,7 +43,8 @@ def _run(title: str, step: Callable[[], int], timings: list[tuple[str, float]]) 
 
 def run(directory: Path, *, size: str = "full") -> int:
     """The whole demo job; 0 when every available step succeeded."""
-    from gitdesk import demo, demo_vocab
+    from gitdesk import demo
+    from gitdesk.demo import vocab as demo_vocab
     from gitdesk.commands.demo import demo_command, prepare_directory
     from gitdesk.commands.validate import validate_command
 

@@ -20,10 +20,10 @@ from typing import Iterator
 
 from gitdesk.config import load_config
 from gitdesk.errors import ConfigError, GitdeskError
-from gitdesk.load import load_repo
+from gitdesk.load.files import load_repo
 from gitdesk.site import Audience, Bundle, scope_for, site_bundle
 
-log = logging.getLogger("gitdesk.build")
+log = logging.getLogger("gitdesk.pipeline")
 
 MKDOCS_FILE = "mkdocs.yml"
 
@@ -177,7 +177,7 @@ def build_site(options: SiteOptions, out: Path) -> BuildResult:
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config as mkdocs_config
 
-    from gitdesk.mkdocs_plugin import forced_options
+    from gitdesk.adapters.mkdocs_plugin import forced_options
 
     started = time.perf_counter()
     # exit 2 before any work when gitdesk.yml is missing or bad, or the client is unknown

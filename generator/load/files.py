@@ -14,7 +14,8 @@ from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import Any, Iterable
 
-from gitdesk import parallel, schema, yamlsafe
+from gitdesk import parallel
+from gitdesk.load import schema, yamlsafe
 from gitdesk.model import Diagnostic, DiagnosticLevel, Kind, Position, Ticket, parse_time
 
 MAX_FILE_BYTES = 1024 * 1024

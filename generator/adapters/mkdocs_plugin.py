@@ -57,7 +57,7 @@ _forced: Any = None
 
 @contextlib.contextmanager
 def forced_options(options: Any) -> Iterator[None]:
-    """Make every GitdeskPlugin in this process use ``options`` (a gitdesk.build.SiteOptions).
+    """Make every GitdeskPlugin in this process use ``options`` (a gitdesk.pipeline.SiteOptions).
 
     ``gitdesk build``/``serve`` run MkDocs in-process; this is how their
     command-line options win over mkdocs.yml's plugin settings.
@@ -83,7 +83,7 @@ class GitdeskPlugin(BasePlugin[GitdeskConfig]):  # type: ignore[no-untyped-call]
         self._pending: dict[str, _Converted] = {}
 
     def _options(self, config: MkDocsConfig) -> Any:
-        from gitdesk.build import SiteOptions
+        from gitdesk.pipeline import SiteOptions
         from gitdesk.commands import parse_now
         from gitdesk.site import Audience
 
@@ -94,7 +94,7 @@ class GitdeskPlugin(BasePlugin[GitdeskConfig]):  # type: ignore[no-untyped-call]
         return SiteOptions(repo=repo, audience=Audience(self.config.audience), client=self.config.client, now=now)
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
-        from gitdesk.build import collect
+        from gitdesk.pipeline import collect
 
         options = self._options(config)
         self.repo = options.repo

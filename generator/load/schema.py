@@ -33,7 +33,7 @@ class SchemaProblem:
 
 def schema_text(name: str) -> str:
     """The raw JSON text of a shipped schema (``incident``, ..., ``config``)."""
-    return resources.files("gitdesk.schemas").joinpath(f"{name}.schema.json").read_text("utf-8")
+    return resources.files("gitdesk.load.schemas").joinpath(f"{name}.schema.json").read_text("utf-8")
 
 
 @lru_cache(maxsize=None)
@@ -182,7 +182,7 @@ def reference_markdown() -> str:
         "",
         "Generated from the JSON Schemas in `generator/schemas/` (the single source of truth);",
         "`gitdesk schema --out DIR` exports the same files for your editor.",
-        "Regenerate this page with `python -c 'from gitdesk.schema import reference_markdown as r; print(r(), end=\"\")' > docs/formats.md`.",
+        "Regenerate this page with `python -c 'from gitdesk.load.schema import reference_markdown as r; print(r(), end=\"\")' > docs/formats.md`.",
         "",
     ]
     for name in SCHEMA_NAMES:

@@ -19,7 +19,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Callable, Iterable
 from zoneinfo import ZoneInfo
 
-from gitdesk.calendars import Calendar, calendars_for
+from gitdesk.sla.calendars import Calendar, calendars_for
 from gitdesk.config import Config, SlaPolicy, TargetSpec
 from gitdesk.history import Anomaly, History, TicketHistory, Version
 from gitdesk.model import Kind, Ticket, parse_time

@@ -7,7 +7,7 @@ Two stages, one way:
   and a list of :class:`Change`\\ s, each one landed commit on ``main`` with
   the ticket edits it carries. No wall clock, no file system: the same seed
   gives the same plan, so the same repo, byte for byte.
-* :func:`write_plan` replays the plan into a :class:`~gitdesk.gitfast.FastImport`
+* :func:`write_plan` replays the plan into a :class:`~gitdesk.history.fastimport.FastImport`
   stream: most changes as PR branches merged with ``--no-ff`` (the merge's
   committer time is the landed time the SLA clock reads), some squashes, a few
   direct commits.
@@ -34,12 +34,12 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
-from gitdesk import demo_vocab as vocab
-from gitdesk.build import DEFAULT_MKDOCS
-from gitdesk.calendars import Calendar
+from gitdesk.demo import vocab
+from gitdesk.pipeline import DEFAULT_MKDOCS
+from gitdesk.sla.calendars import Calendar
 from gitdesk.config import ALWAYS, Config, parse_config
-from gitdesk.demo_vocab import Person, Theme
-from gitdesk.gitfast import FastImport
+from gitdesk.demo.vocab import Person, Theme
+from gitdesk.history.fastimport import FastImport
 from gitdesk.model import Kind
 
 SEED = 20261120
@@ -1087,7 +1087,7 @@ def write_plan(plan: Plan, fast: FastImport) -> int:
 
 def _runbook_state(plan: Plan, ref: Ref) -> _State:
     """A runbook's state as the first commit left it (runbooks start in the static files)."""
-    from gitdesk.load import parse_document
+    from gitdesk.load.files import parse_document
 
     doc = parse_document(plan.static[ref.path].encode("utf-8"), ref.path)
     return _State(Kind.RUNBOOK, dict(doc.fields), doc.body)

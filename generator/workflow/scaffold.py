@@ -1,4 +1,4 @@
-"""Files that `gitdesk init` and `gitdesk new` write, rendered from ``generator/scaffold/``.
+"""Files that `gitdesk init` and `gitdesk new` write, rendered from ``generator/workflow/templates/``.
 
 Rendering is pure (values in, ``{path: text}`` out); writing is separate and
 never replaces an existing file. Every value a user typed goes through the
@@ -16,14 +16,14 @@ from typing import Any, Mapping
 
 import jinja2
 
-from gitdesk import schema
-from gitdesk.edit import render_scalar
+from gitdesk.load import schema
+from gitdesk.workflow.edit import render_scalar
 from gitdesk.errors import GitdeskError
 from gitdesk.model import Kind
 
 SCHEMA_DIR = ".gitdesk/schemas"
 
-#: template in generator/scaffold/ -> path in the new repo
+#: template in generator/workflow/templates/ -> path in the new repo
 _INIT_TEMPLATES: dict[str, str] = {
     "gitdesk.yml.j2": "gitdesk.yml",
     "mkdocs.yml.j2": "mkdocs.yml",
@@ -37,7 +37,7 @@ _INIT_TEMPLATES: dict[str, str] = {
 def _environment() -> jinja2.Environment:
     # Output is YAML, not HTML: escaping is the `yaml` filter's job, applied to every user value.
     env = jinja2.Environment(
-        loader=jinja2.PackageLoader("gitdesk", "scaffold"),
+        loader=jinja2.PackageLoader("gitdesk.workflow", "templates"),
         autoescape=False,
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
@@ -75,7 +75,7 @@ def init_files(*, title: str, timezone: str = "Europe/Madrid", branch: str = "ma
 
 
 def render_ticket(kind: Kind, values: Mapping[str, Any]) -> str:
-    """A new ticket's text from its kind's template (``generator/scaffold/tickets/<kind>.md.j2``)."""
+    """A new ticket's text from its kind's template (``generator/workflow/templates/tickets/<kind>.md.j2``)."""
     return _environment().get_template(f"tickets/{kind.value}.md.j2").render(values)
 
 

@@ -25,7 +25,7 @@ from ruamel.yaml.error import YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
 
-from gitdesk import yamlsafe
+from gitdesk.load import yamlsafe
 from gitdesk.errors import GitdeskError
 
 _BOM = "\ufeff"

@@ -28,7 +28,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Callable, Iterable, Mapping
 
 from gitdesk.errors import RepoError
-from gitdesk.load import DocumentError, discover, kind_for_path, load_paths, parse_document
+from gitdesk.load.files import DocumentError, discover, kind_for_path, load_paths, parse_document
 from gitdesk.model import Kind, Ticket
 
 _ID = re.compile(r"^([A-Z]{2,5})-([0-9]{1,6})$")

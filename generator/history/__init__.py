@@ -30,7 +30,7 @@ from pathlib import Path, PurePosixPath
 from typing import IO, Any, Iterable, Iterator, Mapping
 
 from gitdesk.errors import RepoError
-from gitdesk.load import DocumentError, kind_for_path, parse_document, read_file
+from gitdesk.load.files import DocumentError, kind_for_path, parse_document, read_file
 from gitdesk.model import Diagnostic, DiagnosticLevel, Kind, Position, parse_time
 
 

@@ -1,0 +1,1 @@
+"""Where the pipeline meets other tools: the MkDocs plugin, the generate writer, publishing."""

@@ -1,0 +1,1 @@
+"""Reading ticket files: safe YAML, JSON Schema checks, files -> Tickets + Diagnostics."""

@@ -1,0 +1,1 @@
+"""Changing a desk the way an engineer does: scaffold (init), ids (new, renumber), edits (status)."""
