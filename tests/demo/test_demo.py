@@ -20,12 +20,14 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from gitdesk import demo
+from gitdesk.demo import create_demo
+from gitdesk.demo.render import iso
+from gitdesk.demo.timeline import DEMO_NOW
 from gitdesk.cli import cli
 from gitdesk.load.files import load_repo
 from gitdesk.model import Kind, Ticket, parse_time
 
-NOW = demo.iso(demo.DEMO_NOW)
+NOW = iso(DEMO_NOW)
 
 
 def gitdesk(*args: str) -> Result:
@@ -52,13 +54,13 @@ def small(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def full(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("demo") / "full"
-    demo.create_demo(path, size="full")
+    create_demo(path, size="full")
     return path
 
 
 def test_same_seed_same_repo(small: Path, tmp_path: Path) -> None:
     again = tmp_path / "again"
-    demo.create_demo(again, size="small")
+    create_demo(again, size="small")
     assert git(again, "rev-parse", "main") == git(small, "rev-parse", "main")
 
 
@@ -119,7 +121,7 @@ def test_small_demo_tells_every_story(small: Path) -> None:
         book = runbooks[slug]
         last_ok = max(parse_time(run["at"]) for run in book.get("runs") if run["result"] == "ok")
         step = timedelta(days=31) if book.get("every") == "1 month" else timedelta(days=7)
-        assert (last_ok + step < demo.DEMO_NOW) is overdue, slug
+        assert (last_ok + step < DEMO_NOW) is overdue, slug
     assert any(run["result"] == "failed" for run in runbooks["dependency-updates"].get("runs"))
 
 
