@@ -25,8 +25,10 @@ class DecisionPlanner:
     def decision(self, when: datetime, title: str, context: str, decision: str, consequences: str,
                  components: tuple[str, ...] = (), *, outcome: str = "accepted", supersedes: Ref | None = None,
                  internal: bool = False) -> Ref:
+        """Propose a decision, then (unless ``outcome`` is "proposed") decide it a few days later."""
+        tl = self.tl
         ref = Ref(Kind.DECISION)
-        author = self.tl.rng.choice((vocab.MANAGER, self.tl.person("L3")))
+        author = tl.rng.choice((vocab.MANAGER, tl.person("L3")))
         fields: dict[str, Any] = {"title": title, "status": "proposed", "date": when.date().isoformat(),
                                   "deciders": sorted({vocab.MANAGER.login, author.login})}
         if components:
@@ -34,27 +36,28 @@ class DecisionPlanner:
         if internal:
             fields["visibility"] = "internal"
         body = f"## Context\n\n{context}\n\n## Decision\n\n{decision}\n\n## Consequences\n\n{consequences}\n"
-        self.tl.land(when, Fmt(f"{{}}: propose — {title}", ref), [Edit(ref, set=fields, body=body, create=True)], author,
-                  style=Style.MERGE)
+        tl.land(when, Fmt(f"{{}}: propose — {title}", ref), [Edit(ref, set=fields, body=body, create=True)], author,
+                style=Style.MERGE)
         if outcome == "proposed":
             return ref
-        decided = self.tl.office_time((when + timedelta(days=self.tl.rng.randint(1, 6))).date())
+        decided = tl.office_time((when + timedelta(days=tl.rng.randint(1, 6))).date())
         edits = [Edit(ref, set={"status": outcome, "date": decided.date().isoformat()})]
         if supersedes is not None and outcome == "accepted":
             edits[0].set["supersedes"] = supersedes
             edits.append(Edit(supersedes, set={"status": "superseded", "superseded_by": ref}))
-        self.tl.land(decided, Fmt(f"{{}}: {outcome} — {title}", ref), edits, vocab.MANAGER, style=Style.MERGE)
+        tl.land(decided, Fmt(f"{{}}: {outcome} — {title}", ref), edits, vocab.MANAGER, style=Style.MERGE)
         return ref
 
     def plan(self, *, count: int, late_notice: datetime) -> None:
         """The supersede chains, then ``count`` decisions spread over the story."""
+        tl = self.tl
         chains = ((vocab.WINDOW_CHAIN, (0.01, 0.45, None)), (vocab.BACKUP_CHAIN, (0.05, 0.6)))
         for chain, shares in chains:
             previous: Ref | None = None
             for (title, context, decision, consequences), share in zip(chain, shares):
                 # the last window decision answers the late announcement; earlier links come before it
-                when = late_notice if share is None else self.tl.office_time(
-                    min(self.tl.frac(share), late_notice - timedelta(days=7 * (2 - chain.index((title, context, decision, consequences))))).date())
+                when = late_notice if share is None else tl.office_time(
+                    min(tl.frac(share), late_notice - timedelta(days=7 * (2 - chain.index((title, context, decision, consequences))))).date())
                 previous = self.decision(when, title, context, decision, consequences, supersedes=previous)
         picks = vocab.DECISIONS[:count]
         for index, (title, context, decision, consequences, components) in enumerate(picks):
@@ -62,8 +65,8 @@ class DecisionPlanner:
             outcome = "proposed" if index >= count - 2 and count > 3 else "accepted"
             if index in REJECTED_DECISIONS:
                 outcome = "rejected"
-            ref = self.decision(self.tl.office_time(self.tl.frac(share).date()), title, context, decision, consequences,
+            ref = self.decision(tl.office_time(tl.frac(share).date()), title, context, decision, consequences,
                                 components, outcome=outcome, internal=index == INTERNAL_DECISION)
             if index == DEPRECATED_DECISION and outcome == "accepted":
-                self.tl.land(self.tl.office_time(self.tl.frac(0.97).date()), Fmt(f"{{}}: deprecated — {title}", ref),
-                          [Edit(ref, set={"status": "deprecated"})], vocab.MANAGER)
+                tl.land(tl.office_time(tl.frac(0.97).date()), Fmt(f"{{}}: deprecated — {title}", ref),
+                        [Edit(ref, set={"status": "deprecated"})], vocab.MANAGER)

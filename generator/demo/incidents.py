@@ -49,22 +49,24 @@ class IncidentPlanner:
 
     def open_time(self, severity: str) -> datetime:
         """When a random incident lands: more of them as the service grows, mostly in office hours."""
+        tl = self.tl
         while True:
-            day = (self.tl.start + timedelta(days=1) + (self.tl.end - self.tl.start - timedelta(days=2)) * self.tl.ramp()).date()
-            if severity == "P0" or self.tl.rng.random() < 0.12:
-                moment = datetime.combine(day, time(self.tl.rng.randrange(0, 24), self.tl.rng.randrange(60)), MADRID)
+            day = (tl.start + timedelta(days=1) + (tl.end - tl.start - timedelta(days=2)) * tl.ramp()).date()
+            if severity == "P0" or tl.rng.random() < 0.12:
+                moment = datetime.combine(day, time(tl.rng.randrange(0, 24), tl.rng.randrange(60)), MADRID)
             else:
-                moment = self.tl.office_time(day)
-            if self.tl.start < moment < self.tl.end:
+                moment = tl.office_time(day)
+            if tl.start < moment < tl.end:
                 return moment
 
     def random_incidents(self, count: int) -> None:
         """``count`` incidents in realistic proportions, times and outcomes; a fixed share of them breach."""
-        late = self.tl.end - timedelta(days=25)
+        tl = self.tl
+        late = tl.end - timedelta(days=25)
         specs = []
         for severity in self.incident_mix(count):
             opened = self.open_time(severity)
-            client = self.tl.rng.choices([c[0] for c in vocab.CLIENTS], [c[3] for c in vocab.CLIENTS])[0]
+            client = tl.rng.choices([c[0] for c in vocab.CLIENTS], [c[3] for c in vocab.CLIENTS])[0]
             specs.append((opened, severity, client))
         specs.sort(key=lambda s: s[0])
         themes = [t for t in vocab.THEMES if t.incident not in QUEUED_THEMES]
@@ -73,28 +75,28 @@ class IncidentPlanner:
         breaches: set[int] = set()
         for severity, share in BREACH_RATES.items():
             eligible = [i for i, (opened, sev, _) in enumerate(specs) if sev == severity and opened < late]
-            breaches.update(self.tl.rng.sample(eligible, min(len(eligible), round(share * len(eligible)))))
+            breaches.update(tl.rng.sample(eligible, min(len(eligible), round(share * len(eligible)))))
         for index, (opened, severity, client) in enumerate(specs):
             comps = self.client_components[client]
             early = opened < late
             if severity == "P3":
                 pool = [t for t in themes if t.component in comps]
-                theme = self.tl.rng.choice(pool)
-                roll = self.tl.rng.random()
+                theme = tl.rng.choice(pool)
+                roll = tl.rng.random()
                 outcome = "deferred" if roll < 0.72 else "resolved" if roll < 0.92 else "cancelled"
                 self.p3(opened, client, theme, outcome, breach=index in breaches)
                 continue
-            component = self.tl.pick(c for c in comps if c in vocab.FAULTS[severity])
-            title = self.tl.pick(vocab.FAULTS[severity][component])
+            component = tl.pick(c for c in comps if c in vocab.FAULTS[severity])
+            title = tl.pick(vocab.FAULTS[severity][component])
             if severity == "P0":
                 self.p0(opened, client, component, title, breach=False)
             else:
                 self.fault(opened, severity, client, component, title,
                            breach=index in breaches,
-                           waiting=self.tl.rng.random() < (0.2 if severity == "P1" else 0.25),
-                           reopen=early and self.tl.rng.random() < 0.06,
-                           phone=self.tl.rng.random() < 0.25,
-                           internal=severity == "P2" and self.tl.rng.random() < 0.05)
+                           waiting=tl.rng.random() < (0.2 if severity == "P1" else 0.25),
+                           reopen=early and tl.rng.random() < 0.06,
+                           phone=tl.rng.random() < 0.25,
+                           internal=severity == "P2" and tl.rng.random() < 0.05)
 
     def new_incident(self, opened: datetime, severity: str, client: str, component: str, title: str, *,
                      level: str = "L1", reporter: str | None = None, phone_minutes: float | None = None,
@@ -102,14 +104,15 @@ class IncidentPlanner:
                      status: str = "reported", body: str | None = None, author: Person | None = None,
                      style: Style | None = None) -> tuple[Ref, Person, datetime]:
         """Land the incident's first version; return it, its L1 person and its SLA start."""
+        tl = self.tl
         ref = Ref(Kind.INCIDENT)
         self.count += 1
         self.incidents_by_component.setdefault(component, []).append((opened, ref))
-        first = author or self.tl.person("L1")
+        first = author or tl.person("L1")
         fields: dict[str, Any] = {
             "title": title, "severity": severity, "status": status, "client": client, "components": [component],
             "impact": impact, "level": level, "assignee": first.login,
-            "reporter": reporter or self.tl.pick(vocab.REPORTERS[client]), "reports": 1,
+            "reporter": reporter or tl.pick(vocab.REPORTERS[client]), "reports": 1,
         }
         start = opened
         if phone_minutes is not None:
@@ -117,22 +120,25 @@ class IncidentPlanner:
             fields["reported_at"] = iso(start)
         if started_at is not None:
             fields["started_at"] = iso(min(started_at, opened))
-        fields["update"] = self.tl.pick(vocab.UPDATES[status])
-        if self.tl.rng.random() < 0.3:
-            fields["internal"] = {"notes": self.tl.pick(vocab.INTERNAL_NOTES)}
+        fields["update"] = tl.pick(vocab.UPDATES[status])
+        if tl.rng.random() < 0.3:
+            fields["internal"] = {"notes": tl.pick(vocab.INTERNAL_NOTES)}
         fields.update(extra or {})
-        text = body or incident_body(title, component, client, self.tl.pick(vocab.SYMPTOMS[severity]))
-        self.tl.land(opened, Fmt(f"{{}}: {status} — {title}", ref), [Edit(ref, set=fields, body=text, create=True)], first,
-                  style=style or (Style.DIRECT if severity == "P0" else None))
+        text = body or incident_body(title, component, client, tl.pick(vocab.SYMPTOMS[severity]))
+        tl.land(opened, Fmt(f"{{}}: {status} — {title}", ref), [Edit(ref, set=fields, body=text, create=True)], first,
+                style=style or (Style.DIRECT if severity == "P0" else None))
         return ref, first, start
 
     def step(self, ref: Ref, when: datetime, title: str, status: str, who: Person, *, update: str | Fmt | None = None,
              extra: dict[str, Any] | None = None, style: Style | None = None) -> bool:
-        fields: dict[str, Any] = {"status": status, "update": update or self.tl.pick(vocab.UPDATES[status])}
+        """Land a status change (a stock update text unless given); False when it falls after the end."""
+        tl = self.tl
+        fields: dict[str, Any] = {"status": status, "update": update or tl.pick(vocab.UPDATES[status])}
         fields.update(extra or {})
-        return self.tl.land(when, Fmt(f"{{}}: {status} — {title}", ref), [Edit(ref, set=fields)], who, style=style)
+        return tl.land(when, Fmt(f"{{}}: {status} — {title}", ref), [Edit(ref, set=fields)], who, style=style)
 
     def postmortem(self, component: str, severity: str) -> dict[str, str]:
+        """Root cause, resolution and prevention: each P0 component's own, a random one otherwise."""
         if severity == "P0":
             cause, fix, prevent = vocab.P0_CAUSES[component]
         else:
@@ -141,11 +147,12 @@ class IncidentPlanner:
 
     def p0(self, opened: datetime, client: str, component: str, title: str, *, breach: bool) -> Ref:
         """System down: 24/7 clock, direct commits, L1→L2→L3 (→L4 when it breaches), postmortem."""
-        clock, rng = self.tl.always, self.tl.rng
+        tl = self.tl
+        clock, rng = tl.always, tl.rng
         began = opened - timedelta(minutes=rng.uniform(6, 14))
         ref, first, start = self.new_incident(opened, "P0", client, component, title, phone_minutes=rng.uniform(2, 5),
                                               impact="outage", started_at=began)
-        l2, l3 = self.tl.person("L2"), self.tl.person("L3")
+        l2, l3 = tl.person("L2"), tl.person("L3")
 
         def minutes(m: float) -> datetime:
             return clock.add_working(start, m * 60)
@@ -165,14 +172,15 @@ class IncidentPlanner:
         self.step(ref, minutes(rng.uniform(110, 130)), title, "monitoring", l3, style=Style.SQUASH)
         resolved = minutes(rng.uniform(150, 195))
         self.step(ref, resolved, title, "resolved", l3, extra=self.postmortem(component, "P0"), style=Style.MERGE)
-        self.step(ref, self.tl.workday_at(resolved + timedelta(days=3), 10, rng.randrange(60)), title, "closed", l3)
+        self.step(ref, tl.workday_at(resolved + timedelta(days=3), 10, rng.randrange(60)), title, "closed", l3)
         return ref
 
     def fault(self, opened: datetime, severity: str, client: str, component: str, title: str, *, breach: bool,
               waiting: bool, reopen: bool, phone: bool, internal: bool = False, reports: int = 1,
               upgrade_at: float | None = None, mitigate: bool | None = None, hours: float | None = None) -> Ref:
         """A P1/P2 on the business calendar: response, escalation, maybe a pause, resolution, maybe a reopen."""
-        rng, clock = self.tl.rng, self.tl.business
+        tl = self.tl
+        rng, clock = tl.rng, tl.business
         policy_sev = "P2" if upgrade_at is not None else severity
         response_target = 3600 if severity == "P1" else 4 * HOUR  # an upgrade re-picks the stricter target
         resolution_target = 8 * HOUR if severity == "P1" else 40 * HOUR
@@ -205,7 +213,7 @@ class IncidentPlanner:
             moment = clock.add_working(anchor_t, counted - anchor_c)
             return max(moment, opened + timedelta(minutes=1))
 
-        helper = self.tl.person("L2") if rng.random() < 0.6 or severity == "P1" else first
+        helper = tl.person("L2") if rng.random() < 0.6 or severity == "P1" else first
         self.step(ref, at(response), title, "investigating", helper,
                   extra={"level": helper.level, "assignee": helper.login} if helper is not first else None)
         owner = helper
@@ -213,7 +221,7 @@ class IncidentPlanner:
             self.step(ref, at(upgrade_at * total), title, "investigating", owner, extra={"severity": "P1"},
                       update="Se eleva a P1: afecta al cierre diario del cliente.")
         if rng.random() < (0.3 if severity == "P1" else 0.1):
-            owner = self.tl.person("L3")
+            owner = tl.person("L3")
             self.step(ref, at(0.45 * total), title, "identified", owner, extra={"level": "L3", "assignee": owner.login})
         else:
             self.step(ref, at(0.45 * total), title, "identified", owner)
@@ -228,28 +236,29 @@ class IncidentPlanner:
             self.step(ref, at(0.75 * total), title, "mitigated", owner)
         done: dict[str, Any] = self.postmortem(component, severity) if severity == "P1" else {}
         if breach:
-            done["breach_reason"] = self.tl.pick(vocab.BREACH_REASONS)
+            done["breach_reason"] = tl.pick(vocab.BREACH_REASONS)
         resolved = at(total)
         if not self.step(ref, resolved, title, "resolved", owner, extra=done):
             return ref
         if reopen:
-            back = self.tl.office_time((resolved + timedelta(days=rng.randint(1, 4))).date())
+            back = tl.office_time((resolved + timedelta(days=rng.randint(1, 4))).date())
             self.step(ref, back, title, "investigating", owner, extra={"reports": reports + 1},
                       update="El cliente informa de que vuelve a ocurrir; reabrimos.")
             resolved = clock.add_working(back, rng.uniform(0.8, 3) * HOUR)
             self.step(ref, resolved, title, "resolved", owner, update="Corregido también el caso que faltaba; verificado con el cliente.")
         if rng.random() < 0.5:
-            self.step(ref, self.tl.workday_at(resolved + timedelta(days=rng.randint(3, 7)), 9, rng.randrange(50)),
+            self.step(ref, tl.workday_at(resolved + timedelta(days=rng.randint(3, 7)), 9, rng.randrange(50)),
                       title, "closed", first, style=Style.DIRECT)
         return ref
 
     def p3(self, opened: datetime, client: str, theme: Theme, outcome: str, *, breach: bool = False,
            when: datetime | None = None) -> Ref:
         """A minor request: triage within 16 working hours, then mostly deferred to the backlog."""
-        rng, clock = self.tl.rng, self.tl.business
+        tl = self.tl
+        rng, clock = tl.rng, tl.business
         ref, first, start = self.new_incident(opened, "P3", client, theme.component, theme.incident)
         response = rng.uniform(1.15, 1.4) * 16 * HOUR if breach else rng.uniform(0.5, 10) * HOUR
-        extra = {"breach_reason": self.tl.pick(vocab.BREACH_REASONS)} if breach else None
+        extra = {"breach_reason": tl.pick(vocab.BREACH_REASONS)} if breach else None
         triaged = clock.add_working(start, response)
         self.step(ref, triaged, theme.incident, "triaged", first, extra=extra)
         decided = when or clock.add_working(triaged, rng.uniform(2, 30) * HOUR)
