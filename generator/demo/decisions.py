@@ -6,15 +6,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from gitdesk.demo import vocab
+from gitdesk.demo.stories import DECISION_CHAINS, DEPRECATED_DECISION, INTERNAL_DECISION, REJECTED_DECISIONS
 from gitdesk.demo.timeline import Edit, Fmt, Ref, Style, Timeline
 from gitdesk.model import Kind
-
-#: indices into vocab.DECISIONS: load tests and spreadsheet reports turned down, the
-#: 5-minute warehouse sync retired by webhooks, the on-call refusal kept internal (commercial)
-REJECTED_DECISIONS = (26, 31)
-DEPRECATED_DECISION = 22
-INTERNAL_DECISION = 23
-
 
 class DecisionPlanner:
     """Lands decision records on the timeline."""
@@ -51,13 +45,12 @@ class DecisionPlanner:
     def plan(self, *, count: int, late_notice: datetime) -> None:
         """The supersede chains, then ``count`` decisions spread over the story."""
         tl = self.tl
-        chains = ((vocab.WINDOW_CHAIN, (0.01, 0.45, None)), (vocab.BACKUP_CHAIN, (0.05, 0.6)))
-        for chain, shares in chains:
+        for chain in DECISION_CHAINS:
             previous: Ref | None = None
-            for (title, context, decision, consequences), share in zip(chain, shares):
-                # the last window decision answers the late announcement; earlier links come before it
+            for index, ((title, context, decision, consequences), share) in enumerate(zip(chain.links, chain.shares)):
+                # a link with no share answers the late announcement; earlier links come at least a week apart before it
                 when = late_notice if share is None else tl.office_time(
-                    min(tl.frac(share), late_notice - timedelta(days=7 * (2 - chain.index((title, context, decision, consequences))))).date())
+                    min(tl.frac(share), late_notice - timedelta(days=7 * (2 - index))).date())
                 previous = self.decision(when, title, context, decision, consequences, supersedes=previous)
         picks = vocab.DECISIONS[:count]
         for index, (title, context, decision, consequences, components) in enumerate(picks):

@@ -6,6 +6,7 @@ from datetime import datetime, time, timedelta
 
 from gitdesk.demo import vocab
 from gitdesk.demo.render import iso
+from gitdesk.demo.stories import CANCELLED_WINDOW, UPCOMING_WINDOW
 from gitdesk.demo.timeline import MADRID, Edit, Fmt, Ref, Style, Timeline
 from gitdesk.model import Kind
 
@@ -28,10 +29,11 @@ class MaintenancePlanner:
             title, comps = vocab.WINDOWS[index % len(vocab.WINDOWS)]
             self.window(starts, tl.rng.choice((45, 60, 90)), title, list(comps), tl.rng.choice(("outage", "degraded")),
                         notice=timedelta(days=tl.rng.randint(3, 8), hours=tl.rng.randint(0, 5)),
-                        status_after="cancelled" if index == 3 else "completed")
+                        status_after="cancelled" if index == CANCELLED_WINDOW else "completed")
         upcoming = tuesday_window(tl.end + timedelta(days=1))
-        self.window(upcoming, 60, "Actualización del módulo contable a v3.2.1", ["accounting"], "degraded",
-                    notice=upcoming - tl.workday_at(tl.end - timedelta(days=2), 11, 20))
+        announced = UPCOMING_WINDOW.announced.moment(tl, tl.end)
+        self.window(upcoming, UPCOMING_WINDOW.minutes, UPCOMING_WINDOW.title, list(UPCOMING_WINDOW.components),
+                    UPCOMING_WINDOW.impact, notice=upcoming - announced)
 
     def window(self, starts: datetime, minutes: int, title: str, components: list[str], impact: str, *,
                notice: timedelta, status_after: str = "completed") -> Ref:

@@ -20,10 +20,8 @@ from gitdesk.demo.incidents import IncidentPlanner
 from gitdesk.demo.maintenance import MaintenancePlanner, tuesday_window
 from gitdesk.demo.runbooks import RunbookPlanner
 from gitdesk.demo.service import static_files
-from gitdesk.demo.stories import (STORIES, CalendarDay, DeferredRequest, Fault, LateWindow, MinutesAfter, Opened,
-                                  Outage, ScriptedIncident, Story, When, WorkingDay, WorkingHoursAfter,
-                                  WorkingHoursLeft)
-from gitdesk.demo.timeline import HOUR, MADRID, Change, Timeline
+from gitdesk.demo.stories import STORIES, Fault, LateWindow, Outage, ScriptedIncident, Story
+from gitdesk.demo.timeline import Change, Timeline
 
 SEED = 20261120
 
@@ -100,10 +98,10 @@ def tell(stories: tuple[Story, ...], tl: Timeline, incidents: IncidentPlanner, m
             _scripted(story.incident, tl, incidents, anchor=late)
             late_notice = tl.office_time((late + timedelta(days=story.answered_after)).date())
         elif isinstance(story, Outage):
-            incidents.p0(_moment(story.opened, tl, anchor=tl.end), story.client, story.component, story.title,
+            incidents.p0(story.opened.moment(tl, tl.end), story.client, story.component, story.title,
                          breach=story.breach)
         elif isinstance(story, Fault):
-            incidents.fault(_moment(story.opened, tl, anchor=tl.end), story.severity, story.client, story.component,
+            incidents.fault(story.opened.moment(tl, tl.end), story.severity, story.client, story.component,
                             story.title, breach=story.breach, waiting=story.waiting, reopen=story.reopen,
                             phone=story.phone, mitigate=story.mitigate, reports=story.reports,
                             upgrade_at=story.upgrade_at, hours=story.hours)
@@ -111,13 +109,13 @@ def tell(stories: tuple[Story, ...], tl: Timeline, incidents: IncidentPlanner, m
             _scripted(story, tl, incidents, anchor=tl.end)
         else:
             theme = next(t for t in vocab.THEMES if t.incident == story.theme)
-            incidents.p3(_moment(story.opened, tl, anchor=tl.end), story.client, theme, "deferred",
-                         when=_moment(story.decided, tl, anchor=tl.end))
+            incidents.p3(story.opened.moment(tl, tl.end), story.client, theme, "deferred",
+                         when=story.decided.moment(tl, tl.end))
     return late_notice
 
 
 def _scripted(story: ScriptedIncident, tl: Timeline, incidents: IncidentPlanner, *, anchor: datetime) -> None:
-    opened = _moment(story.opened, tl, anchor=anchor)
+    opened = story.opened.moment(tl, anchor)
     started = opened - timedelta(minutes=story.started_before) if story.started_before is not None else None
     ref, first, _ = incidents.new_incident(
         opened, story.severity, story.client, story.component, story.title, level=story.level,
@@ -128,22 +126,6 @@ def _scripted(story: ScriptedIncident, tl: Timeline, incidents: IncidentPlanner,
         who = first if step.who == "first" else team[step.who]
         extra = {"level": who.level, "assignee": who.login} if step.escalate else {}
         extra.update(step.extra)
-        incidents.step(ref, _moment(step.at, tl, anchor=opened), story.title, step.status, who, update=step.update,
+        incidents.step(ref, step.at.moment(tl, opened), story.title, step.status, who, update=step.update,
                        extra=extra or None, style=step.style)
 
-
-def _moment(spec: Opened | When, tl: Timeline, *, anchor: datetime) -> datetime:
-    """The time ``spec`` names; relative specs count from ``anchor``."""
-    if isinstance(spec, WorkingDay):
-        return tl.workday_at(tl.end - timedelta(days=spec.days), spec.at.hour, spec.at.minute)
-    if isinstance(spec, CalendarDay):
-        return datetime.combine((tl.end - timedelta(days=spec.days)).date(), spec.at, MADRID)
-    if isinstance(spec, WorkingHoursAfter):
-        return tl.business.add_working(anchor, spec.hours * HOUR)
-    if isinstance(spec, MinutesAfter):
-        return anchor + timedelta(minutes=spec.minutes)
-    day = tl.end.date()
-    while tl.business.working_seconds(datetime.combine(day, datetime.min.time(), MADRID), tl.end) < spec.hours * HOUR:
-        day -= timedelta(days=1)
-    midnight = datetime.combine(day, datetime.min.time(), MADRID)
-    return tl.business.add_working(midnight, tl.business.working_seconds(midnight, tl.end) - spec.hours * HOUR)

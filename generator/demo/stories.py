@@ -9,10 +9,11 @@ random incidents, so their ids stay put when the random part is tuned.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any, Union
 
-from gitdesk.demo.timeline import Style
+from gitdesk.demo import vocab
+from gitdesk.demo.timeline import HOUR, MADRID, Style, Timeline
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,10 @@ class WorkingDay:
     days: int
     at: time
 
+    def moment(self, tl: Timeline, anchor: datetime) -> datetime:
+        """The time this names on ``tl`` (``anchor`` is unused: the day counts back from the end)."""
+        return tl.workday_at(tl.end - timedelta(days=self.days), self.at.hour, self.at.minute)
+
 
 @dataclass(frozen=True)
 class CalendarDay:
@@ -30,12 +35,24 @@ class CalendarDay:
     days: int
     at: time
 
+    def moment(self, tl: Timeline, anchor: datetime) -> datetime:
+        """The time this names on ``tl`` (``anchor`` is unused: the day counts back from the end)."""
+        return datetime.combine((tl.end - timedelta(days=self.days)).date(), self.at, MADRID)
+
 
 @dataclass(frozen=True)
 class WorkingHoursLeft:
     """The moment that leaves exactly ``hours`` working hours before the end."""
 
     hours: float
+
+    def moment(self, tl: Timeline, anchor: datetime) -> datetime:
+        """The time this names on ``tl`` (``anchor`` is unused: it counts back from the end)."""
+        day = tl.end.date()
+        while tl.business.working_seconds(datetime.combine(day, time(0), MADRID), tl.end) < self.hours * HOUR:
+            day -= timedelta(days=1)
+        midnight = datetime.combine(day, time(0), MADRID)
+        return tl.business.add_working(midnight, tl.business.working_seconds(midnight, tl.end) - self.hours * HOUR)
 
 
 @dataclass(frozen=True)
@@ -44,12 +61,20 @@ class WorkingHoursAfter:
 
     hours: float
 
+    def moment(self, tl: Timeline, anchor: datetime) -> datetime:
+        """``hours`` of working time after ``anchor``."""
+        return tl.business.add_working(anchor, self.hours * HOUR)
+
 
 @dataclass(frozen=True)
 class MinutesAfter:
     """``minutes`` of wall time after the incident opened (or, for an incident, after what caused it)."""
 
     minutes: float
+
+    def moment(self, tl: Timeline, anchor: datetime) -> datetime:
+        """``minutes`` of wall time after ``anchor``."""
+        return anchor + timedelta(minutes=self.minutes)
 
 
 Opened = Union[WorkingDay, CalendarDay, WorkingHoursLeft, MinutesAfter]
@@ -255,3 +280,44 @@ STORIES: tuple[Story, ...] = (
 #: P3 themes the stories defer to a queued backlog item: theme's incident title -> target quarter.
 #: Random incidents leave them alone, so the queue at the end reads as docs/demo.md tells it.
 QUEUED_THEMES: dict[str, str] = {s.theme: s.target for s in STORIES if isinstance(s, DeferredRequest)}
+
+
+@dataclass(frozen=True)
+class DecisionChain:
+    """Decisions each superseding the one before, oldest first.
+
+    ``shares`` place them through the story; ``None`` marks the decision that
+    answers the late window (:class:`LateWindow`), proposed when it says.
+    """
+
+    links: tuple[tuple[str, str, str, str], ...]
+    shares: tuple[float | None, ...]
+
+
+#: The window chain ends in the answer to the late window: Thursday → Tuesday → 72 h notice.
+DECISION_CHAINS: tuple[DecisionChain, ...] = (
+    DecisionChain(vocab.WINDOW_CHAIN, (0.01, 0.45, None)),
+    DecisionChain(vocab.BACKUP_CHAIN, (0.05, 0.6)),
+)
+#: indices into vocab.DECISIONS: load tests and spreadsheet reports turned down, the
+#: 5-minute warehouse sync retired by webhooks, the on-call refusal kept internal (commercial)
+REJECTED_DECISIONS = (26, 31)
+DEPRECATED_DECISION = 22
+INTERNAL_DECISION = 23
+
+
+@dataclass(frozen=True)
+class UpcomingWindow:
+    """The window still ahead when the story ends: it opens on the first Tuesday after it."""
+
+    title: str
+    components: tuple[str, ...]
+    impact: str
+    minutes: int
+    announced: WorkingDay
+
+
+UPCOMING_WINDOW = UpcomingWindow("Actualización del módulo contable a v3.2.1", ("accounting",), "degraded", 60,
+                                 announced=WorkingDay(2, time(11, 20)))
+#: index of the regular window that is cancelled instead of held
+CANCELLED_WINDOW = 3
