@@ -9,7 +9,7 @@ random incidents, so their ids stay put when the random part is tuned.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any, Union
 
 from gitdesk.demo import vocab
@@ -321,3 +321,58 @@ UPCOMING_WINDOW = UpcomingWindow("Actualización del módulo contable a v3.2.1",
                                  announced=WorkingDay(2, time(11, 20)))
 #: index of the regular window that is cancelled instead of held
 CANCELLED_WINDOW = 3
+
+
+@dataclass(frozen=True)
+class FailedRun:
+    """The run due in the period holding this moment fails, with ``note``.
+
+    ``share`` places the moment through the story; ``on`` names a day.
+    """
+
+    note: str
+    share: float | None = None
+    on: date | None = None
+
+    def moment(self, tl: Timeline) -> datetime:
+        """The moment on ``tl``."""
+        if self.on is not None:
+            return datetime.combine(self.on, time(12), MADRID)
+        assert self.share is not None, "a failed run has a share or a day"
+        return tl.frac(self.share)
+
+
+@dataclass(frozen=True)
+class PreventiveRunbook:
+    """A preventive runbook: due on ``weekday`` (0 = Monday) every ``every`` (weeks, or months from the 1st)."""
+
+    slug: str
+    title: str
+    every: str
+    weekday: int
+    components: tuple[str, ...]
+    #: login of the L2 who owns it
+    owner: str
+    body: str
+    fails: FailedRun | None = None
+    #: no run from this moment on: the runbook is overdue at the end
+    stop: datetime | None = None
+    internal: str | None = None
+
+
+PREVENTIVE: tuple[PreventiveRunbook, ...] = (
+    PreventiveRunbook("backup-restore-test", "Prueba semanal de restauración de copias", "1 week", 0,
+                      ("accounting", "billing"), "jorge.santos", vocab.RESTORE_BODY,
+                      fails=FailedRun("La copia de las 02:00 estaba incompleta; se repite con la de las 08:00 y se abre "
+                                      "incidencia interna.", share=0.55)),
+    PreventiveRunbook("log-review", "Revisión quincenal de logs y errores recurrentes", "2 weeks", 2,
+                      ("orders", "api", "integrations"), "marta.ruiz", vocab.LOG_BODY),
+    # Monthly dependency updates (first Tuesday): October's run failed and November's has not
+    # happened, so the runbook is overdue at the end of the story.
+    PreventiveRunbook("dependency-updates", "Actualización mensual de dependencias", "1 month", 1,
+                      tuple(c[0] for c in vocab.COMPONENTS), "jorge.santos", vocab.DEPS_BODY,
+                      fails=FailedRun("La nueva versión del ORM rompe la exportación contable; se revierte y se planifica.",
+                                      on=date(2026, 10, 15)),
+                      stop=datetime(2026, 11, 1, tzinfo=MADRID),
+                      internal="Octubre falló por el ORM; noviembre pendiente de la ventana del día 24."),
+)
