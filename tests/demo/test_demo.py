@@ -22,6 +22,7 @@ from click.testing import CliRunner, Result
 
 from gitdesk.demo import create_demo
 from gitdesk.demo.render import iso
+from gitdesk.demo.stories import STORIES, DeferredRequest, LateWindow
 from gitdesk.demo.timeline import DEMO_NOW
 from gitdesk.cli import cli
 from gitdesk.load.files import load_repo
@@ -276,10 +277,16 @@ def test_docs_name_the_right_tickets(full: Path) -> None:
 GOLDEN = Path(__file__).parent / "golden"
 
 
-@pytest.mark.parametrize("name", ["gitdesk.yml", "INC-0030.md", "log.txt"])
+@pytest.mark.parametrize("name", ["gitdesk.yml", "INC-0030.md", "log.txt", "main-small.txt"])
 def test_small_demo_matches_golden_files(small: Path, name: str) -> None:
-    """The exact text other stages read (field order, quoting, commit shapes); GITDESK_UPDATE_GOLDEN=1 rewrites."""
-    if name == "log.txt":
+    """The exact text other stages read (field order, quoting, commit shapes); GITDESK_UPDATE_GOLDEN=1 rewrites.
+
+    ``main-small.txt`` is main's commit id: it names every file and commit of the history, so a
+    refactor of the generator that changes any byte of the demo fails here.
+    """
+    if name == "main-small.txt":
+        actual = git(small, "rev-parse", "main")
+    elif name == "log.txt":
         actual = git(small, "log", "--first-parent", "-25", "--format=%ad | %cd | %an | %s", "--date=iso-strict")
     elif name.startswith("INC-"):
         actual = next(small.glob(f"tickets/incidents/*/{name}")).read_text("utf-8")
@@ -290,3 +297,20 @@ def test_small_demo_matches_golden_files(small: Path, name: str) -> None:
         golden.parent.mkdir(exist_ok=True)
         golden.write_text(actual, "utf-8")
     assert actual == golden.read_text("utf-8"), f"{name} differs from {golden}; rerun with GITDESK_UPDATE_GOLDEN=1 if intended"
+
+
+def test_full_demo_main_commit_matches_golden(full: Path) -> None:
+    """The full demo, byte for byte: main's commit id names every file and commit of its history."""
+    assert git(full, "rev-parse", "main") == (GOLDEN / "main-full.txt").read_text("utf-8")
+
+
+def test_every_scripted_story_lands_in_the_small_demo(small: Path) -> None:
+    """The stories are data: each one's incident is in the smallest demo, under its scripted title and client."""
+    incidents = {(t.title, t.client) for t in tickets(small, Kind.INCIDENT).values()}
+    for story in STORIES:
+        if isinstance(story, DeferredRequest):
+            title, client = story.theme, story.client
+        else:
+            incident = story.incident if isinstance(story, LateWindow) else story
+            title, client = incident.title, incident.client
+        assert (title, client) in incidents, story
