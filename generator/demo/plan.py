@@ -8,10 +8,8 @@ plan, so the same repo, byte for byte.
 
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Callable
 
 from gitdesk.demo import vocab
 from gitdesk.demo.backlog import BacklogPlanner
@@ -61,30 +59,23 @@ def build_plan(size: str = "full", seed: int = SEED) -> Plan:
     tl = Timeline(days=demo.days, seed=seed)
     incidents, backlog = IncidentPlanner(tl), BacklogPlanner(tl)
     maintenance = MaintenancePlanner(tl, windows=demo.windows)
-    runbooks: dict[str, str] = {}
-    late_notice = tl.end
-
-    def plan_runbooks() -> None:
-        runbooks.update(RunbookPlanner(tl).plan())
-
-    def tell_stories() -> None:
-        nonlocal late_notice
-        late_notice = tell(STORIES, tl, incidents, maintenance)
-
-    # Each stage draws from its own stream, seeded by its name: tuning one part of the story
-    # leaves the others as they were. The names are part of the seed; renaming one changes the demo.
-    stages: tuple[tuple[str, Callable[[], None]], ...] = (
-        ("runbooks", plan_runbooks),
-        ("maintenance", maintenance.plan),
-        ("stories", tell_stories),
-        ("random_incidents", lambda: incidents.random_incidents(demo.incidents - incidents.count)),
-        ("resolve_deferrals", lambda: backlog.resolve_deferrals(incidents)),
-        ("planned_items", lambda: backlog.planned_items(demo.planned_items)),
-        ("decisions", lambda: DecisionPlanner(tl).plan(count=demo.decisions, late_notice=late_notice)),
-    )
-    for name, stage in stages:
-        tl.rng = random.Random(f"{seed}/{name}")
-        stage()
+    # Each stage draws from its own stream (see Timeline.stage): tuning one part of the story leaves
+    # the others as they were. The order matters too: ids follow landing order, and later stages
+    # build on earlier ones (deferred requests become backlog items, the late window gets its answer).
+    tl.stage("runbooks")
+    runbooks = RunbookPlanner(tl).plan()
+    tl.stage("maintenance")
+    maintenance.plan()
+    tl.stage("stories")
+    late_notice = tell(STORIES, tl, incidents, maintenance)
+    tl.stage("random_incidents")
+    incidents.random_incidents(demo.incidents - incidents.count)
+    tl.stage("resolve_deferrals")
+    backlog.resolve_deferrals(incidents)
+    tl.stage("planned_items")
+    backlog.planned_items(demo.planned_items)
+    tl.stage("decisions")
+    DecisionPlanner(tl).plan(count=demo.decisions, late_notice=late_notice)
     return Plan(tl.start, tl.end, static_files(runbooks), tl.changes, tl.start - timedelta(days=10))
 
 
@@ -107,7 +98,7 @@ def tell(stories: tuple[Story, ...], tl: Timeline, incidents: IncidentPlanner, m
                             upgrade_at=story.upgrade_at, hours=story.hours)
         elif isinstance(story, ScriptedIncident):
             _scripted(story, tl, incidents, anchor=tl.end)
-        else:
+        else:  # a DeferredRequest
             theme = next(t for t in vocab.THEMES if t.incident == story.theme)
             incidents.p3(story.opened.moment(tl, tl.end), story.client, theme, "deferred",
                          when=story.decided.moment(tl, tl.end))

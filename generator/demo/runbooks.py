@@ -7,8 +7,8 @@ from typing import Any
 
 from gitdesk.demo import vocab
 from gitdesk.demo.render import iso, render
-from gitdesk.demo.timeline import HOUR, MADRID, Edit, Ref, Style, Timeline
 from gitdesk.demo.stories import PREVENTIVE, PreventiveRunbook
+from gitdesk.demo.timeline import HOUR, MADRID, Edit, Ref, Style, Timeline
 from gitdesk.model import Kind
 
 

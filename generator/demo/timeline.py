@@ -101,12 +101,12 @@ class Change:
 class Timeline:
     """The story being planned: its span, its calendars, its random stream and the changes landed so far.
 
-    Every record planner lands its changes here. ``rng`` is replaced before each
-    planning stage (see :func:`gitdesk.demo.plan.build_plan`), so planners read
-    it at call time and never keep their own.
+    Every record planner lands its changes here. ``rng`` is replaced at each
+    planning :meth:`stage`, so planners read it at call time and never keep their own.
     """
 
     def __init__(self, *, days: int, seed: int) -> None:
+        self.seed = seed
         self.rng = random.Random(seed)
         self.end = END
         self.start = (END - timedelta(days=days)).replace(hour=9, minute=0)
@@ -117,6 +117,13 @@ class Timeline:
         self.business = Calendar(config.calendar("business"))
         self.always = Calendar(config.calendar(ALWAYS))
         self.changes: list[Change] = []
+
+    def stage(self, name: str) -> None:
+        """Start planning stage ``name`` on its own random stream, seeded by the seed and the name.
+
+        The names are part of the seed: renaming a stage changes the demo.
+        """
+        self.rng = random.Random(f"{self.seed}/{name}")
 
     def land(self, when: datetime, message: str | Fmt, edits: list[Edit], author: Person,
              style: Style | None = None, lead_minutes: float | None = None) -> bool:
