@@ -1,9 +1,10 @@
 """The stories every demo tells, whatever its size, as data (docs/demo.md walks through them).
 
 Each story is placed counting back from the end of the story (:data:`~gitdesk.demo.timeline.END`),
-so the same ids, texts and timings come out for the small demo and the full
-one. :func:`gitdesk.demo.plan.build_plan` tells them in this order, before the
-random incidents, so their ids stay put when the random part is tuned.
+so the same texts and timings come out in the small demo and the full one.
+:func:`gitdesk.demo.plan.tell` lands them in this order, on the stage's own
+random stream: tuning the random part of the story leaves their people and
+times as they were (ids follow landing order, so those are fixed per size).
 """
 
 from __future__ import annotations
