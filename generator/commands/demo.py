@@ -34,19 +34,21 @@ def prepare_directory(directory: Path, *, force: bool) -> None:
 
 def demo_command(directory: Path, *, size: str = "full", force: bool = False) -> int:
     """Create the demo repo and say what to do next; 0 on success."""
-    from gitdesk import demo
+    from gitdesk.demo import create_demo
+    from gitdesk.demo.render import iso
+    from gitdesk.demo.timeline import DEMO_NOW
 
     prepare_directory(directory, force=force)
     started = time.perf_counter()
     try:
-        result = demo.create_demo(directory, size=size)
+        result = create_demo(directory, size=size)
     except FileNotFoundError:
         raise RepoError("git is not installed or not on PATH", hint="install Git 2.28 or later") from None
     except (subprocess.CalledProcessError, RuntimeError) as exc:
         detail = getattr(exc, "stderr", None) or str(exc)
         raise RepoError(f"git failed while writing the demo: {detail.strip()}") from None
     seconds = time.perf_counter() - started
-    now = demo.iso(demo.DEMO_NOW)
+    now = iso(DEMO_NOW)
     click.echo(f"Created the {size} demo in {directory}: {result.commits} commits on main, "
                f"history ending {now} ({seconds:.1f}s).")
     click.echo("Next:")

@@ -43,12 +43,13 @@ def _run(title: str, step: Callable[[], int], timings: list[tuple[str, float]]) 
 
 def run(directory: Path, *, size: str = "full") -> int:
     """The whole demo job; 0 when every available step succeeded."""
-    from gitdesk import demo
     from gitdesk.demo import vocab as demo_vocab
+    from gitdesk.demo.render import iso
+    from gitdesk.demo.timeline import DEMO_NOW
     from gitdesk.commands.demo import demo_command, prepare_directory
     from gitdesk.commands.validate import validate_command
 
-    now = demo.iso(demo.DEMO_NOW)
+    now = iso(DEMO_NOW)
     client = demo_vocab.CLIENTS[0][0]
     sites = {f"client site ({client})": (client, "client", directory / f"site-{client}"),
              "internal site": (None, "internal", directory / "site-internal")}

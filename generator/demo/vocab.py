@@ -472,3 +472,33 @@ INTERNAL_NOTES: tuple[str, ...] = (
     "Horas dedicadas por encima de lo estimado; comentar en la reunión mensual.",
     "Posible patrón con incidencias anteriores del mismo módulo.",
 )
+
+#: Runbook procedures: the preventive ones (stories.PREVENTIVE runs them) and the rest: (slug, title, components, body, public)
+RESTORE_BODY = """\
+1. Tomar la copia más reciente del almacenamiento de copias.
+2. Restaurarla en el servidor de staging (`restore.sh --latest --target staging`).
+3. Comprobar que el último asiento contable y la última factura coinciden con producción.
+4. Anotar el resultado en `runs`.
+"""
+LOG_BODY = """\
+1. Revisar los errores más frecuentes de las dos últimas semanas.
+2. Abrir una incidencia P3 o un evolutivo por cada patrón nuevo.
+3. Anotar el resultado en `runs`.
+"""
+DEPS_BODY = """\
+1. Listar dependencias con parches pendientes.
+2. Actualizar las compatibles en una rama y pasar las pruebas.
+3. Desplegar en la ventana de mantenimiento.
+4. Las actualizaciones mayores van al backlog como evolutivo.
+"""
+STATIC_RUNBOOKS: tuple[tuple[str, str, list[str], str, bool], ...] = (
+    ("report-an-incident", "Cómo reportar una incidencia", ["auth", "orders", "accounting"],
+     "1. Escriba a soporte indicando qué ocurre, a quién afecta y desde cuándo.\n"
+     "2. Adjunte capturas o el mensaje de error.\n3. Si el sistema está caído (P0), llame además al teléfono de guardia.\n", True),
+    ("rollback-release", "Volver a la versión anterior", ["orders", "accounting", "billing"],
+     "1. Identificar la última versión estable.\n2. Desplegarla con `deploy.sh --version`.\n3. Avisar en la incidencia.\n", False),
+    ("restore-ledger-export", "Reprocesar una exportación contable fallida", ["accounting"],
+     "1. Localizar el lote fallido en el registro.\n2. Relanzar con `export-ledger --batch`.\n3. Confirmar con la gestoría.\n", False),
+    ("rotate-credentials", "Rotación de credenciales", ["auth", "api", "integrations"],
+     "1. Generar credenciales nuevas.\n2. Actualizar el almacén de secretos.\n3. Revocar las antiguas.\n", False),
+)

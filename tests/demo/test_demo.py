@@ -20,12 +20,15 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from gitdesk import demo
+from gitdesk.demo import create_demo
+from gitdesk.demo.render import iso
+from gitdesk.demo.stories import STORIES, DeferredRequest, LateWindow
+from gitdesk.demo.timeline import DEMO_NOW
 from gitdesk.cli import cli
 from gitdesk.load.files import load_repo
 from gitdesk.model import Kind, Ticket, parse_time
 
-NOW = demo.iso(demo.DEMO_NOW)
+NOW = iso(DEMO_NOW)
 
 
 def gitdesk(*args: str) -> Result:
@@ -52,13 +55,13 @@ def small(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def full(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("demo") / "full"
-    demo.create_demo(path, size="full")
+    create_demo(path, size="full")
     return path
 
 
 def test_same_seed_same_repo(small: Path, tmp_path: Path) -> None:
     again = tmp_path / "again"
-    demo.create_demo(again, size="small")
+    create_demo(again, size="small")
     assert git(again, "rev-parse", "main") == git(small, "rev-parse", "main")
 
 
@@ -119,7 +122,7 @@ def test_small_demo_tells_every_story(small: Path) -> None:
         book = runbooks[slug]
         last_ok = max(parse_time(run["at"]) for run in book.get("runs") if run["result"] == "ok")
         step = timedelta(days=31) if book.get("every") == "1 month" else timedelta(days=7)
-        assert (last_ok + step < demo.DEMO_NOW) is overdue, slug
+        assert (last_ok + step < DEMO_NOW) is overdue, slug
     assert any(run["result"] == "failed" for run in runbooks["dependency-updates"].get("runs"))
 
 
@@ -274,10 +277,16 @@ def test_docs_name_the_right_tickets(full: Path) -> None:
 GOLDEN = Path(__file__).parent / "golden"
 
 
-@pytest.mark.parametrize("name", ["gitdesk.yml", "INC-0030.md", "log.txt"])
+@pytest.mark.parametrize("name", ["gitdesk.yml", "INC-0030.md", "log.txt", "main-small.txt"])
 def test_small_demo_matches_golden_files(small: Path, name: str) -> None:
-    """The exact text other stages read (field order, quoting, commit shapes); GITDESK_UPDATE_GOLDEN=1 rewrites."""
-    if name == "log.txt":
+    """The exact text other stages read (field order, quoting, commit shapes); GITDESK_UPDATE_GOLDEN=1 rewrites.
+
+    ``main-small.txt`` is main's commit id: it names every file and commit of the history, so a
+    refactor of the generator that changes any byte of the demo fails here.
+    """
+    if name == "main-small.txt":
+        actual = git(small, "rev-parse", "main")
+    elif name == "log.txt":
         actual = git(small, "log", "--first-parent", "-25", "--format=%ad | %cd | %an | %s", "--date=iso-strict")
     elif name.startswith("INC-"):
         actual = next(small.glob(f"tickets/incidents/*/{name}")).read_text("utf-8")
@@ -288,3 +297,23 @@ def test_small_demo_matches_golden_files(small: Path, name: str) -> None:
         golden.parent.mkdir(exist_ok=True)
         golden.write_text(actual, "utf-8")
     assert actual == golden.read_text("utf-8"), f"{name} differs from {golden}; rerun with GITDESK_UPDATE_GOLDEN=1 if intended"
+
+
+def test_full_demo_main_commit_matches_golden(full: Path) -> None:
+    """The full demo, byte for byte: main's commit id names every file and commit of its history."""
+    actual, golden = git(full, "rev-parse", "main"), GOLDEN / "main-full.txt"
+    if os.environ.get("GITDESK_UPDATE_GOLDEN"):
+        golden.write_text(actual, "utf-8")
+    assert actual == golden.read_text("utf-8"), "the full demo changed; rerun with GITDESK_UPDATE_GOLDEN=1 if intended"
+
+
+def test_every_scripted_story_lands_in_the_small_demo(small: Path) -> None:
+    """The stories are data: each one's incident is in the smallest demo, under its scripted title and client."""
+    incidents = {(t.title, t.client) for t in tickets(small, Kind.INCIDENT).values()}
+    for story in STORIES:
+        if isinstance(story, DeferredRequest):
+            title, client = story.theme, story.client
+        else:
+            incident = story.incident if isinstance(story, LateWindow) else story
+            title, client = incident.title, incident.client
+        assert (title, client) in incidents, story

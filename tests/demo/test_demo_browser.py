@@ -14,7 +14,9 @@ from typing import Iterator
 import pytest
 from click.testing import CliRunner
 
-from gitdesk import demo
+from gitdesk.demo import create_demo
+from gitdesk.demo.render import iso
+from gitdesk.demo.timeline import DEMO_NOW
 from gitdesk.cli import cli
 from gitdesk.load.files import load_repo
 
@@ -27,10 +29,10 @@ pytestmark = needs_browser
 def site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
     """The full demo's acme site, and incident ids by title."""
     repo = tmp_path_factory.mktemp("demo") / "full"
-    demo.create_demo(repo, size="full")
+    create_demo(repo, size="full")
     out = tmp_path_factory.mktemp("site") / "acme"
     result = CliRunner().invoke(cli, ["--repo", str(repo), "build", "--client", "acme", "--out", str(out),
-                                      "--now", demo.iso(demo.DEMO_NOW)])
+                                      "--now", iso(DEMO_NOW)])
     assert result.exit_code == 0, result.output
     ids = {t.title: t.id for t in sorted(load_repo(repo).tickets, key=lambda t: t.id)}
     return out, ids
