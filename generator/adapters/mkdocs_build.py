@@ -59,7 +59,7 @@ def build_site(options: SiteOptions, out: Path) -> BuildResult:
     started = time.perf_counter()
     check_options(options)
     with mkdocs_file(options.repo) as config_file, atomic_folder(out, options.repo) as fresh, \
-            source_date(options.now), mkdocs_logging(_mkdocs_level(logging.WARNING)):
+            source_date(options.now), mkdocs_logging(logging.WARNING):
         try:
             config = load_mkdocs(config_file, options, site_dir=fresh)
             config.plugins.on_startup(command="build", dirty=False)
@@ -85,7 +85,7 @@ def serve_site(options: SiteOptions, *, dev_addr: str) -> None:
 
     require_plugin()
     check_options(options)  # exit 2 before the server starts
-    with mkdocs_file(options.repo) as config_file, mkdocs_logging(_mkdocs_level(logging.INFO)), \
+    with mkdocs_file(options.repo) as config_file, mkdocs_logging(logging.INFO), \
             tempfile.TemporaryDirectory(prefix="gitdesk-serve-") as site_dir:
         config = load_mkdocs(config_file, options, site_dir=Path(site_dir), dev_addr=dev_addr)
         config.plugins.on_startup(command="serve", dirty=False)
@@ -175,16 +175,12 @@ def source_date(now: datetime | None) -> Iterator[None]:
             os.environ["SOURCE_DATE_EPOCH"] = saved
 
 
-def _mkdocs_level(default: int) -> int:
-    """MkDocs' messages follow gitdesk's ``-v``/``-q``; without them, ``default`` (build: warnings, serve: progress)."""
-    ours = logging.getLogger("gitdesk").getEffectiveLevel()
-    return default if ours == logging.WARNING else ours
-
-
 @contextlib.contextmanager
-def mkdocs_logging(level: int) -> Iterator[None]:
-    """Show MkDocs' messages from ``level`` up on stderr, as its own CLI would."""
+def mkdocs_logging(default: int) -> Iterator[None]:
+    """Show MkDocs' messages on stderr, as its own CLI would: from the "mkdocs" logger's level if one is set
+    (``gitdesk -v``/``-q`` set it), else from ``default``."""
     logger = logging.getLogger("mkdocs")
+    level = logger.level or default
     handler = logging.StreamHandler(sys.stderr)
     handler.setLevel(level)
     saved = logger.level

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
-
-import click
 
 from gitdesk.clock import parse_now
 from gitdesk.config import load_config
 from gitdesk.pipeline import SiteOptions
 from gitdesk.site import Audience
+
+#: Summaries go through logging so that `gitdesk -q` silences them; the CLI prints them on stderr.
+log = logging.getLogger(__name__)
 
 
 def _options(repo: Path, client: str | None, audience: str, now: str | None) -> SiteOptions:
@@ -22,11 +24,11 @@ def build_command(repo: Path, *, client: str | None, audience: str, out: Path | 
 
     clients = sorted(load_config(repo).client_ids)
     if audience == "client" and client is None and clients:
-        click.echo(f"note: no --client given: the site shows shared records only (clients: {', '.join(clients)})", err=True)
+        log.info("note: no --client given: the site shows shared records only (clients: %s)", ", ".join(clients))
     result = build_site(_options(repo, client, audience, now), out or repo / "site")
     who = f"client {client}" if client else f"{audience} audience"
     skipped = f", {result.skipped} broken file(s) left out" if result.skipped else ""
-    click.echo(f"✓ built {result.pages} pages ({result.files} files) for {who} in {result.seconds:.1f} s → {result.out}{skipped}", err=True)
+    log.info("✓ built %d pages (%d files) for %s in %.1f s → %s%s", result.pages, result.files, who, result.seconds, result.out, skipped)
     return 0
 
 
@@ -45,5 +47,5 @@ def generate_command(repo: Path, *, out: Path, client: str | None, audience: str
     from gitdesk.adapters.generate import generate
 
     result = generate(_options(repo, client, audience, now), out)
-    click.echo(f"✓ wrote {result.files} files ({result.pages} pages) → {out}", err=True)
+    log.info("✓ wrote %d files (%d pages) → %s", result.files, result.pages, out)
     return 0
