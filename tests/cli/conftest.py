@@ -2,30 +2,18 @@
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
-import sys
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 
-SAMPLE = Path(__file__).parents[1] / "site" / "sample.py"
-
-
-def _sample() -> ModuleType:
-    # tests/ folders are not packages (pytest runs in importlib mode): load the shared sample by path.
-    spec = importlib.util.spec_from_file_location("gitdesk_cli_sample", SAMPLE)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+from tests.site import sample as sample_module
 
 
 @pytest.fixture(scope="session")
 def sample() -> ModuleType:
-    return _sample()
+    return sample_module
 
 
 @pytest.fixture(scope="session")
