@@ -11,7 +11,7 @@ import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Callable
 
 from mkdocs.config import base
 from mkdocs.config import config_options as c
@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from mkdocs.livereload import LiveReloadServer
     from mkdocs.structure.nav import Navigation
     from mkdocs.structure.pages import Page
+    from mkdocs.structure.toc import _TocToken  # MkDocs' own type for Python-Markdown's toc tokens
     from mkdocs.utils.templates import TemplateContext
 
     from gitdesk.site import Bundle
@@ -214,7 +215,7 @@ class _Converted:
     """A plain skeleton converted as MkDocs converts a page: HTML (placeholders kept), toc, anchor ids."""
 
     html: str
-    toc_tokens: list[Any]
+    toc_tokens: list[_TocToken]
     anchors: frozenset[str]
 
     @classmethod
@@ -225,10 +226,10 @@ class _Converted:
         # links or images, so MkDocs' own tree processors (link rewriting, anchors) would change nothing.
         md = markdown_lib.Markdown(extensions=config.markdown_extensions, extension_configs=config.mdx_configs or {})
         html = md.convert(skeleton)
-        tokens: list[Any] = getattr(md, "toc_tokens", [])
+        tokens: list[_TocToken] = getattr(md, "toc_tokens", [])
         return cls(html, tokens, frozenset(_token_ids(tokens)))
 
 
-def _token_ids(tokens: list[Any]) -> list[str]:
+def _token_ids(tokens: list[_TocToken]) -> list[str]:
     """The id of every heading in toc tokens, nested ones included: the only ids a plain skeleton has."""
     return [i for token in tokens for i in [token["id"], *_token_ids(token["children"])]]
