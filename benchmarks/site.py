@@ -129,8 +129,9 @@ def child(kind: str, root: Path, out: Path) -> None:
     """Run one build in this (fresh) process and print its time and peak RSS as JSON."""
     started = time.perf_counter()
     if kind == "gitdesk":
-        from gitdesk.pipeline import SiteOptions, build_site
-        from gitdesk.commands import parse_now
+        from gitdesk.adapters.mkdocs_build import build_site
+        from gitdesk.pipeline import SiteOptions
+        from gitdesk.clock import parse_now
 
         build_site(SiteOptions(root, now=parse_now(NOW)), out)
     else:

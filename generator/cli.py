@@ -1,11 +1,13 @@
 """The `gitdesk` command line: options in, one call into the core, exit codes out.
 
-Exit codes: 0 success; 1 a check found problems; 2 usage or environment error.
-User errors print a message naming the file and the fix, never a traceback.
+Exit codes: 0 success; 1 a check found problems; 2 usage or environment error;
+70 (EX_SOFTWARE) a bug in gitdesk; 130 interrupted. User errors print a
+message naming the file and the fix, never a traceback.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 import traceback
@@ -15,15 +17,24 @@ from typing import Any
 import click
 
 from gitdesk import __version__
-from gitdesk.errors import GitdeskError
+from gitdesk.errors import ConfigError, GitdeskError
+
+#: sysexits.h EX_SOFTWARE: an internal error, told apart from usage errors (2) in scripts and bug reports.
+EXIT_INTERNAL = 70
+EXIT_INTERRUPTED = 130
+DEBUG_ENV = "GITDESK_DEBUG"
 
 
 class _Group(click.Group):
-    """Maps GitdeskError to its exit code and message."""
+    """Maps GitdeskError to its exit code and message, and any other exception to exit 70."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except ConfigError as exc:
+            # Located problems lead with file:line, as compilers do, so editors and CI can jump to them.
+            click.echo(str(exc) if exc.file else f"gitdesk: error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
         except GitdeskError as exc:
             click.echo(f"gitdesk: {'error' if exc.exit_code == 2 else 'failed'}: {exc}", err=True)
             ctx.exit(exc.exit_code)
@@ -31,13 +42,53 @@ class _Group(click.Group):
             raise
         except KeyboardInterrupt:
             click.echo("gitdesk: interrupted", err=True)
-            ctx.exit(130)
-        except Exception as exc:  # a bug of ours: say so plainly, keep the trace for reports
-            if os.environ.get("GITDESK_DEBUG"):
-                traceback.print_exc()
-            click.echo(f"gitdesk: internal error: {type(exc).__name__}: {exc}\n"
-                       "  this is a bug in gitdesk; rerun with GITDESK_DEBUG=1 and report the traceback", err=True)
-            ctx.exit(2)
+            ctx.exit(EXIT_INTERRUPTED)
+        except Exception as exc:  # a bug of ours: say so in one line; the traceback on request
+            if os.environ.get(DEBUG_ENV):
+                click.echo(traceback.format_exc().rstrip(), err=True)
+            summary = str(exc).splitlines()[0] if str(exc) else ""
+            click.echo(f"gitdesk: internal error ({type(exc).__name__}: {summary}); this is a bug: "
+                       f"rerun with {DEBUG_ENV}=1 for the traceback and report it", err=True)
+            ctx.exit(EXIT_INTERNAL)
+
+
+class _EchoHandler(logging.Handler):
+    """Log records on stderr through click, so they go wherever click's stderr is at the time (CliRunner too)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            click.echo(self.format(record), err=True)
+        except Exception:  # logging must never end the command
+            self.handleError(record)
+
+
+class _Format(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        message = record.getMessage()
+        if record.levelno >= logging.WARNING:
+            return f"gitdesk: {record.levelname.lower()}: {message}"
+        return f"{record.name}: {message}" if record.levelno < logging.INFO else message
+
+
+#: verbosity (-v count minus -q count) -> level; for MkDocs, NOTSET leaves each command its own default
+_OURS = {-2: logging.ERROR, -1: logging.WARNING, 0: logging.INFO, 1: logging.DEBUG}
+_MKDOCS = {-2: logging.ERROR, -1: logging.WARNING, 0: logging.NOTSET, 1: logging.INFO, 2: logging.DEBUG}
+
+
+def configure_logging(verbosity: int) -> None:
+    """Route gitdesk's log records to stderr at the level ``-v``/``-q`` ask for (0: progress and warnings).
+
+    MkDocs' own messages follow from ``-v`` (its progress) and ``-vv`` (its debug output) on.
+    """
+    step = max(-2, min(verbosity, 2))
+    ours = _OURS[min(step, 1)]
+    logger = logging.getLogger("gitdesk")
+    logger.setLevel(ours)
+    if not any(isinstance(handler, _EchoHandler) for handler in logger.handlers):
+        handler = _EchoHandler()
+        handler.setFormatter(_Format())
+        logger.addHandler(handler)
+    logging.getLogger("mkdocs").setLevel(_MKDOCS[step])
 
 
 def _repo(ctx: click.Context) -> Path:
@@ -47,10 +98,13 @@ def _repo(ctx: click.Context) -> Path:
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--repo", type=click.Path(file_okay=False, path_type=Path), default=".",
               help="The gitdesk repository (default: the current folder).")
+@click.option("-v", "--verbose", count=True, help="Say more on stderr (repeatable: -vv adds MkDocs' debug output).")
+@click.option("-q", "--quiet", count=True, help="Say less on stderr: -q warnings and errors only, -qq errors only.")
 @click.version_option(__version__, prog_name="gitdesk")
 @click.pass_context
-def cli(ctx: click.Context, repo: Path) -> None:
+def cli(ctx: click.Context, repo: Path, verbose: int, quiet: int) -> None:
     """Run a software-maintenance service desk from a Git repository."""
+    configure_logging(verbose - quiet)
     ctx.obj = {"repo": repo}
 
 

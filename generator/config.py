@@ -21,6 +21,11 @@ TARGET_NAMES = ("response", "mitigation", "resolution")
 _DURATION = re.compile(r"^(?:(\d+)h)?(?:(\d+)m)?$")
 
 
+def _invalid(key: str, message: str) -> ConfigError:
+    """A problem at ``key`` (dotted) of gitdesk.yml; :func:`read_config` adds the line."""
+    return ConfigError(message, file=CONFIG_FILE, key=key)
+
+
 def parse_duration(text: str) -> int:
     """Seconds of counted time in ``Nm``, ``Nh`` or ``NhMm``; ValueError otherwise."""
     match = _DURATION.match(text.strip())
@@ -175,44 +180,55 @@ def load_config(repo: Path) -> Config:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ConfigError(f"{CONFIG_FILE}: not valid UTF-8") from None
-    diagnostics, config = parse_config(text.replace("\r\n", "\n"))
-    if config is None:
-        lines = "\n".join(f"{d.file}:{d.line}:{d.column}: {d.code} {d.message}" for d in diagnostics)
-        raise ConfigError(f"{CONFIG_FILE} is not valid:\n{lines}", hint="fix the lines above; `gitdesk schema` exports the format for your editor")
-    return config
+    return read_config(text.replace("\r\n", "\n"))
 
 
-def parse_config(text: str) -> tuple[list[Diagnostic], Config | None]:
-    """Parse gitdesk.yml text; return the problems and, if there were none, the Config."""
+def read_config(text: str) -> Config:
+    """Parse gitdesk.yml text into a Config; raise :class:`ConfigError` with line and key (every schema problem in ``more``)."""
+    hint = "`gitdesk schema` exports the format for your editor"
     try:
         loaded = yamlsafe.load(text)
     except yamlsafe.YamlError as exc:
-        return [Diagnostic(CONFIG_FILE, exc.line + 1, exc.column + 1, exc.code, exc.message)], None
+        raise ConfigError(exc.message, file=CONFIG_FILE, line=exc.line + 1, hint=hint) from None
     raw = loaded.value
     if not isinstance(raw, dict):
-        return [Diagnostic(CONFIG_FILE, 1, 1, "GD004", "gitdesk.yml must be a mapping of settings")], None
-    problems = []
-    for problem in schema.check("config", raw):
-        top = str(problem.path[0]) if problem.path else None
-        line, col = loaded.key_positions.get(top, (0, 0)) if top else (0, 0)
-        problems.append(Diagnostic(CONFIG_FILE, line + 1, col + 1, problem.code, problem.message))
+        raise ConfigError("gitdesk.yml must be a mapping of settings", file=CONFIG_FILE, line=1, hint=hint)
+
+    def line_of(key: str | None) -> int:
+        top = re.split(r"[.\[]", key)[0] if key else None
+        return loaded.key_positions.get(top, (0, 0))[0] + 1 if top else 1
+
+    problems = [ConfigError(problem.message, file=CONFIG_FILE, line=line_of(_dotted(problem.path)), key=_dotted(problem.path))
+                for problem in schema.check("config", raw)]
     if problems:
-        return problems, None
+        raise ConfigError(problems[0].message, file=CONFIG_FILE, line=problems[0].line, key=problems[0].key,
+                          hint=hint, more=problems[1:])
     try:
-        config = _build(raw)
-    except (ValueError, KeyError) as exc:
-        message = exc.args[0] if exc.args else str(exc)
-        top = str(exc.args[1]) if len(exc.args) > 1 else None
-        line, col = loaded.key_positions.get(top, (0, 0)) if top else (0, 0)
-        return [Diagnostic(CONFIG_FILE, line + 1, col + 1, "GD020", str(message))], None
-    return [], config
+        return _build(raw)
+    except ConfigError as exc:
+        raise ConfigError(exc.message, file=CONFIG_FILE, line=line_of(exc.key), key=exc.key, hint=exc.hint) from None
+
+
+def parse_config(text: str) -> tuple[list[Diagnostic], Config | None]:
+    """Parse gitdesk.yml text; return the problems (as diagnostics) and, if there were none, the Config."""
+    try:
+        return [], read_config(text)
+    except ConfigError as exc:
+        return [Diagnostic(CONFIG_FILE, error.line or 1, 1, "GD020", f"{error.key}: {error.message}" if error.key else error.message)
+                for error in (exc, *exc.more)], None
+
+
+def _dotted(path: tuple[str | int, ...] | list[str | int]) -> str | None:
+    """A schema path as gitdesk.yml's users write keys: ``clients[0].name``."""
+    text = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in path).lstrip(".")
+    return text or None
 
 
 def _zone(name: str, where: str) -> str:
     try:
         zoneinfo.ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"unknown time zone {name!r} in {where}; use an IANA name like Europe/Madrid", where.split(".")[0]) from None
+        raise _invalid(where, f"unknown time zone {name!r}; use an IANA name like Europe/Madrid") from None
     return name
 
 
@@ -228,48 +244,49 @@ def _calendar(name: str, raw: dict[str, Any], default_tz: str) -> CalendarSpec:
     hours: dict[int, tuple[tuple[time, time], ...]] = {}
     for index, day in enumerate(WEEKDAYS):
         spans = []
+        key = f"calendars.{name}.hours.{day}"
         for span in raw.get("hours", {}).get(day, []):
-            start_text, end_text = span.split("-")
             try:
+                start_text, end_text = span.split("-")
                 start, end = _hhmm(start_text), _hhmm(end_text)
             except ValueError:
-                raise ValueError(f"calendars.{name}.hours.{day}: {span!r} is not a time range like 09:00-14:00", "calendars") from None
+                raise _invalid(key, f"{span!r} is not a time range like 09:00-14:00") from None
             if end <= start:
-                raise ValueError(f"calendars.{name}.hours.{day}: {span!r} ends before it starts", "calendars")
+                raise _invalid(key, f"{span!r} ends before it starts")
             spans.append((start, end))
         spans.sort()
         for (_, end_a), (start_b, _) in zip(spans, spans[1:]):
             if start_b < end_a:
-                raise ValueError(f"calendars.{name}.hours.{day}: ranges overlap", "calendars")
+                raise _invalid(key, "ranges overlap")
         if spans:
             hours[index] = tuple(spans)
     if not hours:
-        raise ValueError(f"calendars.{name} has no working hours", "calendars")
+        raise _invalid(f"calendars.{name}", "no working hours; add hours such as `mon: [09:00-17:00]`")
     holidays = raw.get("holidays") or {}
     country = holidays.get("country")
     if country:
         import holidays as holidays_lib
 
+        # Without years the library computes no dates; it still refuses an unknown country or subdivision.
         try:
-            holidays_lib.country_holidays(country, subdiv=holidays.get("subdiv"), years=2026)
-        except NotImplementedError:
-            raise ValueError(f"calendars.{name}.holidays: unknown country {country!r}", "calendars") from None
-        except Exception as exc:  # the library raises plain errors for a bad subdivision
-            raise ValueError(f"calendars.{name}.holidays: {exc}", "calendars") from None
-    extra = tuple(date.fromisoformat(d) for d in raw.get("extra_holidays", []))
+            holidays_lib.country_holidays(country, subdiv=holidays.get("subdiv"))
+        except NotImplementedError as exc:
+            raise _invalid(f"calendars.{name}.holidays", f"{exc}; use an ISO 3166 code such as ES, with subdiv such as MD") from None
+    try:
+        extra = tuple(date.fromisoformat(d) for d in raw.get("extra_holidays", []))
+    except ValueError as exc:
+        raise _invalid(f"calendars.{name}.extra_holidays", f"{exc}; write dates as YYYY-MM-DD") from None
     return CalendarSpec(name, tz, hours, country, holidays.get("subdiv"), extra)
 
 
-def _policy(raw: dict[str, Any], base: SlaPolicy, calendars: set[str]) -> SlaPolicy:
+def _policy(raw: dict[str, Any], base: SlaPolicy, calendars: set[str], where: str) -> SlaPolicy:
     targets = dict(base.targets)
     for severity, spec in (raw.get("targets") or {}).items():
         calendar = spec.get("calendar", targets.get(severity, TargetSpec(ALWAYS)).calendar)
         if calendar not in calendars:
-            raise ValueError(f"sla.targets.{severity}.calendar: unknown calendar {calendar!r}; known: {', '.join(sorted(calendars))}", "sla")
+            raise _invalid(f"{where}.targets.{severity}.calendar", f"unknown calendar {calendar!r}; known: {', '.join(sorted(calendars))}")
         targets[severity] = TargetSpec(
-            calendar,
-            *(parse_duration(spec[name]) if name in spec else None for name in TARGET_NAMES),
-        )
+            calendar, *(_duration(spec, name, f"{where}.targets.{severity}.{name}") for name in TARGET_NAMES))
     return replace(
         base,
         clock=raw.get("clock", base.clock),
@@ -280,12 +297,22 @@ def _policy(raw: dict[str, Any], base: SlaPolicy, calendars: set[str]) -> SlaPol
     )
 
 
-def _uptime(raw: dict[str, Any] | None, base: UptimePolicy) -> UptimePolicy:
+def _duration(raw: dict[str, Any], name: str, key: str) -> int | None:
+    if name not in raw:
+        return None
+    try:
+        return parse_duration(raw[name])
+    except ValueError as exc:
+        raise _invalid(key, str(exc)) from None
+
+
+def _uptime(raw: dict[str, Any] | None, base: UptimePolicy, where: str) -> UptimePolicy:
     if not raw:
         return base
+    notice = _duration(raw, "notice", f"{where}.notice")
     return UptimePolicy(
         target=float(raw.get("target", base.target)),
-        notice=parse_duration(raw["notice"]) if "notice" in raw else base.notice,
+        notice=base.notice if notice is None else notice,
         windows=tuple(raw.get("windows", base.windows)),
     )
 
@@ -294,7 +321,7 @@ def _build(raw: dict[str, Any]) -> Config:
     tz = _zone(raw.get("timezone", "UTC"), "timezone")
     calendars = {name: _calendar(name, spec, tz) for name, spec in (raw.get("calendars") or {}).items()}
     if ALWAYS in calendars:
-        raise ValueError("calendars.always is built in (24/7); pick another name", "calendars")
+        raise _invalid("calendars.always", "this calendar is built in (24/7); pick another name")
     names = set(calendars) | {ALWAYS}
     has_business = "business" in calendars
     default_targets = {
@@ -303,28 +330,29 @@ def _build(raw: dict[str, Any]) -> Config:
     }
     sla_raw = raw.get("sla") or {}
     base = SlaPolicy(targets={} if "targets" in sla_raw else default_targets)
-    sla = _policy(sla_raw, base, names)
-    uptime = _uptime(raw.get("uptime"), UptimePolicy())
+    sla = _policy(sla_raw, base, names, "sla")
+    uptime = _uptime(raw.get("uptime"), UptimePolicy(), "uptime")
     components = tuple(Component(c["id"], c["name"], c.get("group"), c.get("description")) for c in raw.get("components", []))
     seen: set[str] = set()
     for component in components:
         if component.id in seen:
-            raise ValueError(f"component {component.id!r} is declared twice", "components")
+            raise _invalid("components", f"component {component.id!r} is declared twice")
         seen.add(component.id)
-    clients = []
-    for entry in raw.get("clients", []):
+    clients: list[Client] = []
+    for index, entry in enumerate(raw.get("clients", [])):
+        where = f"clients[{index}]"
         unknown = [c for c in entry.get("components", []) if c not in seen]
         if unknown:
-            raise ValueError(f"client {entry['id']!r} lists unknown components: {', '.join(unknown)}", "clients")
+            raise _invalid(f"{where}.components", f"client {entry['id']!r} lists unknown components: {', '.join(unknown)}")
+        if entry["id"] in {c.id for c in clients}:
+            raise _invalid(f"{where}.id", f"client id {entry['id']!r} is declared twice")
         clients.append(
             Client(
                 entry["id"], entry["name"], tuple(entry.get("components", [])),
-                _policy(entry["sla"], sla, names) if entry.get("sla") else None,
-                _uptime(entry.get("uptime"), uptime) if entry.get("uptime") else None,
+                _policy(entry["sla"], sla, names, f"{where}.sla") if entry.get("sla") else None,
+                _uptime(entry.get("uptime"), uptime, f"{where}.uptime") if entry.get("uptime") else None,
             )
         )
-    if len({c.id for c in clients}) != len(clients):
-        raise ValueError("a client id is declared twice", "clients")
     site = raw.get("site") or {}
     return Config(
         title=raw["title"],

@@ -5,6 +5,8 @@ Check failures (exit 1) are not errors: commands return 1 after printing their f
 
 from __future__ import annotations
 
+from typing import Sequence
+
 
 class GitdeskError(Exception):
     """A user or environment error: the CLI prints ``message`` and exits with ``exit_code``.
@@ -24,7 +26,31 @@ class GitdeskError(Exception):
 
 
 class ConfigError(GitdeskError):
-    """gitdesk.yml is missing or invalid."""
+    """gitdesk.yml is missing or invalid, or names no such client.
+
+    For a problem inside the file, ``file``, ``line`` (1-based) and ``key``
+    (dotted, e.g. ``calendars.office.hours.mon``) say where; ``more`` holds
+    further problems found in the same pass. Rendered one line each as
+    ``gitdesk.yml:LINE: key: message``.
+    """
+
+    def __init__(self, message: str, *, file: str | None = None, line: int | None = None, key: str | None = None,
+                 hint: str | None = None, more: Sequence[ConfigError] = ()) -> None:
+        super().__init__(message, hint=hint)
+        self.file = file
+        self.line = line
+        self.key = key
+        self.more = tuple(more)
+
+    @property
+    def located(self) -> str:
+        """This problem alone, prefixed with where it is."""
+        where = f"{self.file}:{self.line}: " if self.file and self.line else f"{self.file}: " if self.file else ""
+        return f"{where}{self.key}: {self.message}" if self.key else f"{where}{self.message}"
+
+    def __str__(self) -> str:
+        text = "\n".join(error.located for error in (self, *self.more))
+        return text if not self.hint else f"{text}\n  hint: {self.hint}"
 
 
 class RepoError(GitdeskError):

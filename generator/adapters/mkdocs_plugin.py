@@ -7,12 +7,11 @@ listings. Under ``mkdocs serve`` the ticket folders are watched.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Callable
 
 from mkdocs.config import base
 from mkdocs.config import config_options as c
@@ -23,9 +22,22 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.toc import get_toc
 from mkdocs.utils import nest_paths
 
+from gitdesk.clock import parse_now
 from gitdesk.errors import GitdeskError
 from gitdesk.model import Kind
+from gitdesk.pipeline import SiteOptions, collect
+from gitdesk.site import Audience
 
+if TYPE_CHECKING:
+    from mkdocs.livereload import LiveReloadServer
+    from mkdocs.structure.nav import Navigation
+    from mkdocs.structure.pages import Page
+    from mkdocs.structure.toc import _TocToken  # MkDocs' own type for Python-Markdown's toc tokens
+    from mkdocs.utils.templates import TemplateContext
+
+    from gitdesk.site import Bundle
+
+#: MkDocs' naming for plugin loggers: its CLI shows these messages and ``--strict`` counts the warnings.
 log = logging.getLogger("mkdocs.plugins.gitdesk")
 
 #: Finished HTML blocks in generated pages (see the site templates). Ticket text
@@ -52,27 +64,12 @@ class GitdeskConfig(base.Config):  # type: ignore[no-untyped-call]  # MkDocs is 
     now = c.Optional(c.Type(str))
 
 
-_forced: Any = None
-
-
-@contextlib.contextmanager
-def forced_options(options: Any) -> Iterator[None]:
-    """Make every GitdeskPlugin in this process use ``options`` (a gitdesk.pipeline.SiteOptions).
-
-    ``gitdesk build``/``serve`` run MkDocs in-process; this is how their
-    command-line options win over mkdocs.yml's plugin settings.
-    """
-    global _forced
-    saved, _forced = _forced, options
-    try:
-        yield
-    finally:
-        _forced = saved
-
-
 class GitdeskPlugin(BasePlugin[GitdeskConfig]):  # type: ignore[no-untyped-call]
     def __init__(self) -> None:
-        self.bundle: Any = None
+        #: set by gitdesk's own build and serve (gitdesk.adapters.mkdocs_build) after MkDocs loads its config;
+        #: they win over this plugin's mkdocs.yml settings
+        self.options: SiteOptions | None = None
+        self.bundle: Bundle | None = None
         self.repo: Path | None = None
         self._stash: dict[str, list[str]] = {}
         #: generated pages' full HTML while the search plugin reads their indexed copy
@@ -82,53 +79,53 @@ class GitdeskPlugin(BasePlugin[GitdeskConfig]):  # type: ignore[no-untyped-call]
         self._converted: dict[str, _Converted] = {}
         self._pending: dict[str, _Converted] = {}
 
-    def _options(self, config: MkDocsConfig) -> Any:
-        from gitdesk.pipeline import SiteOptions
-        from gitdesk.commands import parse_now
-        from gitdesk.site import Audience
-
-        if _forced is not None:
-            return _forced
+    def _options(self, config: MkDocsConfig) -> SiteOptions:
+        if self.options is not None:
+            return self.options
         repo = Path(self.config.repo) if self.config.repo else Path(config.config_file_path).parent
         now = parse_now(self.config.now) if self.config.now else None
         return SiteOptions(repo=repo, audience=Audience(self.config.audience), client=self.config.client, now=now)
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
-        from gitdesk.pipeline import collect
-
-        options = self._options(config)
-        self.repo = options.repo
         self._converted.clear()  # mkdocs.yml's Markdown extensions may have changed (serve)
         try:
-            self.bundle = collect(options, directory_urls=config.use_directory_urls)
+            options = self._options(config)
+            self.repo = options.repo
+            self.bundle = bundle = collect(options, directory_urls=config.use_directory_urls)
         except GitdeskError as exc:
             raise PluginError(f"gitdesk: {exc}") from None
-        if not config.site_url and self.bundle.site_url:
+        if not config.site_url and bundle.site_url:
             # Feeds and the sitemap need absolute URLs; gitdesk.yml's site.url is the same address.
-            config.site_url = self.bundle.site_url
-        for css in self.bundle.css:
+            config.site_url = bundle.site_url
+        for css in bundle.css:
             if css not in config.extra_css:
                 config.extra_css.append(css)
-        for js in self.bundle.js:
+        for js in bundle.js:
             if js not in [str(s) for s in config.extra_javascript]:
                 config.extra_javascript.append(js)
         return config
 
+    def _bundle(self) -> Bundle:
+        if self.bundle is None:
+            raise PluginError("gitdesk: the plugin's on_config did not run, so there is no site to add")
+        return self.bundle
+
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        bundle = self._bundle()
         own = [f.src_uri for f in files.documentation_pages()]
-        for path, content in self.bundle.files.items():
+        for path, content in bundle.files.items():
             if files.get_file_from_path(path) is not None:
                 # The repo's own docs win; say so, the generated page would be lost silently otherwise.
                 log.warning("gitdesk: docs/%s exists; the generated %s is not added", path, path)
                 continue
-            inclusion = InclusionLevel.NOT_IN_NAV if path in self.bundle.hidden else InclusionLevel.UNDEFINED
+            inclusion = InclusionLevel.NOT_IN_NAV if path in bundle.hidden else InclusionLevel.UNDEFINED
             files.append(File.generated(config, path, content=content, inclusion=inclusion))
         if config.nav is None:
             # The listings first, then the repo's own docs pages as MkDocs would nest them.
-            config.nav = [{item.title: item.path} for item in self.bundle.nav] + nest_paths(own)  # type: ignore[no-untyped-call]
+            config.nav = [{item.title: item.path} for item in bundle.nav] + nest_paths(own)  # type: ignore[no-untyped-call]
         return files
 
-    def on_page_markdown(self, markdown: str, *, page: Any, config: MkDocsConfig, files: Files) -> str:
+    def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         """Hand MkDocs only the Markdown of a generated page; its HTML blocks are final already.
 
         Python-Markdown re-parses raw HTML tag by tag to find where each block
@@ -140,7 +137,7 @@ class GitdeskPlugin(BasePlugin[GitdeskConfig]):  # type: ignore[no-untyped-call]
         gets nothing to convert: its Markdown pass cost about 0.8 ms per ticket
         page for four headings.
         """
-        if page.file.generated_by is None or page.file.src_uri not in self.bundle.files:
+        if page.file.generated_by is None or page.file.src_uri not in self._bundle().files:
             return markdown
         blocks: list[str] = []
 
@@ -159,7 +156,7 @@ class GitdeskPlugin(BasePlugin[GitdeskConfig]):  # type: ignore[no-untyped-call]
         self._pending[page.file.src_uri] = converted
         return ""
 
-    def on_page_content(self, html: str, *, page: Any, config: MkDocsConfig, files: Files) -> str:
+    def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         converted = self._pending.pop(page.file.src_uri, None)
         if converted is not None:
             # What MkDocs' own pass would have produced for the skeleton (``html`` is empty, or what a later plugin added).
@@ -173,7 +170,8 @@ class GitdeskPlugin(BasePlugin[GitdeskConfig]):  # type: ignore[no-untyped-call]
         return _STASHED.sub(lambda m: blocks[int(m.group(1))], html)
 
     @event_priority(50)
-    def _show_indexed_copy(self, context: Any, *, page: Any, config: MkDocsConfig, nav: Any) -> Any:
+    def _show_indexed_copy(self, context: TemplateContext, *, page: Page, config: MkDocsConfig,
+                          nav: Navigation) -> TemplateContext:
         """Before the search plugin indexes a generated page, show it the page's indexed copy.
 
         Same words and sections (headings stay as they are), a fraction of the
@@ -182,13 +180,14 @@ class GitdeskPlugin(BasePlugin[GitdeskConfig]):  # type: ignore[no-untyped-call]
         this one (priority 50) and :meth:`_restore_content` (priority -50).
         """
         indexed = self._indexed.pop(page.file.src_uri, None)
-        if indexed is not None:
+        if indexed is not None and page.content is not None:
             self._full[page.file.src_uri] = page.content
             page.content = indexed
         return context
 
     @event_priority(-50)
-    def _restore_content(self, context: Any, *, page: Any, config: MkDocsConfig, nav: Any) -> Any:
+    def _restore_content(self, context: TemplateContext, *, page: Page, config: MkDocsConfig,
+                         nav: Navigation) -> TemplateContext:
         """After the search plugin, the theme renders the full page again."""
         full = self._full.pop(page.file.src_uri, None)
         if full is not None:
@@ -197,7 +196,8 @@ class GitdeskPlugin(BasePlugin[GitdeskConfig]):  # type: ignore[no-untyped-call]
 
     on_page_context = CombinedEvent(_show_indexed_copy, _restore_content)
 
-    def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
+    def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig,
+                 builder: Callable[..., None]) -> LiveReloadServer:
         for name in WATCHED:
             path = (self.repo or Path(config.config_file_path).parent) / name
             if path.exists():
@@ -215,7 +215,7 @@ class _Converted:
     """A plain skeleton converted as MkDocs converts a page: HTML (placeholders kept), toc, anchor ids."""
 
     html: str
-    toc_tokens: list[Any]
+    toc_tokens: list[_TocToken]
     anchors: frozenset[str]
 
     @classmethod
@@ -226,10 +226,10 @@ class _Converted:
         # links or images, so MkDocs' own tree processors (link rewriting, anchors) would change nothing.
         md = markdown_lib.Markdown(extensions=config.markdown_extensions, extension_configs=config.mdx_configs or {})
         html = md.convert(skeleton)
-        tokens: list[Any] = getattr(md, "toc_tokens", [])
+        tokens: list[_TocToken] = getattr(md, "toc_tokens", [])
         return cls(html, tokens, frozenset(_token_ids(tokens)))
 
 
-def _token_ids(tokens: list[Any]) -> list[str]:
+def _token_ids(tokens: list[_TocToken]) -> list[str]:
     """The id of every heading in toc tokens, nested ones included: the only ids a plain skeleton has."""
     return [i for token in tokens for i in [token["id"], *_token_ids(token["children"])]]

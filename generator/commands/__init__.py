@@ -6,17 +6,7 @@ so that `gitdesk --help` stays fast.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+# parse_now lives in the core (the MkDocs plugin needs it too); commands keep importing it from here.
+from gitdesk.clock import parse_now
 
-from gitdesk.errors import GitdeskError
-from gitdesk.model import parse_time
-
-
-def parse_now(value: str | None) -> datetime:
-    """``--now`` as an aware datetime (default: the current time, UTC)."""
-    if value is None:
-        return datetime.now(timezone.utc)
-    parsed = parse_time(value)
-    if parsed is None:
-        raise GitdeskError(f"--now {value!r} is not an ISO 8601 time with an offset", hint="e.g. --now 2026-11-23T10:00:00+00:00")
-    return parsed
+__all__ = ["parse_now"]

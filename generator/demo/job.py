@@ -104,6 +104,9 @@ def run(directory: Path, *, size: str = "full") -> int:
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     directory = Path(args[0]) if args else Path("build/demo")
+    from gitdesk.cli import configure_logging  # the commands' summaries and warnings, as `gitdesk` shows them
+
+    configure_logging(0)
     try:
         return run(directory)
     except GitdeskError as exc:

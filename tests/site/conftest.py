@@ -36,7 +36,8 @@ def sample_git_repo(tmp_path_factory: pytest.TempPathFactory, sample: ModuleType
 @pytest.fixture(scope="session")
 def built_sites(tmp_path_factory: pytest.TempPathFactory, sample_git_repo: Path, sample: ModuleType) -> dict[str, Path]:
     """`gitdesk build` output for: client acme, client globex, the internal audience."""
-    from gitdesk.pipeline import SiteOptions, build_site
+    from gitdesk.adapters.mkdocs_build import build_site
+    from gitdesk.pipeline import SiteOptions
     from gitdesk.site import Audience
 
     out = tmp_path_factory.mktemp("sites")

@@ -1,0 +1,194 @@
+"""Running MkDocs in-process for `gitdesk build` and `gitdesk serve`.
+
+The impure edge of the site stage: a temporary mkdocs.yml when the repo has
+none, MkDocs' logging, SOURCE_DATE_EPOCH, the fresh output folder swapped in
+on success. Command-line options reach the plugin by being set on the
+:class:`GitdeskPlugin` instance of each loaded MkDocs config; the plugin
+never imports this module.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.metadata
+import json
+import logging
+import os
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterator
+from urllib.parse import urlsplit
+
+from gitdesk.adapters.mkdocs_plugin import GitdeskPlugin
+from gitdesk.adapters.output import atomic_folder
+from gitdesk.config import load_config
+from gitdesk.errors import ConfigError, GitdeskError
+from gitdesk.pipeline import DEFAULT_MKDOCS, SiteOptions, check_options
+
+if TYPE_CHECKING:
+    from mkdocs.config.defaults import MkDocsConfig
+
+MKDOCS_FILE = "mkdocs.yml"
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    out: Path
+    pages: int
+    files: int
+    seconds: float
+    skipped: int
+
+
+def build_site(options: SiteOptions, out: Path) -> BuildResult:
+    """Build the site for ``options`` into ``out`` with MkDocs; ``out`` is replaced only when the build succeeded.
+
+    Raises ConfigError (exit 2) before any work for a bad gitdesk.yml or an
+    unknown client, GitdeskError when MkDocs fails (the old site stays).
+    """
+    from mkdocs import exceptions as mkdocs_errors
+    from mkdocs.commands.build import build as mkdocs_build
+
+    require_plugin()
+    started = time.perf_counter()
+    check_options(options)
+    with mkdocs_file(options.repo) as config_file, atomic_folder(out, options.repo) as fresh, \
+            source_date(options.now), mkdocs_logging(logging.WARNING):
+        try:
+            config = load_mkdocs(config_file, options, site_dir=fresh)
+            config.plugins.on_startup(command="build", dirty=False)
+            try:
+                mkdocs_build(config)
+            finally:
+                config.plugins.on_shutdown()
+        except mkdocs_errors.MkDocsException as exc:
+            raise GitdeskError(f"site build failed: {exc}", hint="the previous site was left untouched") from None
+        pages = sum(1 for _ in fresh.rglob("*.html"))
+        files = sum(1 for p in fresh.rglob("*") if p.is_file())
+    return BuildResult(out.resolve(), pages, files, time.perf_counter() - started, len(options.skipped))
+
+
+def serve_site(options: SiteOptions, *, dev_addr: str) -> None:
+    """Serve a live preview at ``dev_addr`` until interrupted, rebuilding when docs, mkdocs.yml or tickets change.
+
+    Without ``options.now`` each rebuild uses the current time, so running
+    clocks move while you watch.
+    """
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.livereload import LiveReloadServer
+
+    require_plugin()
+    check_options(options)  # exit 2 before the server starts
+    with mkdocs_file(options.repo) as config_file, mkdocs_logging(logging.INFO), \
+            tempfile.TemporaryDirectory(prefix="gitdesk-serve-") as site_dir:
+        config = load_mkdocs(config_file, options, site_dir=Path(site_dir), dev_addr=dev_addr)
+        config.plugins.on_startup(command="serve", dirty=False)
+        host, port = config.dev_addr
+        mount = ("/" + urlsplit(config.site_url or "/").path.lstrip("/")).rstrip("/") + "/"
+        url = f"http://{host}:{port}{mount}"
+
+        def rebuild(loaded: MkDocsConfig | None = None) -> None:
+            # MkDocs' own serve loads a fresh config (and plugin instance) per rebuild; so does this one.
+            current = loaded or load_mkdocs(config_file, options, site_dir=Path(site_dir), dev_addr=dev_addr)
+            current.site_url = url
+            mkdocs_build(current, serve_url=url)
+
+        config.site_url = url
+        server = LiveReloadServer(builder=rebuild, host=host, port=port, root=site_dir, mount_path=mount)
+        try:
+            rebuild(config)
+            server.watch(config.docs_dir)
+            if config.config_file_path:
+                server.watch(config.config_file_path)
+            server = config.plugins.on_serve(server, config=config, builder=rebuild)
+            try:
+                server.serve()  # type: ignore[no-untyped-call]  # MkDocs leaves it unannotated
+            except KeyboardInterrupt:
+                log.info("shutting down")
+            finally:
+                server.shutdown()
+        finally:
+            config.plugins.on_shutdown()
+
+
+def load_mkdocs(config_file: Path, options: SiteOptions, *, site_dir: Path, dev_addr: str | None = None) -> MkDocsConfig:
+    """Load ``config_file`` and hand ``options`` to its gitdesk plugin: they win over mkdocs.yml's plugin settings."""
+    from mkdocs.config import load_config as mkdocs_config
+
+    overrides = {"dev_addr": dev_addr} if dev_addr else {}
+    config = mkdocs_config(config_file=str(config_file), site_dir=str(site_dir), **overrides)
+    plugins = [plugin for plugin in config.plugins.values() if isinstance(plugin, GitdeskPlugin)]
+    if not plugins:
+        raise ConfigError(f"{config_file} does not enable the gitdesk plugin", hint="add it: `plugins: [search, gitdesk]`")
+    for plugin in plugins:
+        plugin.options = options
+    return config
+
+
+def require_plugin() -> None:
+    """Fail clearly when MkDocs cannot find ``plugins: [gitdesk]``.
+
+    MkDocs finds plugins through package entry points, which exist only once
+    gitdesk is installed (``pip install .`` or ``make install``), not when the
+    package is merely on ``sys.path``.
+    """
+    if not any(ep.name == "gitdesk" for ep in importlib.metadata.entry_points(group="mkdocs.plugins")):
+        raise GitdeskError(
+            "the gitdesk MkDocs plugin is not installed, so MkDocs cannot build the site",
+            hint="install gitdesk (`pip install -e .` in a checkout, or `make install`) rather than running it from PYTHONPATH",
+        )
+
+
+@contextlib.contextmanager
+def mkdocs_file(repo: Path) -> Iterator[Path]:
+    """The repo's mkdocs.yml, or a default one (with an empty docs folder) when it has none."""
+    own = repo / MKDOCS_FILE
+    if own.is_file():
+        yield own
+        return
+    title = load_config(repo).title
+    with tempfile.TemporaryDirectory(prefix="gitdesk-mkdocs-") as tmp:
+        (Path(tmp) / "docs").mkdir()
+        path = Path(tmp) / MKDOCS_FILE
+        path.write_text(DEFAULT_MKDOCS.format(title=json.dumps(title, ensure_ascii=False)), encoding="utf-8")
+        yield path
+
+
+@contextlib.contextmanager
+def source_date(now: datetime | None) -> Iterator[None]:
+    """MkDocs stamps the sitemap with SOURCE_DATE_EPOCH: pin it to ``now`` for reproducible builds."""
+    saved = os.environ.get("SOURCE_DATE_EPOCH")
+    if now is not None:
+        os.environ["SOURCE_DATE_EPOCH"] = str(int(now.timestamp()))
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = saved
+
+
+@contextlib.contextmanager
+def mkdocs_logging(default: int) -> Iterator[None]:
+    """Show MkDocs' messages on stderr, as its own CLI would: from the "mkdocs" logger's level if one is set
+    (``gitdesk -v``/``-q`` set it), else from ``default``."""
+    logger = logging.getLogger("mkdocs")
+    level = logger.level or default
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setLevel(level)
+    saved = logger.level
+    logger.setLevel(min(level, logger.getEffectiveLevel()))
+    handler.setFormatter(logging.Formatter("%(levelname)s - %(message)s"))
+    logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(saved)
