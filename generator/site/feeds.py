@@ -6,7 +6,7 @@ import json
 from datetime import datetime, timezone
 from typing import Any
 
-from gitdesk.model import IncidentStatus, Kind, Ticket, maintenance_withdrawn
+from gitdesk.model import IncidentStatus, Kind, MaintenanceStatus, Ticket, maintenance_withdrawn
 from gitdesk.sla import compliance
 from gitdesk.site import charts
 from gitdesk.site.pages import ticket_path
@@ -83,7 +83,8 @@ def _recent(site: Site) -> list[Ticket]:
 
 def _maintenance_json(site: Site, t: Ticket) -> dict[str, Any]:
     w = window(t)
-    state = t.get("status") or ("completed" if w and w[1] <= site.now else "in_progress" if w and w[0] <= site.now else "scheduled")
+    state = t.get("status") or (MaintenanceStatus.COMPLETED if w and w[1] <= site.now else
+                                MaintenanceStatus.IN_PROGRESS if w and w[0] <= site.now else MaintenanceStatus.SCHEDULED)
     return {"id": t.id, "name": t.title, "status": str(state).replace("-", "_"), "impact": {"outage": "major", "degraded": "minor"}.get(str(t.get("impact")), "none"),
             "scheduled_for": _iso(w[0]) if w else None, "scheduled_until": _iso(w[1]) if w else None,
             "shortlink": _href(site, ticket_path(t)), "incident_updates": [],

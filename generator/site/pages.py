@@ -12,6 +12,7 @@ from markupsafe import Markup
 from gitdesk import parallel
 from gitdesk.model import Kind, Ticket
 from gitdesk.sla import Stats, TargetName, combined_compliance
+from gitdesk.sla.uptime import SERIES_DAYS
 from gitdesk.site import charts
 from gitdesk.site.render import format_duration, format_percent, markdown_html, relative_url, render
 from gitdesk.site.views import ComponentState, Site, preventive, window
@@ -123,10 +124,10 @@ def status_page(site: Site) -> tuple[str, str]:
     states = site.component_states()
     components = []
     for cid, name in site.components:
-        uptime = site.report.uptime.get(cid, {}).get(90) or _longest(site.report.uptime.get(cid, {}))
+        uptime = site.report.uptime.get(cid, {}).get(SERIES_DAYS) or _longest(site.report.uptime.get(cid, {}))
         shown = f"{uptime.uptime * 100:.2f}%" if uptime else "no data"
         components.append({"name": name, "state": states[cid], "label": ComponentState.LABELS[states[cid]], "uptime": shown,
-                           "bars": charts.uptime_bars(site.outage_days(cid), f"{name}: last 90 days, {shown} uptime")})
+                           "bars": charts.uptime_bars(site.outage_days(cid), f"{name}: last {SERIES_DAYS} days, {shown} uptime")})
     open_incidents = [{"ticket": t, "path": ticket_path(t), "latest": t.get("update"), "updated": site.clock.show(site.updated(t))}
                       for t in site.open_incidents()]
     upcoming = [{"ticket": m, "path": ticket_path(m), "starts": site.clock.show(w[0]), "ends": site.clock.show(w[1])}

@@ -12,6 +12,7 @@ package's public face (``stats`` names the module; its function is
 
 from __future__ import annotations
 
+from gitdesk.model import MITIGATED, RESOLVED, IncidentStatus
 from gitdesk.sla.check import check_report
 from gitdesk.sla.clocks import NOT_APPLICABLE, Clock, ClockState, Judge, Step, TargetName, TicketSla, clock, steps_of, ticket_sla, ticket_start
 from gitdesk.sla.engine import SlaReport, compute
@@ -21,7 +22,10 @@ from gitdesk.sla.stats import Stats, backlog_throughput, combined_compliance, co
 from gitdesk.sla.uptime import Availability, DayImpact, Uptime, availability
 
 __all__ = [
+    "MITIGATED",
     "NOT_APPLICABLE",
+    "RESOLVED",
+    "IncidentStatus",
     "Availability",
     "Clock",
     "ClockState",
