@@ -13,6 +13,7 @@ from gitdesk.config import Config
 from gitdesk.history import History, TicketHistory
 from gitdesk.model import RESOLVED, IncidentStatus, Kind, MaintenanceStatus, Ticket, is_open, maintenance_withdrawn
 from gitdesk.sla import ClockState, DayImpact, SlaReport, TargetName, TicketSla, runbook_due
+from gitdesk.sla.uptime import affected_components
 from gitdesk.site.render import Clock, format_duration
 from gitdesk.site.scope import Scope
 
@@ -205,8 +206,9 @@ class Site:
             impact = incident.get("impact")
             state = ("major_outage" if incident.severity == "P0" else "partial_outage") if impact == "outage" else \
                 "degraded_performance" if impact == "degraded" else None
-            for cid in incident.components:
-                if state and cid in states:
+            # an incident naming no component is service-wide, as in the uptime figures and bars
+            for cid in affected_components(incident.fields, list(states)):
+                if state:
                     states[cid].append(state)
         for window in self.active_maintenance():
             for cid in window.components:

@@ -100,7 +100,7 @@ class _Impacts:
         return outage, degraded, maintenance
 
 
-def _components(fields: Any, all_components: list[str]) -> list[str]:
+def affected_components(fields: Any, all_components: list[str]) -> list[str]:
     """The known components a record names; none named means the whole service."""
     value = fields.get("components")
     listed = [c for c in value if isinstance(c, str)] if isinstance(value, list) else []
@@ -118,7 +118,7 @@ def _impacts(incidents: list[tuple[TicketHistory, datetime]], windows: list[Tick
         began = parse_time(version.fields.get("started_at")) or start
         ended = next((s.at for s in steps_of(history.versions, now)
                       if (parsed := IncidentStatus.parse(s.status)) is not None and parsed.mitigated), now)
-        impacts.add(version.fields.get("impact"), _components(version.fields, components), (began.timestamp(), ended.timestamp()))
+        impacts.add(version.fields.get("impact"), affected_components(version.fields, components), (began.timestamp(), ended.timestamp()))
     for history in windows:
         version = latest(history, now)
         if version is None or maintenance_withdrawn(version.fields.get("status")):
@@ -128,7 +128,7 @@ def _impacts(incidents: list[tuple[TicketHistory, datetime]], windows: list[Tick
             continue
         span = (starts.timestamp(), min(ends, now).timestamp())
         announced = history.declared_by("starts_at")
-        affected = _components(version.fields, components)
+        affected = affected_components(version.fields, components)
         if announced is not None and announced.commit.landed_at <= starts - timedelta(seconds=notice):
             for component in affected:
                 impacts.maintenance.setdefault(component, []).append(span)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+import subprocess
 from datetime import datetime
 
 from gitdesk.config import load_config
@@ -45,3 +47,20 @@ def test_an_outage_without_components_lowers_and_marks_every_component(scenario_
         assert _bar(page, name, "2026-11-20") == "outage"
     assert _bar(page, "Accounting module", "2026-11-21") == "none"
     assert _bar(page, "Orders panel", "2026-11-21") == "degraded"
+
+
+def test_an_open_outage_without_components_shows_on_every_component(scenario_repo) -> None:
+    """While it is open, the banner and the API's component states also treat it as service-wide."""
+    repo, _ = scenario_repo("uptime_service_wide")
+    # the working tree as it stood after the first incident commit: INC-0001 reported, outage ongoing
+    first = subprocess.run(["git", "-C", str(repo), "rev-list", "--reverse", "main"], check=True, capture_output=True,
+                           text=True).stdout.split()[1]
+    subprocess.run(["git", "-C", str(repo), "checkout", "-q", first, "--", "tickets"], check=True)
+    during = parse_time("2026-11-20T10:30:00+01:00")
+    assert isinstance(during, datetime)
+    config = load_config(repo)
+    tickets, history = load_repo(repo).tickets, read_history(repo, branch=config.branch)
+    files = site_bundle(tickets, history, config, scope=scope_for(config, "internal", None), now=during).files
+    summary = json.loads(str(files["api/v2/summary.json"]))
+    assert {c["id"]: c["status"] for c in summary["components"]} == {"accounting": "partial_outage", "orders": "partial_outage"}
+    assert summary["status"]["indicator"] == "major"
