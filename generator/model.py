@@ -113,6 +113,8 @@ MITIGATED: frozenset[IncidentStatus] = frozenset({
 RESOLVED: frozenset[IncidentStatus] = frozenset({IncidentStatus.RESOLVED, IncidentStatus.CLOSED, IncidentStatus.DEFERRED})
 #: Statuses that take an incident out of the SLA and the uptime figures.
 WITHDRAWN: frozenset[IncidentStatus] = frozenset({IncidentStatus.CANCELLED})
+#: Statuses in which an incident is over (kept for callers written before the enum; prefer ``status.open``).
+DONE_STATUSES: frozenset[IncidentStatus] = RESOLVED | WITHDRAWN
 
 
 def is_open(status: object) -> bool:
