@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
 
 class Kind(str, enum.Enum):
@@ -49,22 +49,113 @@ _FOLDERS: dict[Kind, str] = {
 }
 
 
-#: Statuses in which an incident is over (for the status page and "open" lists).
-DONE_STATUSES = frozenset({"resolved", "closed", "deferred", "cancelled"})
+class IncidentStatus(enum.StrEnum):
+    """An incident's status: the one vocabulary the SLA engine, pages, feeds and API share.
 
+    The values are the incident schema's ``status`` enum (a test keeps them
+    equal). Members compare equal to their strings, so a raw front-matter value
+    can be tested against the sets below directly.
+    """
+
+    REPORTED = "reported"
+    TRIAGED = "triaged"
+    INVESTIGATING = "investigating"
+    IDENTIFIED = "identified"
+    MITIGATED = "mitigated"
+    MONITORING = "monitoring"
+    WAITING = "waiting"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+    DEFERRED = "deferred"
+    CANCELLED = "cancelled"
+
+    @classmethod
+    def parse(cls, value: object) -> IncidentStatus | None:
+        """The status ``value`` names, or None for anything else (a missing or misspelt status)."""
+        return cls(value) if isinstance(value, str) and value in _INCIDENT_VALUES else None
+
+    @property
+    def responded(self) -> bool:
+        """Someone answered: every status but ``reported`` stops the response clock."""
+        return self is not IncidentStatus.REPORTED
+
+    @property
+    def mitigated(self) -> bool:
+        """The client can work again: stops the mitigation clock and ends an outage."""
+        return self in MITIGATED
+
+    @property
+    def resolved(self) -> bool:
+        """Fixed, closed or handed to the backlog: stops the resolution clock."""
+        return self in RESOLVED
+
+    @property
+    def withdrawn(self) -> bool:
+        """Not an incident after all: no clocks, no outage."""
+        return self in WITHDRAWN
+
+    @property
+    def open(self) -> bool:
+        """Still being handled: neither resolved nor withdrawn."""
+        return not (self.resolved or self.withdrawn)
+
+    def paused(self, pause_statuses: Iterable[str]) -> bool:
+        """Whether the policy's ``pause_statuses`` stop the mitigation and resolution clocks here."""
+        return self.value in pause_statuses
+
+
+_INCIDENT_VALUES = frozenset(s.value for s in IncidentStatus)
+
+#: Statuses whose first landing stops the mitigation clock (DESIGN.md, the SLA clock table).
+MITIGATED: frozenset[IncidentStatus] = frozenset({
+    IncidentStatus.MITIGATED, IncidentStatus.MONITORING, IncidentStatus.RESOLVED, IncidentStatus.CLOSED, IncidentStatus.DEFERRED})
+#: Statuses whose first landing stops the resolution clock.
+RESOLVED: frozenset[IncidentStatus] = frozenset({IncidentStatus.RESOLVED, IncidentStatus.CLOSED, IncidentStatus.DEFERRED})
+#: Statuses that take an incident out of the SLA and the uptime figures.
+WITHDRAWN: frozenset[IncidentStatus] = frozenset({IncidentStatus.CANCELLED})
+#: Statuses in which an incident is over (kept for callers written before the enum; prefer ``status.open``).
+DONE_STATUSES: frozenset[IncidentStatus] = RESOLVED | WITHDRAWN
+
+
+def is_open(status: object) -> bool:
+    """Whether a raw status (as written in front matter) is an open incident; an unknown one counts as open."""
+    parsed = IncidentStatus.parse(status)
+    return parsed is None or parsed.open
+
+
+class MaintenanceStatus(enum.StrEnum):
+    """A maintenance window's status (the maintenance schema's ``status`` enum)."""
+
+    SCHEDULED = "scheduled"
+    IN_PROGRESS = "in-progress"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+    @property
+    def withdrawn(self) -> bool:
+        """Called off: no impact, no notice, but kept in the calendar as cancelled."""
+        return self is MaintenanceStatus.CANCELLED
+
+
+def maintenance_withdrawn(status: object) -> bool:
+    """Whether a raw maintenance status says the window was called off."""
+    return status == MaintenanceStatus.CANCELLED
+
+
+_S = IncidentStatus
 #: The usual flow of an incident; `gitdesk status` warns on jumps outside it.
 INCIDENT_FLOW: Mapping[str, frozenset[str]] = {
-    "reported": frozenset({"triaged", "investigating", "cancelled", "deferred", "waiting"}),
-    "triaged": frozenset({"investigating", "identified", "waiting", "deferred", "cancelled"}),
-    "investigating": frozenset({"identified", "mitigated", "waiting", "resolved", "deferred", "cancelled"}),
-    "identified": frozenset({"mitigated", "resolved", "waiting", "deferred"}),
-    "mitigated": frozenset({"monitoring", "resolved", "waiting", "investigating"}),
-    "monitoring": frozenset({"resolved", "investigating", "waiting"}),
-    "waiting": frozenset({"triaged", "investigating", "identified", "mitigated", "resolved", "cancelled"}),
-    "resolved": frozenset({"closed", "investigating"}),
-    "closed": frozenset({"investigating"}),
-    "deferred": frozenset({"triaged", "investigating"}),
-    "cancelled": frozenset({"triaged"}),
+    _S.REPORTED: frozenset({_S.TRIAGED, _S.INVESTIGATING, _S.CANCELLED, _S.DEFERRED, _S.WAITING}),
+    _S.TRIAGED: frozenset({_S.INVESTIGATING, _S.IDENTIFIED, _S.WAITING, _S.DEFERRED, _S.CANCELLED}),
+    _S.INVESTIGATING: frozenset({_S.IDENTIFIED, _S.MITIGATED, _S.WAITING, _S.RESOLVED, _S.DEFERRED, _S.CANCELLED}),
+    _S.IDENTIFIED: frozenset({_S.MITIGATED, _S.RESOLVED, _S.WAITING, _S.DEFERRED}),
+    _S.MITIGATED: frozenset({_S.MONITORING, _S.RESOLVED, _S.WAITING, _S.INVESTIGATING}),
+    _S.MONITORING: frozenset({_S.RESOLVED, _S.INVESTIGATING, _S.WAITING}),
+    _S.WAITING: frozenset({_S.TRIAGED, _S.INVESTIGATING, _S.IDENTIFIED, _S.MITIGATED, _S.RESOLVED, _S.CANCELLED}),
+    _S.RESOLVED: frozenset({_S.CLOSED, _S.INVESTIGATING}),
+    _S.CLOSED: frozenset({_S.INVESTIGATING}),
+    _S.DEFERRED: frozenset({_S.TRIAGED, _S.INVESTIGATING}),
+    _S.CANCELLED: frozenset({_S.TRIAGED}),
 }
 
 

@@ -1,14 +1,13 @@
 """`gitdesk sla`, `gitdesk sla check` and `gitdesk history`: options in, one pipeline, text out.
 
-The renderers here are pure functions of an :class:`~gitdesk.sla.SlaReport`
-or a :class:`~gitdesk.history.TicketHistory`, so tests compare their output
-with golden files.
+The SLA renderings and the check policy live in :mod:`gitdesk.sla`; the
+timeline renderer here is a pure function of a
+:class:`~gitdesk.history.TicketHistory`, so tests compare its output with
+golden files.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -24,8 +23,10 @@ from gitdesk.config import Config, load_config
 from gitdesk.errors import GitdeskError
 from gitdesk.history import History, TicketHistory, changes_since, read_history
 from gitdesk.load.files import load_repo
-from gitdesk.model import Diagnostic, DiagnosticLevel, Ticket, parse_time
-from gitdesk.sla import Clock, ClockState, SlaReport, Stats, TargetName, TicketSla, compliance, compute, summarize
+from gitdesk.model import Ticket, parse_time
+from gitdesk.sla import compliance, compute
+from gitdesk.sla.check import check_report, errors_in
+from gitdesk.sla.report import render
 
 
 @dataclass
@@ -69,164 +70,8 @@ def sla_command(repo: Path, *, now: str | None, fmt: str, client: str | None = N
         evidence.config.client(client)  # unknown client: a clear usage error
     result = compute(evidence.tickets, evidence.history, evidence.config, now=parse_now(now), client=client,
                      since=parse_day(since, zone, "--since"), until=parse_day(until, zone, "--until"))
-    if fmt == "json":
-        click.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
-    elif fmt == "csv":
-        click.echo(render_csv(result), nl=False)
-    else:
-        click.echo(render_table(result, zone))
+    click.echo(render(result, fmt, zone), nl=False)
     return 0
-
-
-def duration(seconds: float | None, *, precise: bool = False) -> str:
-    """A human duration of counted time: "45m 10s", "1h 20m" (seconds dropped from an hour on unless ``precise``)."""
-    if seconds is None:
-        return "—"
-    total = int(round(seconds))
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    if hours and not precise:
-        secs = 0
-    if secs:
-        return f"{hours}h {minutes}m {secs}s" if hours else (f"{minutes}m {secs}s" if minutes else f"{secs}s")
-    if hours:
-        return f"{hours}h {minutes}m" if minutes else f"{hours}h"
-    return f"{minutes}m"
-
-
-_WORDS = {
-    ClockState.MET: "met",
-    ClockState.BREACHED: "BREACHED",
-    ClockState.RUNNING: "running",
-    ClockState.PAUSED: "paused",
-    ClockState.NOT_APPLICABLE: "—",
-}
-
-
-def clock_cell(c: Clock) -> str:
-    """A clock in words: "met 21m of 1h", "BREACHED 9h 10m of 8h", "running 6h of 8h, at risk"."""
-    if not c.applicable:
-        return _WORDS[c.state]
-    # within a minute of the target, the seconds are what decide: show them
-    precise = abs((c.elapsed_seconds or 0) - (c.target_seconds or 0)) < 60
-    text = f"{_WORDS[c.state]} {duration(c.elapsed_seconds, precise=precise)} of {duration(c.target_seconds)}"
-    if c.cycles > 1:
-        text += f" (cycle {c.cycles})"
-    if c.ever_breached and not c.breached:
-        text += ", breached before"
-    if c.at_risk:
-        text += ", at risk"
-    return text
-
-
-def _stats_line(name: TargetName, s: Stats) -> str:
-    share = "n/a" if s.compliance is None else f"{s.compliance:.1%}"
-    label = {"response": "MTTA", "resolution": "MTTR"}.get(name.value, "time")
-    return (f"  {name.value:<11} {s.met:>4} met {s.breached:>4} breached {s.running:>4} running "
-            f"({s.at_risk} at risk)  compliance {share:>6}  {label} mean {duration(s.mean_seconds)}, "
-            f"median {duration(s.median_seconds)}, p90 {duration(s.p90_seconds)}")
-
-
-def render_table(result: SlaReport, zone: ZoneInfo) -> str:
-    """The human report: one row per ticket, then summaries per severity, uptime and the rest."""
-    header = ("ID", "SEV", "STATUS", "RESPONSE", "MITIGATION", "RESOLUTION")
-    rows = [header] + [
-        (t.id, t.severity or "?", t.status or "?", *(clock_cell(t.targets[n]) for n in TargetName)) for t in result.tickets
-    ]
-    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
-    lines = [f"SLA as of {result.now.astimezone(zone):%Y-%m-%d %H:%M %Z}", ""]
-    if result.tickets:
-        lines += ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
-    else:
-        lines.append("No incident has landed on the branch yet.")
-    lines += ["", "By severity:"]
-    for severity, by_target in result.by_severity.items():
-        lines.append(f" {severity}")
-        lines += [_stats_line(name, s) for name, s in by_target.items()]
-    overall = compliance(result)
-    lines.append(f"Overall compliance: {'n/a' if overall is None else f'{overall:.1%}'}"
-                 + (f" (minimum {result.min_compliance:.0%})" if result.min_compliance is not None else ""))
-    if result.uptime:
-        lines += ["", "Uptime:"]
-        for component, windows in result.uptime.items():
-            parts = [f"{days}d {u.uptime:.3%} (down {duration(u.outage_seconds)}, degraded {duration(u.degraded_seconds)}, "
-                     f"budget left {duration(u.budget_left_seconds) if u.budget_left_seconds >= 0 else 'overspent ' + duration(-u.budget_left_seconds)})"
-                     for days, u in windows.items()]
-            lines.append(f"  {component}: " + "; ".join(parts))
-    if result.escalations:
-        lines += ["", "Escalations: " + ", ".join(f"{a}→{b} ×{n}" for (a, b), n in sorted(result.escalations.items()))]
-    if result.backlog_throughput:
-        lines += ["", "Backlog done per month: " + ", ".join(f"{m}: {n}" for m, n in sorted(result.backlog_throughput.items()))]
-    if result.overdue_runbooks:
-        lines += ["", "Preventive runbooks overdue:"]
-        for rid in result.overdue_runbooks:
-            due = result.runbook_due.get(rid)
-            lines.append(f"  {rid}: " + (f"due {due.astimezone(zone):%Y-%m-%d}" if due else "never run ok"))
-    if result.anomalies:
-        lines += ["", "Anomalies in the evidence:"] + [f"  {a.message}" for a in result.anomalies]
-    return "\n".join(lines)
-
-
-CSV_FIELDS = ("id", "severity", "status", "client", "target", "state", "target_seconds", "elapsed_seconds",
-              "started_at", "stopped_at", "breached", "ever_breached", "cycles", "at_risk")
-
-
-def render_csv(result: SlaReport) -> str:
-    """One row per ticket × target, columns :data:`CSV_FIELDS`."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_FIELDS)
-    for t in result.tickets:
-        for name in TargetName:
-            data = t.targets[name].to_json()
-            writer.writerow([t.id, t.severity or "", t.status or "", t.client or "", name.value,
-                             *("" if data.get(k) is None else _csv_value(data.get(k)) for k in CSV_FIELDS[5:])])
-    return out.getvalue()
-
-
-def _csv_value(value: Any) -> str:
-    return str(value).lower() if isinstance(value, bool) else str(value)
-
-
-# --- gitdesk sla check ---------------------------------------------------------------
-
-def check_report(result: SlaReport, config: Config, tickets: list[Ticket]) -> list[Diagnostic]:
-    """Errors: breaches without ``breach_reason``, compliance under ``min_compliance``. Warnings: at-risk clocks, anomalies."""
-    positions = {t.id: t for t in tickets}
-    zone = ZoneInfo(config.timezone)
-    out: list[Diagnostic] = []
-
-    def at(sla: TicketSla, key: str | None) -> tuple[str, int, int]:
-        ticket = positions.get(sla.id)
-        pos = ticket.pos(key) if ticket else None
-        return (sla.path or sla.id, pos.line if pos else 1, pos.column if pos else 1)
-
-    for sla in result.tickets:
-        breached = [(n, c) for n, c in sla.targets.items() if c.ever_breached]
-        if breached and sla.breach_reason is None:
-            what = ", ".join(f"{n.value} ({duration(c.elapsed_seconds)} of {duration(c.target_seconds)})" for n, c in breached)
-            out.append(Diagnostic(*at(sla, "status"), "GD320",
-                                  f"{sla.id}: breached {what}; add `breach_reason:` to {sla.path} saying why"))
-        for name, c in sla.targets.items():
-            if c.at_risk:
-                due = f", due {c.due_at.astimezone(zone):%Y-%m-%d %H:%M %Z}" if c.due_at else ""
-                out.append(Diagnostic(*at(sla, "status"), "GD321",
-                                      f"{sla.id}: {name.value} at risk, {duration(c.elapsed_seconds)} of {duration(c.target_seconds)} used{due}",
-                                      DiagnosticLevel.WARNING))
-    groups: list[tuple[str, float | None, list[TicketSla]]] = [("all tickets", config.sla.min_compliance, result.tickets)]
-    for client in config.clients:
-        if client.sla is not None and client.sla.min_compliance != config.sla.min_compliance:
-            groups.append((f"client {client.id}", client.sla.min_compliance, [t for t in result.tickets if t.client == client.id]))
-    for label, minimum, group in groups:
-        share = compliance(SlaReport(result.now, group, summarize(group)))
-        if minimum is not None and share is not None and share < minimum:
-            breached_ids = ", ".join(f"{t.id} ({t.path})" for t in group if any(c.state is ClockState.BREACHED for c in t.targets.values()))
-            out.append(Diagnostic("gitdesk.yml", 1, 1, "GD322",
-                                  f"SLA compliance for {label} is {share:.1%}, below sla.min_compliance {minimum:.0%}; "
-                                  f"breached: {breached_ids or 'none'}"))
-    for anomaly in result.anomalies:
-        out.append(Diagnostic(anomaly.path or "gitdesk.yml", 1, 1, "GD311", anomaly.message, DiagnosticLevel.WARNING))
-    return out
 
 
 def sla_check_command(repo: Path, *, now: str | None, fmt: str) -> int:
@@ -236,7 +81,7 @@ def sla_check_command(repo: Path, *, now: str | None, fmt: str) -> int:
     items = check_report(result, evidence.config, evidence.tickets)
     if items:
         click.echo(diag_report.render(items, fmt))
-    errors = sum(d.level is DiagnosticLevel.ERROR for d in items)
+    errors = errors_in(items)
     if fmt == "github":
         diag_report.append_step_summary(diag_report.step_summary(items, title="gitdesk sla check", files=len(result.tickets)))
     share = compliance(result)

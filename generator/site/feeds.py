@@ -6,21 +6,35 @@ import json
 from datetime import datetime, timezone
 from typing import Any
 
-from gitdesk.model import Kind, Ticket
+from gitdesk.model import IncidentStatus, Kind, MaintenanceStatus, Ticket, maintenance_withdrawn
+from gitdesk.sla import compliance
 from gitdesk.site import charts
 from gitdesk.site.pages import ticket_path
 from gitdesk.site.render import page_url, render
 from gitdesk.site.views import Site, window
 
-#: Statuspage incident impact by severity, and incident status by ours.
+#: Statuspage incident impact by severity.
 IMPACT = {"P0": "critical", "P1": "major", "P2": "minor", "P3": "none"}
-STATUS = {"reported": "investigating", "triaged": "investigating", "investigating": "investigating", "waiting": "investigating",
-          "identified": "identified", "mitigated": "monitoring", "monitoring": "monitoring",
-          "resolved": "resolved", "closed": "resolved", "deferred": "resolved", "cancelled": "resolved"}
 INDICATOR = {"operational": ("none", "All Systems Operational"), "under_maintenance": ("maintenance", "Service Under Maintenance"),
              "degraded_performance": ("minor", "Minor Service Outage"), "partial_outage": ("major", "Partial System Outage"),
              "major_outage": ("critical", "Major System Outage")}
 FEED_SIZE = 50
+
+
+def statuspage_status(status: object) -> str:
+    """Statuspage's word for one of our incident statuses, read off the shared vocabulary's predicates."""
+    parsed = IncidentStatus.parse(status)
+    if parsed is None:
+        return "investigating"
+    if parsed.resolved or parsed.withdrawn:
+        return "resolved"
+    if parsed.mitigated:
+        return "monitoring"
+    return "identified" if parsed is IncidentStatus.IDENTIFIED else "investigating"
+
+
+#: statuses Statuspage calls "monitoring": mitigated, not yet resolved
+MONITORING = frozenset(s for s in IncidentStatus if statuspage_status(s) == "monitoring")
 
 
 def _iso(when: datetime | None) -> str | None:
@@ -50,14 +64,14 @@ def incident_json(site: Site, t: Ticket) -> dict[str, Any]:
     """One incident in Statuspage's shape; each timeline entry is an incident update."""
     updates = []
     for entry in reversed(site.timeline(t)):
-        updates.append({"id": f"{t.id}-{entry.sha[:10]}", "incident_id": t.id, "status": STATUS.get(entry.status or "", "investigating"),
+        updates.append({"id": f"{t.id}-{entry.sha[:10]}", "incident_id": t.id, "status": statuspage_status(entry.status),
                         "body": entry.update or "; ".join(entry.changes), "created_at": _iso(entry.when), "updated_at": _iso(entry.when),
                         "display_at": _iso(entry.when), "affected_components": None, "deliver_notifications": False,
                         "custom_tweet": None, "tweet_id": None})
-    status = STATUS.get(t.status or "", "investigating")
+    status = statuspage_status(t.status)
     return {"id": t.id, "name": t.title, "status": status, "impact": IMPACT.get(t.severity or "", "none"),
             "created_at": _iso(site.started(t)), "updated_at": _iso(site.updated(t)), "started_at": _iso(site.started(t)),
-            "monitoring_at": _iso(site.first_landing(t, frozenset({"mitigated", "monitoring"}))),
+            "monitoring_at": _iso(site.first_landing(t, MONITORING)),
             "resolved_at": _iso(site.resolved_at(t)), "shortlink": _href(site, ticket_path(t)), "page_id": _page_block(site)["id"],
             "incident_updates": updates,
             "components": [{"id": c, "name": dict(site.components).get(c, c)} for c in t.components]}
@@ -69,7 +83,8 @@ def _recent(site: Site) -> list[Ticket]:
 
 def _maintenance_json(site: Site, t: Ticket) -> dict[str, Any]:
     w = window(t)
-    state = t.get("status") or ("completed" if w and w[1] <= site.now else "in_progress" if w and w[0] <= site.now else "scheduled")
+    state = t.get("status") or (MaintenanceStatus.COMPLETED if w and w[1] <= site.now else
+                                MaintenanceStatus.IN_PROGRESS if w and w[0] <= site.now else MaintenanceStatus.SCHEDULED)
     return {"id": t.id, "name": t.title, "status": str(state).replace("-", "_"), "impact": {"outage": "major", "degraded": "minor"}.get(str(t.get("impact")), "none"),
             "scheduled_for": _iso(w[0]) if w else None, "scheduled_until": _iso(w[1]) if w else None,
             "shortlink": _href(site, ticket_path(t)), "incident_updates": [],
@@ -132,7 +147,7 @@ def ical(site: Site) -> str:
              f"X-WR-CALNAME:{_ics_text(site.config.title + ' — maintenance')}"]
     for t in site.tickets[Kind.MAINTENANCE]:
         w = window(t)
-        if not w or t.get("status") == "cancelled":
+        if not w or maintenance_withdrawn(t.get("status")):
             continue
         lines += ["BEGIN:VEVENT", f"UID:{t.id}@{site.scope.client_id or 'gitdesk'}", f"DTSTAMP:{stamp(site.now)}",
                   f"DTSTART:{stamp(w[0])}", f"DTEND:{stamp(w[1])}", f"SUMMARY:{_ics_text(t.id + ': ' + t.title)}"]
@@ -151,14 +166,12 @@ def badges(site: Site) -> dict[str, str]:
     tone = {"operational": "good", "under_maintenance": "warn", "degraded_performance": "warn"}.get(overall, "bad")
     lowest = min((w[max(w)].uptime for w in site.report.uptime.values() if w), default=None)
     target = site.config.uptime_for(site.scope.client_id).target / 100
-    met = sum(s.met for by_target in site.report.by_severity.values() for s in by_target.values())
-    breached = sum(s.breached for by_target in site.report.by_severity.values() for s in by_target.values())
-    compliance = met / (met + breached) if met + breached else None
+    share = compliance(site.report)
     goal = site.config.policy_for(site.scope.client_id).min_compliance or 0.95
     return {
         "badges/status.svg": charts.badge("status", INDICATOR[overall][1].lower(), tone),
         "badges/uptime.svg": charts.badge("uptime", f"{lowest * 100:.2f}%" if lowest is not None else "no data",
                                           "none" if lowest is None else "good" if lowest >= target else "bad"),
-        "badges/compliance.svg": charts.badge("SLA", f"{compliance * 100:.1f}%" if compliance is not None else "no data",
-                                              "none" if compliance is None else "good" if compliance >= goal else "bad"),
+        "badges/compliance.svg": charts.badge("SLA", f"{share * 100:.1f}%" if share is not None else "no data",
+                                              "none" if share is None else "good" if share >= goal else "bad"),
     }

@@ -11,7 +11,8 @@ from markupsafe import Markup
 
 from gitdesk import parallel
 from gitdesk.model import Kind, Ticket
-from gitdesk.sla import Stats, TargetName
+from gitdesk.sla import Stats, TargetName, combined_compliance
+from gitdesk.sla.uptime import SERIES_DAYS
 from gitdesk.site import charts
 from gitdesk.site.render import format_duration, format_percent, markdown_html, relative_url, render
 from gitdesk.site.views import ComponentState, Site, preventive, window
@@ -123,10 +124,10 @@ def status_page(site: Site) -> tuple[str, str]:
     states = site.component_states()
     components = []
     for cid, name in site.components:
-        uptime = site.report.uptime.get(cid, {}).get(90) or _longest(site.report.uptime.get(cid, {}))
+        uptime = site.report.uptime.get(cid, {}).get(SERIES_DAYS) or _longest(site.report.uptime.get(cid, {}))
         shown = f"{uptime.uptime * 100:.2f}%" if uptime else "no data"
         components.append({"name": name, "state": states[cid], "label": ComponentState.LABELS[states[cid]], "uptime": shown,
-                           "bars": charts.uptime_bars(site.outage_days(cid, 90), f"{name}: last 90 days, {shown} uptime")})
+                           "bars": charts.uptime_bars(site.outage_days(cid), f"{name}: last {SERIES_DAYS} days, {shown} uptime")})
     open_incidents = [{"ticket": t, "path": ticket_path(t), "latest": t.get("update"), "updated": site.clock.show(site.updated(t))}
                       for t in site.open_incidents()]
     upcoming = [{"ticket": m, "path": ticket_path(m), "starts": site.clock.show(w[0]), "ends": site.clock.show(w[1])}
@@ -139,11 +140,6 @@ def _longest(windows: dict[int, Any]) -> Any:
     return windows[max(windows)] if windows else None
 
 
-def _combined(stats: Sequence[Stats]) -> float | None:
-    met, breached = sum(s.met for s in stats), sum(s.breached for s in stats)
-    return met / (met + breached) if met + breached else None
-
-
 def glance(site: Site) -> list[tuple[str, str]]:
     """This month at a glance: resolved, mean P1 resolution, uptime, P0 count, compliance."""
     month = site.month()
@@ -153,7 +149,7 @@ def glance(site: Site) -> list[tuple[str, str]]:
     this_month = site.report.by_month.get(month, {})
     p1 = this_month.get("P1", {}).get(TargetName.RESOLUTION)
     lowest = min((w[min(w)].uptime for w in site.report.uptime.values() if w), default=None)
-    compliance = _combined([s for targets in this_month.values() for s in targets.values()])
+    compliance = combined_compliance([s for targets in this_month.values() for s in targets.values()])
     return [("Resolved", str(resolved)), ("Mean P1 resolution", format_duration(p1.mean_seconds if p1 else None)),
             ("Uptime (lowest component, 30 days)" if site.config.uptime.windows[:1] == (30,) else "Uptime (lowest component)",
              format_percent(lowest, 2)), ("P0 incidents", str(p0)), ("SLA compliance", format_percent(compliance))]
@@ -192,7 +188,7 @@ def sla_pages(site: Site) -> Iterator[tuple[str, str]]:
     for month in sorted(report.by_month):
         targets = report.by_month[month]
         all_stats = [s for by_target in targets.values() for s in by_target.values()]
-        month_rows.append({"month": month, "path": f"sla/{month}.md", "compliance": _combined(all_stats),
+        month_rows.append({"month": month, "path": f"sla/{month}.md", "compliance": combined_compliance(all_stats),
                            "mtta": _mean([t.get(TargetName.RESPONSE) for t in targets.values()]),
                            "mttr": _mean([t.get(TargetName.RESOLUTION) for t in targets.values()]),
                            "breached": sum(s.breached for s in all_stats)})

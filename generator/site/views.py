@@ -7,21 +7,18 @@ audience scope (see :mod:`gitdesk.site.scope`).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from gitdesk.config import Config
 from gitdesk.history import History, TicketHistory
-from gitdesk.model import DONE_STATUSES, Kind, Ticket
-from gitdesk.sla import ClockState, SlaReport, TargetName, TicketSla, runbook_due
+from gitdesk.model import RESOLVED, IncidentStatus, Kind, MaintenanceStatus, Ticket, is_open, maintenance_withdrawn
+from gitdesk.sla import ClockState, DayImpact, SlaReport, TargetName, TicketSla, runbook_due
+from gitdesk.sla.uptime import affected_components
 from gitdesk.site.render import Clock, format_duration
 from gitdesk.site.scope import Scope
 
 #: Front-matter keys whose changes are public timeline entries, in display order.
 TRACKED = ("status", "severity", "level", "impact", "components")
-
-#: Incident statuses after which an outage is over (for the uptime bars).
-MITIGATED = frozenset({"mitigated", "monitoring", "resolved", "closed", "deferred", "cancelled"})
-RESOLVED = frozenset({"resolved", "closed"})
 
 _VERB = {TargetName.RESPONSE: "responded", TargetName.MITIGATION: "mitigated", TargetName.RESOLUTION: "resolved"}
 _WAITING = {TargetName.RESPONSE: "no response yet", TargetName.MITIGATION: "not mitigated yet", TargetName.RESOLUTION: "not resolved yet"}
@@ -107,7 +104,7 @@ class Site:
         th = self.versions(ticket)
         return th.versions[-1].commit.landed_at if th and th.versions else self.started(ticket)
 
-    def first_landing(self, ticket: Ticket, statuses: frozenset[str]) -> datetime | None:
+    def first_landing(self, ticket: Ticket, statuses: frozenset[IncidentStatus]) -> datetime | None:
         """When the ticket first landed in one of ``statuses`` on the evidence branch."""
         th = self.versions(ticket)
         for version in th.versions if th else []:
@@ -116,7 +113,7 @@ class Site:
         return None
 
     def resolved_at(self, ticket: Ticket) -> datetime | None:
-        """The latest landing into resolved/closed (a reopened ticket resolves again)."""
+        """The latest landing into a resolved status (a reopened ticket resolves again)."""
         th = self.versions(ticket)
         found, before = None, None
         for version in th.versions if th else []:
@@ -190,16 +187,17 @@ class Site:
     # --- status -------------------------------------------------------------
 
     def open_incidents(self) -> list[Ticket]:
-        open_ = [t for t in self.tickets[Kind.INCIDENT] if t.status not in DONE_STATUSES]
+        open_ = [t for t in self.tickets[Kind.INCIDENT] if is_open(t.status)]
         return sorted(open_, key=lambda t: (t.severity or "P9", -(self.started(t) or self.now).timestamp()))
 
     def active_maintenance(self) -> list[Ticket]:
         return [m for m in self.tickets[Kind.MAINTENANCE]
-                if (w := window(m)) and w[0] <= self.now < w[1] and m.get("status") not in ("cancelled", "completed")]
+                if (w := window(m)) and w[0] <= self.now < w[1]
+                and not maintenance_withdrawn(m.get("status")) and m.get("status") != MaintenanceStatus.COMPLETED]
 
     def upcoming_maintenance(self) -> list[Ticket]:
         upcoming = [(w[0], m) for m in self.tickets[Kind.MAINTENANCE]
-                    if (w := window(m)) and w[0] > self.now and m.get("status") != "cancelled"]
+                    if (w := window(m)) and w[0] > self.now and not maintenance_withdrawn(m.get("status"))]
         return [m for _, m in sorted(upcoming, key=lambda pair: (pair[0], pair[1].id))]
 
     def component_states(self) -> dict[str, str]:
@@ -208,8 +206,9 @@ class Site:
             impact = incident.get("impact")
             state = ("major_outage" if incident.severity == "P0" else "partial_outage") if impact == "outage" else \
                 "degraded_performance" if impact == "degraded" else None
-            for cid in incident.components:
-                if state and cid in states:
+            # an incident naming no component is service-wide, as in the uptime figures and bars
+            for cid in affected_components(incident.fields, list(states)):
+                if state:
                     states[cid].append(state)
         for window in self.active_maintenance():
             for cid in window.components:
@@ -231,30 +230,13 @@ class Site:
             sentence = "All systems operational; incidents being handled"
         return worst, sentence
 
-    def outage_days(self, component: str, days: int) -> list[tuple[str, str]]:
-        """Per day (oldest first), the worst impact an incident had on ``component``: outage, degraded or none.
+    def outage_days(self, component: str) -> list[tuple[str, DayImpact]]:
+        """Per local day (oldest first), the worst impact on ``component``, as the SLA report measured it.
 
-        The bars show *which days* had trouble; the percentages beside them come
-        from the SLA report, which owns the uptime arithmetic.
+        The SLA stage owns the arithmetic, so the bars and the uptime percentage
+        beside them come from the same outage spans.
         """
-        end_day = self.clock.local(self.now).date()
-        first_day = end_day - timedelta(days=days - 1)
-        worst: dict[object, str] = {}
-        for incident in self.tickets[Kind.INCIDENT]:
-            impact = incident.get("impact")
-            if impact not in ("outage", "degraded") or component not in incident.components:
-                continue
-            start = incident.time("started_at") or self.started(incident)
-            if start is None:
-                continue
-            stop = self.first_landing(incident, MITIGATED) or self.now
-            day = self.clock.local(start).date()
-            last = self.clock.local(stop).date()
-            while day <= last:
-                if first_day <= day <= end_day and worst.get(day) != "outage":
-                    worst[day] = impact
-                day += timedelta(days=1)
-        return [(str(first_day + timedelta(days=i)), worst.get(first_day + timedelta(days=i), "none")) for i in range(days)]
+        return self.report.days.get(component, [])
 
     def month(self, when: datetime | None = None) -> str:
         return self.clock.month(when or self.now)

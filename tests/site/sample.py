@@ -10,12 +10,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from gitdesk.config import Config, load_config
 from gitdesk.history import Commit, History, TicketHistory, Version
 from gitdesk.load.files import load_repo
 from gitdesk.model import Kind, Ticket
-from gitdesk.sla import Clock, ClockState, SlaReport, Stats, TargetName, TicketSla, Uptime
+from gitdesk.sla import Clock, ClockState, SlaReport, Stats, TargetName, TicketSla, Uptime, availability
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)
 
@@ -275,6 +276,12 @@ def fake_compute(tickets: list[Ticket], history: History, config: Config, *, now
     for component in config.components:
         report.uptime[component.id] = {days: Uptime(component.id, days, 0.999 if days == 30 else 0.9995, 2592, 600, 10800, int(days * 86400 * 0.002), 0)
                                        for days in config.uptime.windows}
+    # the day-by-day bars come from the real uptime code: the site only draws them
+    incidents = [(history.tickets[t.id], history.tickets[t.id].first_landed) for t in tickets
+                 if t.kind is Kind.INCIDENT and t.id in history.tickets]
+    windows = [history.tickets[t.id] for t in tickets if t.kind is Kind.MAINTENANCE and t.id in history.tickets]
+    report.days = availability(incidents, windows, [c.id for c in config.components], policy=config.uptime_for(client),
+                               zone=ZoneInfo(config.timezone), now=now).days
     report.backlog_throughput = {"2026-10": 2, "2026-11": 1}
     report.escalations = {("L1", "L2"): 1}
     return report

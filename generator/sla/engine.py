@@ -1,0 +1,109 @@
+"""The whole SLA report: every incident's clocks at ``now`` and the summaries. Pure: tickets + history + config + now.
+
+Tickets that exist only in the working tree (not landed on the branch) have not
+started for the client and are left out of the report.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from gitdesk.config import Config
+from gitdesk.history import Anomaly, History, TicketHistory
+from gitdesk.model import Kind, Ticket
+from gitdesk.sla.calendars import calendars_for
+from gitdesk.sla.clocks import TargetName, TicketSla, latest, ticket_sla
+from gitdesk.sla.schedule import overdue_runbooks
+from gitdesk.sla.stats import Stats, backlog_throughput, escalations, summarize
+from gitdesk.sla.uptime import SERIES_DAYS, DayImpact, Uptime, availability
+
+
+@dataclass
+class SlaReport:
+    now: datetime
+    tickets: list[TicketSla] = field(default_factory=list)
+    #: severity -> target -> stats
+    by_severity: dict[str, dict[TargetName, Stats]] = field(default_factory=dict)
+    #: "YYYY-MM" -> severity -> target -> stats (month of the ticket's start)
+    by_month: dict[str, dict[str, dict[TargetName, Stats]]] = field(default_factory=dict)
+    #: component -> window days -> Uptime
+    uptime: dict[str, dict[int, Uptime]] = field(default_factory=dict)
+    #: component -> (local day, worst impact) for the last SERIES_DAYS days, oldest first
+    days: dict[str, list[tuple[str, DayImpact]]] = field(default_factory=dict)
+    #: escalation counts by (from, to) level, e.g. ("L1", "L2") -> 12
+    escalations: dict[tuple[str, str], int] = field(default_factory=dict)
+    #: "YYYY-MM" -> backlog items that reached `done` that month (landed time)
+    backlog_throughput: dict[str, int] = field(default_factory=dict)
+    #: runbook ids whose last ok run + every < now
+    overdue_runbooks: list[str] = field(default_factory=list)
+    #: runbook id -> when it was due (None: never run ok)
+    runbook_due: dict[str, datetime | None] = field(default_factory=dict)
+    anomalies: list[Anomaly] = field(default_factory=list)
+    min_compliance: float | None = None
+
+
+def _in_scope(client: str | None, owner: Any) -> bool:
+    return client is None or owner in (None, client)
+
+
+def compute(tickets: list[Ticket], history: History, config: Config, *, now: datetime,
+            client: str | None = None, since: datetime | None = None, until: datetime | None = None) -> SlaReport:
+    """Every ticket's clocks at ``now`` and the summaries. Pure.
+
+    ``tickets`` is the working tree (for ``breach_reason`` and file paths);
+    ``history`` supplies what landed. ``client`` keeps that client's tickets;
+    ``since``/``until`` keep tickets whose start is in [since, until).
+    """
+    zone = ZoneInfo(config.timezone)
+    calendars = calendars_for(config)
+    policy = config.policy_for(client)
+    report = SlaReport(now=now, anomalies=list(history.anomalies), min_compliance=policy.min_compliance)
+    incidents: list[tuple[TicketHistory, datetime]] = []
+    for ticket in sorted(tickets, key=lambda t: t.id):
+        found = history.tickets.get(ticket.id)
+        if ticket.kind is not Kind.INCIDENT or found is None or found.kind is not Kind.INCIDENT:
+            continue
+        sla = ticket_sla(ticket, found, config, calendars, now)
+        if sla is None or (client is not None and sla.client != client):
+            continue
+        if (since and sla.started_at and sla.started_at < since) or (until and sla.started_at and sla.started_at >= until):
+            continue
+        report.tickets.append(sla)
+        incidents.append((found, sla.started_at or found.first_landed))
+    report.by_severity = summarize(report.tickets)
+    months: dict[str, list[TicketSla]] = {}
+    for sla in report.tickets:
+        if sla.started_at is not None:
+            months.setdefault(sla.started_at.astimezone(zone).strftime("%Y-%m"), []).append(sla)
+    report.by_month = {month: summarize(group) for month, group in sorted(months.items())}
+    components = [c.id for c in config.components]
+    if client is not None:
+        components = list(config.client(client).components) or components
+    by_kind = _by_kind(history)
+    windows = [h for h in by_kind.get(Kind.MAINTENANCE, []) if _in_scope(client, _field(h, "client", now))]
+    found_uptime = availability(incidents, windows, components, policy=config.uptime_for(client), zone=zone, now=now,
+                                days=SERIES_DAYS)
+    report.uptime, report.days = found_uptime.uptime, found_uptime.days
+    report.escalations = escalations((h for h, _ in incidents), now)
+    backlog = [h for h in by_kind.get(Kind.BACKLOG, []) if _in_scope(client, _field(h, "client", now))]
+    report.backlog_throughput = backlog_throughput(backlog, zone, now)
+    runbooks = [t for t in tickets if t.kind is Kind.RUNBOOK and _in_scope(client, t.client)]
+    report.runbook_due = overdue_runbooks(runbooks, zone, now)
+    report.overdue_runbooks = list(report.runbook_due)
+    return report
+
+
+def _by_kind(history: History) -> dict[Kind, list[TicketHistory]]:
+    out: dict[Kind, list[TicketHistory]] = {}
+    for ticket in history.tickets.values():
+        if ticket.deleted is None and ticket.versions:
+            out.setdefault(ticket.kind, []).append(ticket)
+    return out
+
+
+def _field(history: TicketHistory, key: str, now: datetime) -> Any:
+    version = latest(history, now)
+    return version.fields.get(key) if version else None

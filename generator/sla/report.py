@@ -1,0 +1,232 @@
+"""Renderings of an :class:`~gitdesk.sla.engine.SlaReport`: the ``sla --format json`` document, CSV and the table.
+
+Pure functions of the report, so tests compare their output with golden files.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import datetime, timezone
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from gitdesk.sla.clocks import NOT_APPLICABLE, Clock, ClockState, TargetName, TicketSla
+from gitdesk.sla.engine import SlaReport
+from gitdesk.sla.stats import Stats, compliance
+from gitdesk.sla.uptime import Uptime
+
+
+def iso(when: datetime | None) -> str | None:
+    """A time as ISO 8601 in UTC with its offset (None stays None)."""
+    return when.astimezone(timezone.utc).isoformat() if when is not None else None
+
+
+def _round(value: float | None) -> int | None:
+    return None if value is None else round(value)
+
+
+def clock_json(c: Clock) -> dict[str, Any]:
+    """One clock as in DESIGN.md's CLI contract (only ``state`` when not applicable)."""
+    if not c.applicable:
+        return {"state": c.state.value}
+    return {
+        "state": c.state.value,
+        "target_seconds": c.target_seconds,
+        "elapsed_seconds": c.elapsed_seconds,
+        "started_at": iso(c.started_at),
+        "stopped_at": iso(c.stopped_at),
+        "breached": c.breached,
+        "ever_breached": c.ever_breached,
+        "cycles": c.cycles,
+        "at_risk": c.at_risk,
+        "calendar": c.calendar,
+        "total_elapsed_seconds": c.total_elapsed_seconds,
+        "due_at": iso(c.due_at),
+    }
+
+
+def ticket_json(t: TicketSla) -> dict[str, Any]:
+    """One ticket's entry in ``tickets``."""
+    return {
+        "id": t.id,
+        "severity": t.severity,
+        "status": t.status,
+        "client": t.client,
+        "file": t.path,
+        "started_at": iso(t.started_at),
+        "breach_reason": t.breach_reason,
+        "targets": {name.value: clock_json(t.targets.get(name, NOT_APPLICABLE)) for name in TargetName},
+    }
+
+
+def stats_json(s: Stats) -> dict[str, Any]:
+    """One target's statistics (compliance to three decimals, seconds whole)."""
+    return {
+        "met": s.met,
+        "breached": s.breached,
+        "running": s.running,
+        "at_risk": s.at_risk,
+        "compliance": None if s.compliance is None else round(s.compliance, 3),
+        "mean_seconds": _round(s.mean_seconds),
+        "median_seconds": _round(s.median_seconds),
+        "p90_seconds": _round(s.p90_seconds),
+    }
+
+
+def uptime_json(u: Uptime) -> dict[str, Any]:
+    """One component's uptime over one window."""
+    return {
+        "uptime": round(u.uptime, 6),
+        "target": u.target,
+        "outage_seconds": u.outage_seconds,
+        "degraded_seconds": u.degraded_seconds,
+        "maintenance_seconds": u.maintenance_seconds,
+        "error_budget_seconds": u.error_budget_seconds,
+        "budget_left_seconds": u.budget_left_seconds,
+    }
+
+
+def _by_severity_json(stats: dict[str, dict[TargetName, Stats]]) -> dict[str, Any]:
+    return {sev: {t.value: stats_json(s) for t, s in by_target.items()} for sev, by_target in sorted(stats.items())}
+
+
+def report_json(report: SlaReport) -> dict[str, Any]:
+    """The ``sla --format json`` document (DESIGN.md, CLI contract)."""
+    return {
+        "now": iso(report.now),
+        "tickets": [ticket_json(t) for t in report.tickets],
+        "summary": {
+            "by_severity": _by_severity_json(report.by_severity),
+            "by_month": {month: _by_severity_json(sev) for month, sev in report.by_month.items()},
+            "uptime": {c: {str(days): uptime_json(u) for days, u in windows.items()} for c, windows in report.uptime.items()},
+            "escalations": {f"{a}->{b}": n for (a, b), n in sorted(report.escalations.items())},
+            "backlog_throughput": dict(sorted(report.backlog_throughput.items())),
+            "overdue_runbooks": [{"id": rid, "due_at": iso(report.runbook_due.get(rid))} for rid in report.overdue_runbooks],
+        },
+        "anomalies": [{"sha": a.sha, "kind": a.kind, "message": a.message} for a in report.anomalies],
+    }
+
+
+def duration(seconds: float | None, *, precise: bool = False) -> str:
+    """A human duration of counted time: "45m 10s", "1h 20m" (seconds dropped from an hour on unless ``precise``)."""
+    if seconds is None:
+        return "—"
+    total = int(round(seconds))
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours and not precise:
+        secs = 0
+    if secs:
+        return f"{hours}h {minutes}m {secs}s" if hours else (f"{minutes}m {secs}s" if minutes else f"{secs}s")
+    if hours:
+        return f"{hours}h {minutes}m" if minutes else f"{hours}h"
+    return f"{minutes}m"
+
+
+_WORDS = {
+    ClockState.MET: "met",
+    ClockState.BREACHED: "BREACHED",
+    ClockState.RUNNING: "running",
+    ClockState.PAUSED: "paused",
+    ClockState.NOT_APPLICABLE: "—",
+}
+
+
+def clock_cell(c: Clock) -> str:
+    """A clock in words: "met 21m of 1h", "BREACHED 9h 10m of 8h", "running 6h of 8h, at risk"."""
+    if not c.applicable:
+        return _WORDS[c.state]
+    # within a minute of the target, the seconds are what decide: show them
+    precise = abs((c.elapsed_seconds or 0) - (c.target_seconds or 0)) < 60
+    text = f"{_WORDS[c.state]} {duration(c.elapsed_seconds, precise=precise)} of {duration(c.target_seconds)}"
+    if c.cycles > 1:
+        text += f" (cycle {c.cycles})"
+    if c.ever_breached and not c.breached:
+        text += ", breached before"
+    if c.at_risk:
+        text += ", at risk"
+    return text
+
+
+def _stats_line(name: TargetName, s: Stats) -> str:
+    share = "n/a" if s.compliance is None else f"{s.compliance:.1%}"
+    label = {"response": "MTTA", "resolution": "MTTR"}.get(name.value, "time")
+    return (f"  {name.value:<11} {s.met:>4} met {s.breached:>4} breached {s.running:>4} running "
+            f"({s.at_risk} at risk)  compliance {share:>6}  {label} mean {duration(s.mean_seconds)}, "
+            f"median {duration(s.median_seconds)}, p90 {duration(s.p90_seconds)}")
+
+
+def _uptime_line(component: str, windows: dict[int, Uptime]) -> str:
+    parts = []
+    for days, u in windows.items():
+        left = duration(u.budget_left_seconds) if u.budget_left_seconds >= 0 else "overspent " + duration(-u.budget_left_seconds)
+        parts.append(f"{days}d {u.uptime:.3%} (down {duration(u.outage_seconds)}, degraded {duration(u.degraded_seconds)}, "
+                     f"budget left {left})")
+    return f"  {component}: " + "; ".join(parts)
+
+
+def render_table(result: SlaReport, zone: ZoneInfo) -> str:
+    """The human report: one row per ticket, then summaries per severity, uptime and the rest."""
+    header = ("ID", "SEV", "STATUS", "RESPONSE", "MITIGATION", "RESOLUTION")
+    rows = [header] + [
+        (t.id, t.severity or "?", t.status or "?", *(clock_cell(t.targets[n]) for n in TargetName)) for t in result.tickets
+    ]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
+    lines = [f"SLA as of {result.now.astimezone(zone):%Y-%m-%d %H:%M %Z}", ""]
+    if result.tickets:
+        lines += ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
+    else:
+        lines.append("No incident has landed on the branch yet.")
+    lines += ["", "By severity:"]
+    for severity, by_target in result.by_severity.items():
+        lines.append(f" {severity}")
+        lines += [_stats_line(name, s) for name, s in by_target.items()]
+    overall = compliance(result)
+    lines.append(f"Overall compliance: {'n/a' if overall is None else f'{overall:.1%}'}"
+                 + (f" (minimum {result.min_compliance:.0%})" if result.min_compliance is not None else ""))
+    if result.uptime:
+        lines += ["", "Uptime:"] + [_uptime_line(component, windows) for component, windows in result.uptime.items()]
+    if result.escalations:
+        lines += ["", "Escalations: " + ", ".join(f"{a}→{b} ×{n}" for (a, b), n in sorted(result.escalations.items()))]
+    if result.backlog_throughput:
+        lines += ["", "Backlog done per month: " + ", ".join(f"{m}: {n}" for m, n in sorted(result.backlog_throughput.items()))]
+    if result.overdue_runbooks:
+        lines += ["", "Preventive runbooks overdue:"]
+        for rid in result.overdue_runbooks:
+            due = result.runbook_due.get(rid)
+            lines.append(f"  {rid}: " + (f"due {due.astimezone(zone):%Y-%m-%d}" if due else "never run ok"))
+    if result.anomalies:
+        lines += ["", "Anomalies in the evidence:"] + [f"  {a.message}" for a in result.anomalies]
+    return "\n".join(lines)
+
+
+CSV_FIELDS = ("id", "severity", "status", "client", "target", "state", "target_seconds", "elapsed_seconds",
+              "started_at", "stopped_at", "breached", "ever_breached", "cycles", "at_risk")
+
+
+def render_csv(result: SlaReport) -> str:
+    """One row per ticket × target, columns :data:`CSV_FIELDS`."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_FIELDS)
+    for t in result.tickets:
+        for name in TargetName:
+            data = clock_json(t.targets[name])
+            writer.writerow([t.id, t.severity or "", t.status or "", t.client or "", name.value,
+                             *("" if data.get(k) is None else _csv_value(data.get(k)) for k in CSV_FIELDS[5:])])
+    return out.getvalue()
+
+
+def _csv_value(value: Any) -> str:
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def render(result: SlaReport, fmt: str, zone: ZoneInfo) -> str:
+    """The report in ``fmt``: ``json`` (indented, UTF-8), ``csv`` or ``table``; ends with a newline."""
+    if fmt == "json":
+        return json.dumps(report_json(result), indent=2, ensure_ascii=False) + "\n"
+    if fmt == "csv":
+        return render_csv(result)
+    return render_table(result, zone) + "\n"

@@ -1,0 +1,56 @@
+"""Preventive runbooks: when each is next due (last ok run + ``every``) and which are overdue."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Iterable
+from zoneinfo import ZoneInfo
+
+from gitdesk.model import Ticket, parse_time
+
+
+def _add_every(when: datetime, every: str) -> datetime:
+    count_text, unit = every.split()
+    count, unit = int(count_text), unit.rstrip("s")
+    if unit in ("day", "week"):
+        return when + timedelta(days=count * (7 if unit == "week" else 1))
+    months = count * (12 if unit == "year" else 1)
+    year, month = divmod(when.month - 1 + months, 12)
+    year += when.year
+    day = when.day
+    while True:  # the 31st of a short month is its last day
+        try:
+            return when.replace(year=year, month=month + 1, day=day)
+        except ValueError:
+            day -= 1
+
+
+def runbook_due(runbook: Ticket, zone: ZoneInfo) -> datetime | None:
+    """When a preventive runbook is next due: last ok run + every (None if never run ok)."""
+    every = runbook.get("every")
+    runs = runbook.get("runs") if isinstance(runbook.get("runs"), list) else []
+    last: datetime | None = None
+    for run in runs:
+        if not isinstance(run, dict) or run.get("result") != "ok":
+            continue
+        at = parse_time(run.get("at"))
+        if at is None and isinstance(run.get("at"), str):
+            try:  # a bare date means that day in the service's time zone
+                at = datetime.combine(date.fromisoformat(run["at"]), time(0), zone)
+            except ValueError:
+                at = None
+        if at is not None and (last is None or at > last):
+            last = at
+    return _add_every(last, str(every)) if last is not None else None
+
+
+def overdue_runbooks(runbooks: Iterable[Ticket], zone: ZoneInfo, now: datetime) -> dict[str, datetime | None]:
+    """Preventive runbooks whose last ok run + every is before ``now`` (or that never ran ok)."""
+    out: dict[str, datetime | None] = {}
+    for runbook in sorted(runbooks, key=lambda r: r.id):
+        if not isinstance(runbook.get("every"), str):
+            continue
+        due = runbook_due(runbook, zone)
+        if due is None or due < now:
+            out[runbook.id] = due
+    return out

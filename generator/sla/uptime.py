@@ -1,0 +1,185 @@
+"""Uptime per component: outage, degraded and announced-maintenance time, the error budget, and the per-day series.
+
+Computed once, here: the site only draws :attr:`SlaReport.days` beside the
+percentages from :attr:`SlaReport.uptime`, so a bar and its number always agree.
+An incident or late-announced window that names no component is service-wide:
+it counts against every component.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from typing import Any, Iterable
+from zoneinfo import ZoneInfo
+
+from gitdesk.config import UptimePolicy
+from gitdesk.history import TicketHistory
+from gitdesk.model import IncidentStatus, maintenance_withdrawn, parse_time
+from gitdesk.sla.clocks import latest, steps_of
+
+#: how many days the per-day series covers (the status page's bars)
+SERIES_DAYS = 90
+
+Interval = tuple[float, float]
+
+
+class DayImpact(enum.StrEnum):
+    """The worst thing that happened to a component on one day."""
+
+    NONE = "none"
+    DEGRADED = "degraded"
+    OUTAGE = "outage"
+
+
+@dataclass(frozen=True)
+class Uptime:
+    """One component over one window of days."""
+
+    component: str
+    days: int
+    uptime: float  # 0..1
+    outage_seconds: int
+    degraded_seconds: int
+    maintenance_seconds: int
+    error_budget_seconds: int
+    budget_left_seconds: int
+    target: float = 99.8
+
+
+@dataclass(frozen=True)
+class Availability:
+    """Uptime per component and window, and per component the day-by-day impact, oldest day first."""
+
+    uptime: dict[str, dict[int, Uptime]]
+    days: dict[str, list[tuple[str, DayImpact]]]
+
+
+def _union(spans: Iterable[Interval]) -> list[Interval]:
+    out: list[Interval] = []
+    for lo, hi in sorted(s for s in spans if s[1] > s[0]):
+        if out and lo <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], hi))
+        else:
+            out.append((lo, hi))
+    return out
+
+
+def _minus(spans: list[Interval], holes: list[Interval]) -> list[Interval]:
+    out = []
+    for lo, hi in spans:
+        pieces = [(lo, hi)]
+        for h0, h1 in holes:
+            pieces = [p for a, b in pieces for p in ((a, min(b, h0)), (max(a, h1), b)) if p[1] > p[0]]
+        out.extend(pieces)
+    return out
+
+
+def _measure(spans: Iterable[Interval], lo: float, hi: float) -> float:
+    return sum(max(0.0, min(b, hi) - max(a, lo)) for a, b in spans)
+
+
+@dataclass
+class _Impacts:
+    outage: dict[str, list[Interval]] = field(default_factory=dict)
+    degraded: dict[str, list[Interval]] = field(default_factory=dict)
+    maintenance: dict[str, list[Interval]] = field(default_factory=dict)
+
+    def add(self, impact: Any, components: list[str], span: Interval) -> None:
+        target = self.outage if impact == "outage" else self.degraded if impact == "degraded" else None
+        if target is not None:
+            for component in components:
+                target.setdefault(component, []).append(span)
+
+    def spans(self, component: str) -> tuple[list[Interval], list[Interval], list[Interval]]:
+        """(outage, degraded, maintenance) of one component: disjoint, maintenance first, then outage."""
+        maintenance = _union(self.maintenance.get(component, []))
+        outage = _minus(_union(self.outage.get(component, [])), maintenance)
+        degraded = _minus(_minus(_union(self.degraded.get(component, [])), maintenance), outage)
+        return outage, degraded, maintenance
+
+
+def affected_components(fields: Any, all_components: list[str]) -> list[str]:
+    """The known components a record names; none named means the whole service."""
+    value = fields.get("components")
+    listed = [c for c in value if isinstance(c, str)] if isinstance(value, list) else []
+    return [c for c in listed if c in all_components] or ([] if listed else all_components)
+
+
+def _impacts(incidents: list[tuple[TicketHistory, datetime]], windows: list[TicketHistory], components: list[str],
+             notice: int, now: datetime) -> _Impacts:
+    impacts = _Impacts()
+    for history, start in incidents:
+        version = latest(history, now)
+        status = IncidentStatus.parse(version.fields.get("status")) if version else None
+        if version is None or (status is not None and status.withdrawn):
+            continue
+        began = parse_time(version.fields.get("started_at")) or start
+        ended = next((s.at for s in steps_of(history.versions, now)
+                      if (parsed := IncidentStatus.parse(s.status)) is not None and parsed.mitigated), now)
+        impacts.add(version.fields.get("impact"), affected_components(version.fields, components), (began.timestamp(), ended.timestamp()))
+    for history in windows:
+        version = latest(history, now)
+        if version is None or maintenance_withdrawn(version.fields.get("status")):
+            continue
+        starts, ends = parse_time(version.fields.get("starts_at")), parse_time(version.fields.get("ends_at"))
+        if starts is None or ends is None:
+            continue
+        span = (starts.timestamp(), min(ends, now).timestamp())
+        announced = history.declared_by("starts_at")
+        affected = affected_components(version.fields, components)
+        if announced is not None and announced.commit.landed_at <= starts - timedelta(seconds=notice):
+            for component in affected:
+                impacts.maintenance.setdefault(component, []).append(span)
+        else:  # announced too late: its impact counts like an incident's
+            impacts.add(version.fields.get("impact"), affected, span)
+    return impacts
+
+
+def _uptime(impacts: _Impacts, components: list[str], target: float, windows: Iterable[int], now: datetime) -> dict[str, dict[int, Uptime]]:
+    out: dict[str, dict[int, Uptime]] = {}
+    hi = now.timestamp()
+    for component in components:
+        outage, degraded, maintenance = impacts.spans(component)
+        out[component] = {}
+        for days in windows:
+            lo = hi - days * 86400
+            seconds = days * 86400
+            down = round(_measure(outage, lo, hi))
+            budget = round((1 - target / 100) * seconds)
+            out[component][days] = Uptime(component, days, 1 - down / seconds, down, round(_measure(degraded, lo, hi)),
+                                          round(_measure(maintenance, lo, hi)), budget, budget - down, target)
+    return out
+
+
+def _days(impacts: _Impacts, components: list[str], zone: ZoneInfo, now: datetime, days: int) -> dict[str, list[tuple[str, DayImpact]]]:
+    today = now.astimezone(zone).date()
+    first = today - timedelta(days=days - 1)
+    # local midnights, so a day is the client's calendar day across daylight-saving changes
+    edges = [datetime.combine(first + timedelta(days=i), time(0), zone).timestamp() for i in range(days + 1)]
+    out: dict[str, list[tuple[str, DayImpact]]] = {}
+    for component in components:
+        outage, degraded, _ = impacts.spans(component)
+        series = []
+        for index in range(days):
+            lo, hi = edges[index], min(edges[index + 1], now.timestamp())
+            state = (DayImpact.OUTAGE if _measure(outage, lo, hi) > 0 else
+                     DayImpact.DEGRADED if _measure(degraded, lo, hi) > 0 else DayImpact.NONE)
+            series.append((str(first + timedelta(days=index)), state))
+        out[component] = series
+    return out
+
+
+def availability(incidents: list[tuple[TicketHistory, datetime]], windows: list[TicketHistory], components: list[str], *,
+                 policy: UptimePolicy, zone: ZoneInfo, now: datetime, days: int = SERIES_DAYS) -> Availability:
+    """Uptime per component and window, and the last ``days`` local days' worst impact per component.
+
+    ``incidents`` pairs each incident's history with its SLA start (the outage
+    starts at ``started_at``, else there, and ends at the first mitigated
+    landing, else ``now``); ``windows`` are maintenance histories: announced at
+    least ``policy.notice`` ahead they are maintenance, later they count as impact.
+    """
+    impacts = _impacts(incidents, windows, components, policy.notice, now)
+    return Availability(_uptime(impacts, components, policy.target, policy.windows, now),
+                        _days(impacts, components, zone, now, days))
