@@ -65,7 +65,7 @@ class _Commit:
     committer: str
     when: datetime
     message: str
-    changes: tuple[tuple[str, str, str | None, str], ...]  # (status, path, old path, blob sha)
+    changes: tuple[tuple[str, str, str], ...]  # (status, path, blob sha)
 
 
 @dataclass
@@ -79,12 +79,18 @@ class _State:
 
     def dump(self, source: Source) -> str:
         data = {"from": source.value, "source_head": self.source_head, "ids": dict(sorted(self.ids.items(), key=_natural)),
-                "first_landed": self.landed, "paths": self.paths}
+                "first_landed": dict(sorted(self.landed.items(), key=_natural)),
+                "paths": dict(sorted(self.paths.items(), key=_natural))}
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
 def _natural(item: tuple[str, str]) -> list[Any]:
-    return [int(p) if p.isdigit() else p for p in re.split(r"(\d+)", item[0])]
+    return _natural_key(item[0])
+
+
+def _natural_key(text: str) -> list[Any]:
+    """``4.10`` after ``4.9``: ids are handed out in this order, so that every run gives the same ones."""
+    return [int(p) if p.isdigit() else p for p in re.split(r"(\d+)", text)]
 
 
 # --- git plumbing (source side) --------------------------------------------------------
@@ -111,7 +117,7 @@ def _walk(repo: Path, rev_range: str) -> Iterator[_Commit]:
     """The first-parent commits of ``rev_range``, oldest first, each with its diff against its first parent."""
     proc = subprocess.Popen(
         ["git", "-C", str(repo), "-c", "core.quotepath=off", "-c", "log.showSignature=false", "log", "--first-parent",
-         "--reverse", "--diff-merges=first-parent", "--raw", "-z", "--no-abbrev", "-M", "--no-color",
+         "--reverse", "--diff-merges=first-parent", "--raw", "-z", "--no-abbrev", "--no-renames", "--no-color",
          f"--format={_FORMAT}", rev_range, "--"],
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     assert proc.stdout is not None
@@ -125,7 +131,7 @@ def _walk(repo: Path, rev_range: str) -> Iterator[_Commit]:
                       message.encode("utf-8", "surrogateescape").decode("utf-8", "replace"), tuple(_changes(raw)))
 
 
-def _changes(raw: str) -> Iterator[tuple[str, str, str | None, str]]:
+def _changes(raw: str) -> Iterator[tuple[str, str, str]]:
     tokens = [t for t in raw.lstrip("\x00\n").split("\x00")]
     index = 0
     while index < len(tokens):
@@ -135,15 +141,11 @@ def _changes(raw: str) -> Iterator[tuple[str, str, str | None, str]]:
             continue
         parts = meta[1:].split()
         status, blob, new_mode = parts[4][0], parts[3], parts[1]
-        if status in "RC":
-            old, path = tokens[index + 1], tokens[index + 2]
-            index += 3
-        else:
-            old, path = None, tokens[index + 1]
-            index += 2
+        path = tokens[index + 1]
+        index += 2
         if status != "D" and new_mode not in ("100644", "100755"):
             continue  # links and submodules are never records
-        yield status, path.encode("utf-8", "surrogateescape").decode("utf-8", "replace"), old, blob
+        yield status, path.encode("utf-8", "surrogateescape").decode("utf-8", "replace"), blob
 
 
 class _Blobs:
@@ -156,12 +158,13 @@ class _Blobs:
         self._in: IO[bytes] = self._proc.stdin
         self._out: IO[bytes] = self._proc.stdout
 
-    def read(self, sha: str) -> bytes:
+    def read(self, sha: str) -> bytes | None:
+        """The blob's bytes; None when the clone lacks it (a partial clone)."""
         self._in.write(f"{sha}\n".encode())
         self._in.flush()
         header = self._out.readline().split()
         if len(header) < 3 or header[1] == b"missing":
-            raise GitdeskError(f"source object {sha} is missing", hint="is SOURCE a complete (not shallow or partial) clone?")
+            return None
         data = self._out.read(int(header[2]))
         self._out.read(1)
         return data
@@ -271,7 +274,7 @@ def _render(record: Record, ticket_id: str | None, linked: Mapping[str, Any]) ->
     fields.update(linked)
     if "supersedes" in fields:
         fields["supersedes"] = sorted(fields["supersedes"])
-    fields["imported"] = record.imported
+    fields["imported"] = {k: v for k, v in record.imported.items() if v != {}}
     return render_markdown(fields, record.body)
 
 
@@ -416,7 +419,9 @@ def run_import(source: Source, source_repo: Path, dest: Path, *, now: datetime,
                 result.commits += 1
             plan.state.source_head = commits[-1].sha
             final = _final_files(plan, desk, source, now, result)
-            fast.commit(plan.branch, when=now, author=IMPORTER, files=final,
+            # dated like the last replayed commit, so the first-parent times never go backwards
+            # when a later import continues; sla.since inside records the real import time
+            fast.commit(plan.branch, when=commits[-1].when, author=IMPORTER, files=final,
                         message=f"gitdesk import {source.value}: {result.commits} commit(s) up to {commits[-1].sha[:12]}\n")
     finally:
         blobs.close()
@@ -452,8 +457,8 @@ def _prime(desk: _Desk, adapter: _Adapter, repo: Path, head: str, blobs: _Blobs)
             desk.live[path] = converted.record
 
 
-def _text(data: bytes) -> str | None:
-    if len(data) > MAX_SOURCE_BYTES or b"\x00" in data:
+def _text(data: bytes | None) -> str | None:
+    if data is None or len(data) > MAX_SOURCE_BYTES or b"\x00" in data:
         return None
     return data.decode("utf-8", "replace")
 
@@ -462,13 +467,9 @@ def _step(desk: _Desk, adapter: _Adapter, commit: _Commit, blobs: _Blobs,
           report: Callable[[str, str, str], None]) -> tuple[dict[str, str], list[str]]:
     """Apply one source commit; return the destination files to write and to delete."""
     keys: set[str] = set()
-    for status, path, old, blob in commit.changes:
-        if old is not None and adapter.accepts(old):
-            desk.live.pop(old, None)
-            keys.add(adapter.key(old))
-            if adapter.key(old) != adapter.key(path) and adapter.key(old) in desk.state.ids and adapter.key(path) not in desk.state.ids:
-                desk.state.ids[adapter.key(path)] = desk.state.ids.pop(adapter.key(old))  # a rename keeps the ticket
-                desk.state.landed[adapter.key(path)] = desk.state.landed.pop(adapter.key(old), iso(commit.when))
+    # No rename detection (it needs every blob, and partial clones lack some): a move is a
+    # deletion plus an addition in one commit, and the record's key carries its id across.
+    for status, path, blob in commit.changes:
         if not adapter.accepts(path):
             continue
         key = adapter.key(path)
@@ -478,7 +479,7 @@ def _step(desk: _Desk, adapter: _Adapter, commit: _Commit, blobs: _Blobs,
             continue
         text = _text(blobs.read(blob))
         if text is None:
-            report(path, f"larger than {MAX_SOURCE_BYTES:,} bytes or not text; skipped", commit.sha)
+            report(path, f"missing from the clone, larger than {MAX_SOURCE_BYTES:,} bytes or not text; skipped", commit.sha)
             desk.live.pop(path, None)
             continue
         desk.state.landed.setdefault(key, iso(commit.when))
@@ -505,12 +506,12 @@ def _write(desk: _Desk, keys: set[str], commit: _Commit,
         won = desk.winner(key)
         if won is not None:
             current[key] = won
-    for key in keys - set(current):  # the record is gone: its file goes too
+    for key in sorted(keys - set(current)):  # the record is gone: its file goes too
         old = desk.state.paths.pop(key, None)
         if old is not None and old not in desk.state.paths.values():
             deletes.append(old)
             desk.emitted.pop(old, None)
-    for key, (_, record) in current.items():
+    for key, (_, record) in sorted(current.items(), key=lambda item: _natural_key(item[0])):
         if record.kind is not None:
             ticket_id = desk.state.ids.get(key)
             if ticket_id is None or not ticket_id.startswith(f"{record.kind.prefix}-"):
