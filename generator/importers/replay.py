@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import re
 import subprocess
+import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
@@ -148,30 +149,35 @@ def _changes(raw: str) -> Iterator[tuple[str, str, str]]:
         yield status, path.encode("utf-8", "surrogateescape").decode("utf-8", "replace"), blob
 
 
-class _Blobs:
-    """One ``git cat-file --batch`` for every blob the replay reads."""
+def _read_blobs(repo: Path, shas: list[str]) -> dict[str, bytes | None]:
+    """Every blob in ``shas`` through one ``git cat-file --batch``; None for one the clone lacks (partial clones).
 
-    def __init__(self, repo: Path) -> None:
-        self._proc = subprocess.Popen(["git", "-C", str(repo), "cat-file", "--batch"],
-                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE)
-        assert self._proc.stdin is not None and self._proc.stdout is not None
-        self._in: IO[bytes] = self._proc.stdin
-        self._out: IO[bytes] = self._proc.stdout
+    A thread feeds the names while this one reads, so there is no round trip per blob.
+    """
+    wanted = list(dict.fromkeys(shas))
+    if not wanted:
+        return {}
+    proc = subprocess.Popen(["git", "-C", str(repo), "cat-file", "--batch"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    assert proc.stdin is not None and proc.stdout is not None
+    feed, out = proc.stdin, proc.stdout
 
-    def read(self, sha: str) -> bytes | None:
-        """The blob's bytes; None when the clone lacks it (a partial clone)."""
-        self._in.write(f"{sha}\n".encode())
-        self._in.flush()
-        header = self._out.readline().split()
+    def write() -> None:
+        feed.write("".join(f"{sha}\n" for sha in wanted).encode())
+        feed.close()
+
+    writer = threading.Thread(target=write, daemon=True)
+    writer.start()
+    found: dict[str, bytes | None] = {}
+    for sha in wanted:
+        header = out.readline().split()
         if len(header) < 3 or header[1] == b"missing":
-            return None
-        data = self._out.read(int(header[2]))
-        self._out.read(1)
-        return data
-
-    def close(self) -> None:
-        self._in.close()
-        self._proc.wait()
+            found[sha] = None
+            continue
+        found[sha] = out.read(int(header[2]))
+        out.read(1)
+    writer.join()
+    proc.wait()
+    return found
 
 
 # --- the converters, behind one signature ----------------------------------------------
@@ -390,7 +396,6 @@ def run_import(source: Source, source_repo: Path, dest: Path, *, now: datetime,
     adapter = _adapter(source, plan.zone, severities)
     desk = _Desk(source, plan.state, plan.taken, plan.zone)
     desk.emitted.update(plan.existing)
-    blobs = _Blobs(source_repo)
     seen: dict[tuple[str, str], None] = {}
 
     def report(path: str, reason: str, sha: str) -> None:
@@ -398,33 +403,32 @@ def run_import(source: Source, source_repo: Path, dest: Path, *, now: datetime,
             seen[(path, reason)] = None
             result.problems.append(Problem(path, reason, sha[:12]))
 
-    try:
-        if plan.state.source_head:
-            _prime(desk, adapter, source_repo, plan.state.source_head, blobs)
-        commits = list(_walk(source_repo, plan.rev_range))
-        if not commits:
-            return result
-        if plan.created:
-            plan.dest.mkdir(parents=True, exist_ok=True)
-            _git(plan.dest, "init", "-q", "-b", plan.branch)
-        continuing = _has_head(plan.dest)
-        with FastImport(plan.dest) as fast:
-            for index, commit in enumerate(commits):
-                files, deletes = _step(desk, adapter, commit, blobs, report)
-                if index == 0:
-                    files = {**plan.scaffold, **files}
-                fast.commit(plan.branch, when=commit.when, author_when=commit.author_when, author=commit.author,
-                            committer=commit.committer, message=_message(commit, source), files=files, deletes=deletes,
-                            parent=f"refs/heads/{plan.branch}^0" if index == 0 and continuing else None)
-                result.commits += 1
-            plan.state.source_head = commits[-1].sha
-            final = _final_files(plan, desk, source, now, result)
-            # dated like the last replayed commit, so the first-parent times never go backwards
-            # when a later import continues; sla.since inside records the real import time
-            fast.commit(plan.branch, when=commits[-1].when, author=IMPORTER, files=final,
-                        message=f"gitdesk import {source.value}: {result.commits} commit(s) up to {commits[-1].sha[:12]}\n")
-    finally:
-        blobs.close()
+    if plan.state.source_head:
+        _prime(desk, adapter, source_repo, plan.state.source_head)
+    commits = list(_walk(source_repo, plan.rev_range))
+    if not commits:
+        return result
+    blobs = _read_blobs(source_repo, [blob for c in commits for status, path, blob in c.changes
+                                      if status != "D" and adapter.accepts(path)])
+    if plan.created:
+        plan.dest.mkdir(parents=True, exist_ok=True)
+        _git(plan.dest, "init", "-q", "-b", plan.branch)
+    continuing = _has_head(plan.dest)
+    with FastImport(plan.dest) as fast:
+        for index, commit in enumerate(commits):
+            files, deletes = _step(desk, adapter, commit, blobs, report)
+            if index == 0:
+                files = {**plan.scaffold, **files}
+            fast.commit(plan.branch, when=commit.when, author_when=commit.author_when, author=commit.author,
+                        committer=commit.committer, message=_message(commit, source), files=files, deletes=deletes,
+                        parent=f"refs/heads/{plan.branch}^0" if index == 0 and continuing else None)
+            result.commits += 1
+        plan.state.source_head = commits[-1].sha
+        final = _final_files(plan, desk, source, now, result)
+        # dated like the last replayed commit, so the first-parent times never go backwards
+        # when a later import continues; sla.since inside records the real import time
+        fast.commit(plan.branch, when=commits[-1].when, author=IMPORTER, files=final,
+                    message=f"gitdesk import {source.value}: {result.commits} commit(s) up to {commits[-1].sha[:12]}\n")
     _git(plan.dest, "reset", "-q", "--hard")
     for path in desk.state.paths.values():
         if path.startswith(NOTICE_FOLDER):
@@ -441,18 +445,19 @@ def _message(commit: _Commit, source: Source) -> str:
     return f"{message}\n\nImported-From: {source.value} {commit.sha}\n"
 
 
-def _prime(desk: _Desk, adapter: _Adapter, repo: Path, head: str, blobs: _Blobs) -> None:
+def _prime(desk: _Desk, adapter: _Adapter, repo: Path, head: str) -> None:
     """Load the records as they stood at ``head`` (the last import), without writing anything."""
+    entries = []
     for line in _git(repo, "ls-tree", "-r", "-z", head).split("\x00"):
-        if not line:
-            continue
         meta, _, path = line.partition("\t")
-        mode, kind, blob = meta.split()
-        if kind != "blob" or mode not in ("100644", "100755") or not adapter.accepts(path):
-            continue
+        parts = meta.split()
+        if len(parts) == 3 and parts[1] == "blob" and parts[0] in ("100644", "100755") and adapter.accepts(path):
+            entries.append((path, parts[2]))
+    blobs = _read_blobs(repo, [blob for _, blob in entries])
+    for path, blob in entries:
         key = adapter.key(path)
         landed = datetime.fromisoformat(desk.state.landed.get(key, iso(datetime.now(timezone.utc))))
-        converted = adapter.convert(_text(blobs.read(blob)) or "", path, landed, landed)
+        converted = adapter.convert(_text(blobs[blob]) or "", path, landed, landed)
         if converted.record is not None:
             desk.live[path] = converted.record
 
@@ -463,7 +468,7 @@ def _text(data: bytes | None) -> str | None:
     return data.decode("utf-8", "replace")
 
 
-def _step(desk: _Desk, adapter: _Adapter, commit: _Commit, blobs: _Blobs,
+def _step(desk: _Desk, adapter: _Adapter, commit: _Commit, blobs: Mapping[str, bytes | None],
           report: Callable[[str, str, str], None]) -> tuple[dict[str, str], list[str]]:
     """Apply one source commit; return the destination files to write and to delete."""
     keys: set[str] = set()
@@ -477,7 +482,7 @@ def _step(desk: _Desk, adapter: _Adapter, commit: _Commit, blobs: _Blobs,
         if status == "D":
             desk.live.pop(path, None)
             continue
-        text = _text(blobs.read(blob))
+        text = _text(blobs.get(blob))
         if text is None:
             report(path, f"missing from the clone, larger than {MAX_SOURCE_BYTES:,} bytes or not text; skipped", commit.sha)
             desk.live.pop(path, None)
