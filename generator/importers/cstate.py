@@ -129,7 +129,7 @@ def convert(text: str, path: str, *, zone: tzinfo, landed_at: datetime, first_la
         # announced ahead of time: cState's way of scheduling maintenance
         ends = end or start + DEFAULT_WINDOW
         if not end:
-            problems.append(f"a scheduled post without resolvedWhen; the window is taken to end {DEFAULT_WINDOW} after it starts")
+            problems.append(f"a scheduled post without resolvedWhen; the window is taken to end {DEFAULT_WINDOW.total_seconds() / 3600:g}h after it starts")
         fields.update({"starts_at": iso(start), "ends_at": iso(ends),
                        "status": _window_status(start, ends, landed_at, _truthy(get("resolved")))})
         if components:
