@@ -94,6 +94,19 @@ def split_front_matter(text: str) -> tuple[str | None, str, bool]:
     return None, text, False
 
 
+def read_front_matter(text: str) -> tuple[dict[str, Any] | None, str, list[str]]:
+    """(fields, body, problems) of a source Markdown file; fields is None when it has no front matter.
+
+    Without front matter the body is the whole text.
+    """
+    front, body, unopened = split_front_matter(text)
+    if front is None:
+        return None, body, []
+    problems = ["front matter has no opening '---'; read up to the first '---'"] if unopened else []
+    fields, more = load_fields(front)
+    return fields, body, problems + more
+
+
 #: a plain scalar may not start with these (YAML reserves them); early tools wrote them anyway
 _RESERVED_START = re.compile(r"^(\s*(?:-\s+)?[A-Za-z_][\w-]*\s*:\s+|\s*-\s+)([@`%][^\n]*)$")
 

@@ -12,7 +12,7 @@ import re
 from pathlib import PurePosixPath
 from typing import Any, Mapping
 
-from gitdesk.importers import Converted, Record, Source, load_fields, plain, split_front_matter
+from gitdesk.importers import Converted, Record, Source, plain, read_front_matter
 from gitdesk.model import Kind
 
 #: Backlog.md status (lower case) -> gitdesk backlog status; the original is kept in imported.declared
@@ -48,14 +48,9 @@ def key(path: str) -> str:
 
 def convert(text: str, path: str) -> Converted:
     """Convert one task file as it stood in one commit."""
-    problems: list[str] = []
-    front, body, unopened = split_front_matter(text)
-    if front is None:
+    raw, body, problems = read_front_matter(text)
+    if raw is None:
         return Converted(None, ["no front matter ('---' block); the task is skipped"])
-    if unopened:
-        problems.append("front matter has no opening '---'; read up to the first '---'")
-    raw, more = load_fields(front)
-    problems += more
     extra = {k: plain(v) for k, v in raw.items() if k.lower() not in _HANDLED}
     declared: dict[str, Any] = {}
     source_id = str(raw.get("id") or "").strip()

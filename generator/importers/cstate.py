@@ -13,7 +13,7 @@ from datetime import datetime, timedelta, tzinfo
 from pathlib import PurePosixPath
 from typing import Any, Mapping
 
-from gitdesk.importers import Converted, Record, Source, iso, load_fields, plain, split_front_matter
+from gitdesk.importers import Converted, Record, Source, iso, plain, read_front_matter
 from gitdesk.model import Kind
 
 #: cState severity -> (gitdesk severity, impact); override with ``--severity down=P1``
@@ -68,14 +68,9 @@ def parse_date(value: Any, zone: tzinfo) -> datetime:
 def convert(text: str, path: str, *, zone: tzinfo, landed_at: datetime, first_landed: datetime,
             severities: Mapping[str, tuple[str, str]] = SEVERITIES) -> Converted:
     """Convert one cState post as it stood in a commit that landed at ``landed_at``."""
-    problems: list[str] = []
-    front, body, unopened = split_front_matter(text)
-    if front is None:
+    raw, body, problems = read_front_matter(text)
+    if raw is None:
         return Converted(None, ["no front matter ('---' block); the post is skipped"])
-    if unopened:
-        problems.append("front matter has no opening '---'; read up to the first '---'")
-    raw, more = load_fields(front)
-    problems += more
     keys: dict[str, tuple[str, Any]] = {}
     for key, value in raw.items():
         keys.setdefault(key.lower(), (key, value))  # cState (Hugo) reads keys case-insensitively

@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import PurePosixPath
 from typing import Any
 
-from gitdesk.importers import Converted, Record, Source, load_fields, plain, split_front_matter
+from gitdesk.importers import Converted, Record, Source, plain, read_front_matter
 from gitdesk.model import Kind
 
 FOLDERS = frozenset({"adr", "adrs", "decisions", "decision-records", "architecture-decisions"})
@@ -44,17 +44,8 @@ def number(path: str) -> str:
 
 def convert(text: str, path: str) -> Converted:
     """Convert one decision record as it stood in one commit."""
-    problems: list[str] = []
-    front, body, unopened = split_front_matter(text)
-    raw: dict[str, Any] = {}
-    if front is not None:
-        raw, more = load_fields(front)
-        problems += more
-        if unopened:
-            problems.append("front matter has no opening '---'; read up to the first '---'")
-    else:
-        body = text.replace("\r\n", "\n")
-    keys = {k.lower(): (k, v) for k, v in raw.items()}
+    fields_read, body, problems = read_front_matter(text)
+    keys = {k.lower(): (k, v) for k, v in (fields_read or {}).items()}
     lines = _meta_lines(body)
     extra: dict[str, Any] = {k: plain(v) for low, (k, v) in keys.items() if low not in _HANDLED}
     for name in ("consulted", "informed", "technical story"):
