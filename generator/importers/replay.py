@@ -20,7 +20,7 @@ import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
-from typing import IO, Any, Callable, Iterator, Mapping
+from typing import Any, Callable, Iterator, Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from gitdesk.errors import GitdeskError
@@ -216,12 +216,16 @@ class _Desk:
         self.emitted: dict[str, str] = {}  # dest path -> text
         self.tick = 0
 
-    def winner(self, key: str) -> tuple[str, Record] | None:
-        paths = [p for p, r in self.live.items() if r.key == key]
-        if not paths:
-            return None
-        path = max(paths, key=lambda p: self.touched.get(p, 0))
-        return path, self.live[path]
+    def winners(self, keys: set[str] | None) -> dict[str, tuple[str, Record]]:
+        """The (source path, record) standing for each key (all keys when None); the latest change wins a shared key."""
+        out: dict[str, tuple[str, Record]] = {}
+        for path, record in self.live.items():
+            if keys is not None and record.key not in keys:
+                continue
+            held = out.get(record.key)
+            if held is None or self.touched.get(path, 0) > self.touched.get(held[0], 0):
+                out[record.key] = (path, record)
+        return out
 
     def allocate(self, kind: Kind, key: str) -> str:
         prefix = kind.prefix or ""
@@ -247,7 +251,7 @@ class _Desk:
         return f"{record.kind.folder}/{ticket_id}.md"
 
 
-def _links(desk: _Desk, records: dict[str, Record], ids: dict[str, str]) -> tuple[dict[str, dict[str, Any]], list[tuple[str, str]]]:
+def _links(records: dict[str, Record], ids: dict[str, str]) -> tuple[dict[str, dict[str, Any]], list[tuple[str, str]]]:
     """``supersedes``/``superseded_by`` by gitdesk id, both ends agreeing; and (key, problem) for links dropped."""
     successor: dict[str, str] = {}
     problems: list[tuple[str, str]] = []
@@ -506,11 +510,8 @@ def _write(desk: _Desk, keys: set[str], commit: _Commit,
            report: Callable[[str, str, str], None]) -> tuple[dict[str, str], list[str]]:
     files: dict[str, str] = {}
     deletes: list[str] = []
-    current: dict[str, tuple[str, Record]] = {}
-    for key in {r.key for r in desk.live.values()} if desk.source is Source.MADR else keys:
-        won = desk.winner(key)
-        if won is not None:
-            current[key] = won
+    # supersede links reach across records: for MADR every decision is re-rendered, and only changed files written
+    current = desk.winners(None if desk.source is Source.MADR else keys)
     for key in sorted(keys - set(current)):  # the record is gone: its file goes too
         old = desk.state.paths.pop(key, None)
         if old is not None and old not in desk.state.paths.values():
@@ -523,7 +524,7 @@ def _write(desk: _Desk, keys: set[str], commit: _Commit,
                 ticket_id = desk.allocate(record.kind, key)
                 desk.state.ids[key] = ticket_id
     ids = {k: desk.state.ids[k] for k in current if k in desk.state.ids}
-    linked, problems = _links(desk, {k: r for k, (_, r) in current.items()}, ids) if desk.source is Source.MADR else ({}, [])
+    linked, problems = _links({k: r for k, (_, r) in current.items()}, ids) if desk.source is Source.MADR else ({}, [])
     for key, reason in problems:
         report(current[key][0], f"supersede link: {reason}", commit.sha)
     for key, (_, record) in current.items():
