@@ -81,3 +81,20 @@ def test_a_source_that_is_not_a_repository_is_a_usage_error(tmp_path: Path, dest
     (tmp_path / "plain").mkdir()
     result = import_into("madr", tmp_path / "plain", dest)
     assert result.code == 2 and "not a Git repository" in result.err
+
+
+def test_an_existing_desk_keeps_its_tickets_and_imported_ids_never_collide(tmp_path: Path, dest: Path) -> None:
+    from tests.importers.conftest import run
+
+    assert run("init", str(dest))[0] == 0
+    assert run("--repo", str(dest), "new", "backlog", "--title", "Our own item")[0] == 0
+    git(dest, "add", "-A")
+    git(dest, "-c", "user.name=Desk", "-c", "user.email=desk@example.org", "commit", "-qm", "start the desk")
+    src = _tasks(tmp_path)
+    result = import_into("backlog-md", src, dest)
+    assert result.code == 0, result.err
+    found = tickets(dest, "backlog")
+    assert found["EVO-0001"]["title"] == "Our own item" and "imported" not in found["EVO-0001"]
+    assert found["EVO-10000"]["title"] == "Task 1"  # task-1's own number was taken
+    assert git(dest, "log", "--format=%s").splitlines()[-1] == "start the desk"
+    assert validate(dest)[0] == 0
