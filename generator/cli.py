@@ -278,5 +278,8 @@ def demo(directory: Path, size: str, force: bool) -> None:
     sys.exit(demo_command(directory, size=size, force=force))
 
 
+from gitdesk.commands.importers import import_cmd  # noqa: E402  (issue 14: gitdesk import)
+cli.add_command(import_cmd)
+
 def main() -> None:
     cli(prog_name="gitdesk")

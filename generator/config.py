@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 import zoneinfo
 from dataclasses import dataclass, field, replace
-from datetime import date, time
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
 from gitdesk.load import schema, yamlsafe
 from gitdesk.errors import ConfigError
-from gitdesk.model import Diagnostic
+from gitdesk.model import Diagnostic, parse_time
 
 CONFIG_FILE = "gitdesk.yml"
 ALWAYS = "always"
@@ -80,6 +80,8 @@ class SlaPolicy:
     at_risk: float = 0.75
     min_compliance: float | None = None
     targets: dict[str, TargetSpec] = field(default_factory=dict)
+    #: clocks that started before it are history: reported, never failing `sla check` (set by `gitdesk import`)
+    since: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -331,6 +333,9 @@ def _build(raw: dict[str, Any]) -> Config:
     sla_raw = raw.get("sla") or {}
     base = SlaPolicy(targets={} if "targets" in sla_raw else default_targets)
     sla = _policy(sla_raw, base, names, "sla")
+    if sla_raw.get("since"):  # a bare date starts at midnight in the service's zone
+        since = str(sla_raw["since"])
+        sla = replace(sla, since=parse_time(since) or datetime.fromisoformat(since).replace(tzinfo=zoneinfo.ZoneInfo(tz)))
     uptime = _uptime(raw.get("uptime"), UptimePolicy(), "uptime")
     components = tuple(Component(c["id"], c["name"], c.get("group"), c.get("description")) for c in raw.get("components", []))
     seen: set[str] = set()

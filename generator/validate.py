@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from gitdesk.config import Config
 from gitdesk.load.files import LoadResult, load_repo
-from gitdesk.model import Diagnostic, DiagnosticLevel, Kind, Ticket
+from gitdesk.model import Diagnostic, DiagnosticLevel, Kind, Ticket, parse_time
 
 POSTMORTEM_FIELDS = ("root_cause", "resolution", "prevention")
 
@@ -68,7 +69,7 @@ def check_tickets(tickets: list[Ticket], config: Config) -> list[Diagnostic]:
     for ticket in tickets:
         out.extend(_references(ticket, by_id))
         out.extend(_config_refs(ticket, config))
-        out.extend(_lifecycle(ticket))
+        out.extend(_lifecycle(ticket, config.sla.since))
     out.extend(_supersede_chains(tickets, by_id))
     return out
 
@@ -134,9 +135,10 @@ def _config_refs(ticket: Ticket, config: Config) -> list[Diagnostic]:
     return out
 
 
-def _lifecycle(ticket: Ticket) -> list[Diagnostic]:
+def _lifecycle(ticket: Ticket, since: datetime | None = None) -> list[Diagnostic]:
     out = []
-    if ticket.kind is Kind.INCIDENT and ticket.severity in ("P0", "P1") and ticket.status in ("resolved", "closed"):
+    if ticket.kind is Kind.INCIDENT and ticket.severity in ("P0", "P1") and ticket.status in ("resolved", "closed") \
+            and not _resolved_in_source(ticket, since):
         missing = [f for f in POSTMORTEM_FIELDS if not ticket.get(f)]
         if missing:
             out.append(_at(ticket, "status", "GD300", f"a {ticket.severity} that is {ticket.status} needs a postmortem: add {', '.join(missing)}"))
@@ -147,6 +149,16 @@ def _lifecycle(ticket: Ticket) -> list[Diagnostic]:
         if starts and ends and ends <= starts:
             out.append(_at(ticket, "ends_at", "GD302", "'ends_at' must be after 'starts_at'"))
     return out
+
+
+def _resolved_in_source(ticket: Ticket, since: datetime | None) -> bool:
+    """An imported ticket its source resolved before ``sla.since``: it never had a postmortem to write."""
+    imported = ticket.get("imported")
+    declared = imported.get("declared") if isinstance(imported, dict) else None
+    if since is None or not isinstance(declared, dict):
+        return False
+    resolved = parse_time(declared.get("resolved_at"))
+    return resolved < since if resolved else str(declared.get("status")).lower() in ("resolved", "closed")
 
 
 def _supersede_chains(tickets: list[Ticket], by_id: dict[str, list[Ticket]]) -> list[Diagnostic]:
