@@ -232,8 +232,8 @@ class Calendar:
 
     def _due(self, t0: float, left: float, years: int) -> float | None:
         """The UTC timestamp at which ``left`` working seconds after ``t0`` are used up, or None past the window."""
-        limit = self._window_end(t0, years)
-        last_year = self._local_day(limit).year
+        # the window's end costs two zone conversions; a due time well inside it needs neither
+        surely_inside = t0 + (366 * years - 3) * 86400
         table = self._covering(t0, t0)
         while True:
             starts, ends, cum = table.starts, table.ends, table.cum
@@ -241,17 +241,23 @@ class Calendar:
             if k < len(starts):
                 lo = max(starts[k], t0)
                 if ends[k] - lo >= left:
-                    return lo + left if left <= limit - lo else None
+                    return self._within(lo, left, surely_inside, t0, years)
                 rest = left - (ends[k] - lo)
                 # cum holds integers: comparing with ceil(rest) is exact where adding rest would round
                 j = bisect_left(cum, cum[k + 1] + ceil(rest), k + 2)
                 if j < len(cum):
-                    rest -= cum[j - 1] - cum[k + 1]
-                    return starts[j - 1] + rest if rest <= limit - starts[j - 1] else None
+                    return self._within(starts[j - 1], rest - (cum[j - 1] - cum[k + 1]), surely_inside, t0, years)
+            last_year = self._local_day(self._window_end(t0, years)).year
             if table.last > last_year:
                 return None
             # double the years held, so that a long search rebuilds the table O(log n) times
             table = self._build(table.first, min(last_year + 1, table.last + table.last - table.first + 1))
+
+    def _within(self, lo: float, rest: float, surely_inside: float, t0: float, years: int) -> float | None:
+        """``lo + rest`` if that instant lies in the search window of ``t0``, else None."""
+        if rest <= surely_inside - lo:
+            return lo + rest
+        return lo + rest if rest <= self._window_end(t0, years) - lo else None
 
 
 def calendars_for(config: Config) -> dict[str, Calendar]:
