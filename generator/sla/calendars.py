@@ -46,7 +46,7 @@ class UnreachableTarget(ValueError):
         self.seconds = seconds
         self.start = start
         self.years = years
-        super().__init__(f"calendar {calendar!r} cannot count {seconds:g} working seconds"
+        super().__init__(f"calendar {calendar!r} cannot count {seconds / 3600:g} working hours"
                          f" within {years} years of {start.isoformat()}")
 
 
