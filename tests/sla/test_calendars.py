@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from gitdesk.sla.calendars import Calendar
+from gitdesk.sla.calendars import Calendar, UnreachableTarget
 from gitdesk.config import CalendarSpec, Config
 
 MADRID = ZoneInfo("Europe/Madrid")
@@ -66,3 +66,53 @@ def test_add_working_is_the_inverse(start: str, seconds: int, expected: str) -> 
 def test_add_working_on_always_across_dst() -> None:
     due = ALWAYS.add_working(at("2026-03-29 01:30"), 3600)
     assert due.astimezone(MADRID).replace(tzinfo=None) == datetime(2026, 3, 29, 3, 30)
+
+
+# A calendar that cannot work is a config error (DESIGN "Trust"); these are the answers config checks ask for.
+ONE_MINUTE_A_WEEK = Calendar(CalendarSpec("sliver", "Europe/Madrid", {2: ((time(10), time(10, 1)),)}))
+EMPTY_WEEK = Calendar(CalendarSpec("empty", "Europe/Madrid", {}))
+NEW_YEAR = at("2026-01-01 00:00")
+
+
+def test_one_minute_a_week_never_reaches_99999_hours() -> None:
+    assert not ONE_MINUTE_A_WEEK.reaches(99999 * 3600, start=NEW_YEAR)
+    with pytest.raises(UnreachableTarget, match="'sliver' cannot count 99999 working hours within 10 years of 2026-01-01T00:00:00\\+01:00"):
+        ONE_MINUTE_A_WEEK.add_working(NEW_YEAR, 99999 * 3600)
+
+
+def test_one_minute_a_week_reaches_what_ten_years_hold() -> None:
+    # 522 Wednesdays from 2026-01-07 to 2036-01-02: the window ends at midnight on 2036-01-08,
+    # 366 days a year counted from the day before the start, as add_working always searched
+    assert ONE_MINUTE_A_WEEK.reaches(522 * 60, start=NEW_YEAR)
+    assert not ONE_MINUTE_A_WEEK.reaches(523 * 60, start=NEW_YEAR)
+    assert ONE_MINUTE_A_WEEK.add_working(NEW_YEAR, 522 * 60) == at("2036-01-02 10:01")
+    with pytest.raises(UnreachableTarget):
+        ONE_MINUTE_A_WEEK.add_working(NEW_YEAR, 523 * 60)
+
+
+def test_an_empty_week_reaches_nothing() -> None:
+    assert not EMPTY_WEEK.has_hours()
+    assert not EMPTY_WEEK.reaches(1, start=NEW_YEAR)
+    assert EMPTY_WEEK.reaches(0, start=NEW_YEAR)
+    assert EMPTY_WEEK.working_seconds(NEW_YEAR, at("2027-01-01 00:00")) == 0
+    with pytest.raises(UnreachableTarget):
+        EMPTY_WEEK.add_working(NEW_YEAR, 1)
+
+
+def test_holidays_count_against_the_window() -> None:
+    # every day of 2026 is an extra holiday but Saturday 31 January: one working day in a year
+    one_day = Calendar(CalendarSpec("one day", "Europe/Madrid", {d: WORKDAY for d in range(7)}, "ES", None,
+                                      tuple(date(2026, 1, 1) + timedelta(days=n) for n in range(366) if n != 30)))
+    assert one_day.reaches(8 * 3600, start=NEW_YEAR, within_years=1)
+    assert not one_day.reaches(8 * 3600 + 1, start=NEW_YEAR, within_years=1)
+
+
+def test_business_hours_reach_a_week_but_not_99999_hours() -> None:
+    assert BUSINESS.has_hours()
+    assert BUSINESS.reaches(40 * 3600, start=NEW_YEAR)
+    assert not BUSINESS.reaches(99999 * 3600, start=NEW_YEAR)  # about 19,700 working hours in ten years
+
+
+def test_always_reaches_what_fits_in_ten_years() -> None:
+    assert ALWAYS.reaches(87_000 * 3600, start=NEW_YEAR)
+    assert not ALWAYS.reaches(99999 * 3600, start=NEW_YEAR)
