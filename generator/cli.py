@@ -224,5 +224,12 @@ def demo(directory: Path, size: str, force: bool) -> None:
     sys.exit(demo_command(directory, size=size, force=force))
 
 
+from gitdesk.commands.doctor import doctor_cli  # noqa: E402  (each module defines its own click command)
+from gitdesk.commands.publish import publish_cli  # noqa: E402
+
+cli.add_command(publish_cli)
+cli.add_command(doctor_cli)
+
+
 def main() -> None:
     cli(prog_name="gitdesk")

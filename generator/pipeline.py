@@ -18,9 +18,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
 
-from gitdesk.config import load_config
+from gitdesk.config import Config, load_config
 from gitdesk.errors import ConfigError, GitdeskError
+from gitdesk.history import History
 from gitdesk.load.files import load_repo
+from gitdesk.model import Ticket
 from gitdesk.site import Audience, Bundle, scope_for, site_bundle
 
 log = logging.getLogger("gitdesk.pipeline")
@@ -55,6 +57,20 @@ class SiteOptions:
     now: datetime | None = None
     #: load problems are reported here (files that could not be read are left out)
     skipped: list[str] = field(default_factory=list, compare=False)
+    #: already-read inputs (``publish`` builds every audience from one read); None reads the repo
+    sources: Sources | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class Sources:
+    """What every audience's site is computed from, read once: config, tickets, Git history, the time."""
+
+    config: Config
+    tickets: list[Ticket]
+    history: History
+    now: datetime
+    #: files that could not be loaded and are left out
+    skipped: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -66,25 +82,30 @@ class BuildResult:
     skipped: int
 
 
+def read_sources(repo: Path, *, now: datetime | None = None, config: Config | None = None) -> Sources:
+    """Read the repo once (config, tickets, Git history) for any number of audiences' bundles."""
+    from gitdesk.history import read_history
+
+    config = config or load_config(repo)
+    loaded = load_repo(repo)
+    broken = sorted({d.file for d in loaded.diagnostics if d.level.value == "error"} - {t.path for t in loaded.tickets})
+    for path in broken:
+        log.warning("gitdesk: %s could not be loaded and is left out of the site (run `gitdesk validate`)", path)
+    history = read_history(repo, branch=config.branch)
+    return Sources(config, loaded.tickets, history, now or datetime.now(timezone.utc), tuple(broken))
+
+
 def collect(options: SiteOptions, *, directory_urls: bool = False) -> Bundle:
-    """Read the repo (config, tickets, Git history) and return the scoped bundle.
+    """Read the repo (config, tickets, Git history), or use ``options.sources``, and return the scoped bundle.
 
     Raises ConfigError (exit 2) for a missing gitdesk.yml or an unknown client,
     before anything is read from Git.
     """
-    from gitdesk.history import read_history
-
-    repo = options.repo
-    config = load_config(repo)
+    config = options.sources.config if options.sources else load_config(options.repo)
     scope = scope_for(config, options.audience, options.client)
-    loaded = load_repo(repo)
-    broken = sorted({d.file for d in loaded.diagnostics if d.level.value == "error"} - {t.path for t in loaded.tickets})
-    options.skipped[:] = broken
-    for path in broken:
-        log.warning("gitdesk: %s could not be loaded and is left out of the site (run `gitdesk validate`)", path)
-    history = read_history(repo, branch=config.branch)
-    now = options.now or datetime.now(timezone.utc)
-    return site_bundle(loaded.tickets, history, config, scope=scope, now=now, directory_urls=directory_urls)
+    sources = options.sources or read_sources(options.repo, now=options.now, config=config)
+    options.skipped[:] = sources.skipped
+    return site_bundle(sources.tickets, sources.history, sources.config, scope=scope, now=sources.now, directory_urls=directory_urls)
 
 
 def _refuse_dangerous(out: Path, repo: Path) -> None:
