@@ -19,6 +19,7 @@ import sys
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from types import ModuleType
 from typing import Iterator
@@ -51,6 +52,11 @@ def _sample() -> ModuleType:
 
 
 sample = _sample()
+
+
+def git(repo: Path, *args: str, when: datetime | None = None) -> None:
+    """Run git in ``repo`` with a fixed author, and fixed commit dates when ``when`` is given."""
+    sample._git(repo, *args, when=when)
 
 
 def sha_entry(user: str, password: str) -> str:

@@ -176,3 +176,39 @@ def test_the_published_folder_runs_where_it_is_moved(own_desk: Path, tmp_path: P
     out.rename(moved)
     with nginx(moved, port):
         assert Server(moved, port, "").get("/globex/", auth=GLOBEX)[0] == 200
+
+
+def test_a_desk_from_init_with_two_clients_serves_each_only_its_own(tmp_path: Path) -> None:
+    from datetime import datetime, timezone
+
+    from publish_testkit import git, run, sha_entry
+
+    repo = tmp_path / "desk"
+    assert run(tmp_path, "init", str(repo))[0] == 0
+    (repo / "access").mkdir()
+    for name, user in (("acme", "alice"), ("norte", "nina"), ("internal", "sam")):
+        (repo / "access" / f"{name}.htpasswd").write_text(sha_entry(user, f"{user}-pw"), encoding="utf-8")
+    config = (repo / "gitdesk.yml").read_text(encoding="utf-8")
+    (repo / "gitdesk.yml").write_text(config + (
+        "site: {url: 'https://status.example.org/', access: {internal_htpasswd: access/internal.htpasswd}}\n"
+        "clients:\n"
+        "  - {id: acme, name: Acme, access: {htpasswd: access/acme.htpasswd}}\n"
+        "  - {id: norte, name: Norte, access: {htpasswd: access/norte.htpasswd}}\n"), encoding="utf-8")
+    for client in ("acme", "norte"):
+        code, stdout, stderr = run(repo, "new", "incident", "--title", f"ONLY{client.upper()} exports fail", "--severity", "P2",
+                                   "--component", "accounting", "--client", client)
+        assert code == 0, stderr
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "two clients", when=datetime(2026, 11, 2, 9, tzinfo=timezone.utc))
+    out, port = tmp_path / "out", free_port()
+    code, stdout, stderr = publish(repo, out, port)
+    assert code == 0, stderr
+    with nginx(out, port):
+        server = Server(out, port, stdout)
+        for client, user, other in (("acme", "alice", "norte"), ("norte", "nina", "acme")):
+            status, _, index = server.get(f"/{client}/search/search_index.json", auth=(user, f"{user}-pw"))
+            assert status == 200
+            assert f"ONLY{client.upper()}".encode() in index and f"ONLY{other.upper()}".encode() not in index
+            assert server.get(f"/{other}/", auth=(user, f"{user}-pw"))[0] == 401
+        status, _, internal = server.get("/internal/search/search_index.json", auth=("sam", "sam-pw"))
+        assert status == 200 and b"ONLYACME" in internal and b"ONLYNORTE" in internal
