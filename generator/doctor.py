@@ -106,9 +106,14 @@ def _mkdocs(repo: Path) -> list[Finding]:
         return [Finding(Severity.BLOCKS, f"{MKDOCS_FILE} cannot be read: {exc}", "fix its YAML; `mkdocs build` shows the same error")]
     plugins = raw.get("plugins") if isinstance(raw, dict) else None
     names = [next(iter(p)) if isinstance(p, dict) and p else p for p in plugins] if isinstance(plugins, list) else list(plugins or {})
+    findings = []
     if "gitdesk" not in names:
-        return [Finding(Severity.BLOCKS, f"{MKDOCS_FILE} does not enable the gitdesk plugin, so the site would have no status pages", fix)]
-    return []
+        findings.append(Finding(Severity.BLOCKS, f"{MKDOCS_FILE} does not enable the gitdesk plugin, so the site would have no status pages", fix))
+    if isinstance(raw, dict) and raw.get("site_url"):
+        findings.append(Finding(Severity.WARNS, f"{MKDOCS_FILE} sets site_url, so every published site links to that one address "
+                                                "(canonical links, sitemap, the 404 page) instead of its own folder",
+                                f"remove site_url from {MKDOCS_FILE}; publish gives each site site.url/<client>/ from {CONFIG_FILE}"))
+    return findings
 
 
 def _plugin() -> list[Finding]:

@@ -82,3 +82,10 @@ def test_a_broken_access_file_is_reported_with_the_others(own_desk: Path) -> Non
 def test_a_missing_gitdesk_yml_exits_2(tmp_path: Path) -> None:
     code, _, stderr = run(tmp_path, "doctor")
     assert code == 2 and "gitdesk init" in stderr
+
+
+def test_a_site_url_in_mkdocs_yml_is_a_warning(own_desk: Path) -> None:
+    (own_desk / "mkdocs.yml").write_text("site_name: x\nsite_url: https://status.example.org/\nplugins: [search, gitdesk]\n", encoding="utf-8")
+    code, stdout, _ = run(own_desk, "doctor")
+    assert code == 0
+    assert "sets site_url" in stdout and "remove site_url" in stdout
