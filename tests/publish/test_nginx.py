@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
-from publish_testkit import OTHER_SECRET, USERS, Server, free_port, needs_nginx, nginx, publish, sample
+from publish_testkit import NGINX, OTHER_SECRET, USERS, Server, free_port, needs_nginx, nginx, publish, sample
 
 pytestmark = needs_nginx
 
@@ -154,6 +155,11 @@ def test_rotating_the_secret_revokes_the_capability_urls(own_desk: Path, tmp_pat
         assert [first.get(url)[0] for url in old] == [404, 404]
         assert [first.get(url)[0] for url in new] == [200, 200]
         # no reload was needed, and the sites still answer behind auth
+        assert first.get("/acme/", auth=ACME)[0] == 200
+        # the running nginx's pid file moved into the new folder: a reload still finds it
+        reload = subprocess.run([NGINX, "-p", str(out), "-c", "nginx.conf", "-e", "_nginx/logs/error.log", "-s", "reload"],
+                                capture_output=True, text=True)
+        assert reload.returncode == 0, reload.stderr
         assert first.get("/acme/", auth=ACME)[0] == 200
 
 
