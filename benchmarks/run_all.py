@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).parent
-ORDER = ["validate.py", "workflow.py", "history.py", "site.py"]
+ORDER = ["validate.py", "workflow.py", "history.py", "site.py", "publish.py"]
 
 
 def main() -> int:

@@ -278,8 +278,15 @@ def demo(directory: Path, size: str, force: bool) -> None:
     sys.exit(demo_command(directory, size=size, force=force))
 
 
-from gitdesk.commands.importers import import_cmd  # noqa: E402  (issue 14: gitdesk import)
+# Each of these modules defines its own click command.
+from gitdesk.commands.doctor import doctor_cli  # noqa: E402
+from gitdesk.commands.importers import import_cmd  # noqa: E402
+from gitdesk.commands.publish import publish_cli  # noqa: E402
+
 cli.add_command(import_cmd)
+cli.add_command(publish_cli)
+cli.add_command(doctor_cli)
+
 
 def main() -> None:
     cli(prog_name="gitdesk")

@@ -98,6 +98,8 @@ class Client:
     components: tuple[str, ...] = ()
     sla: SlaPolicy | None = None
     uptime: UptimePolicy | None = None
+    #: ``access.htpasswd``: who may read this client's published site (as written: relative to the repo or absolute)
+    htpasswd: str | None = None
 
 
 @dataclass(frozen=True)
@@ -106,6 +108,8 @@ class SiteSettings:
     logo: str | None = None
     history_months: int = 24
     page_size: int = 50
+    #: ``access.internal_htpasswd``: who may read the published internal site
+    internal_htpasswd: str | None = None
 
 
 @dataclass(frozen=True)
@@ -356,6 +360,7 @@ def _build(raw: dict[str, Any]) -> Config:
                 entry["id"], entry["name"], tuple(entry.get("components", [])),
                 _policy(entry["sla"], sla, names, f"{where}.sla") if entry.get("sla") else None,
                 _uptime(entry.get("uptime"), uptime, f"{where}.uptime") if entry.get("uptime") else None,
+                (entry.get("access") or {}).get("htpasswd"),
             )
         )
     site = raw.get("site") or {}
@@ -370,5 +375,6 @@ def _build(raw: dict[str, Any]) -> Config:
         sla=sla,
         uptime=uptime,
         clients=tuple(clients),
-        site=SiteSettings(site.get("url"), site.get("logo"), site.get("history_months", 24), site.get("page_size", 50)),
+        site=SiteSettings(site.get("url"), site.get("logo"), site.get("history_months", 24), site.get("page_size", 50),
+                          (site.get("access") or {}).get("internal_htpasswd")),
     )

@@ -52,6 +52,13 @@ def test_the_wheel_installs_one_top_level_package_named_gitdesk(dists: dict[str,
     assert "gitdesk = gitdesk.adapters.mkdocs_plugin:GitdeskPlugin" in text
 
 
+def test_every_package_folder_is_in_the_wheel(dists: dict[str, Path]) -> None:
+    names = set(zipfile.ZipFile(dists["wheel"]).namelist())
+    for init in (ROOT / "generator").rglob("__init__.py"):
+        shipped = "gitdesk/" + init.relative_to(ROOT / "generator").as_posix()
+        assert shipped in names, f"{shipped}: add its package to [tool.setuptools] packages in pyproject.toml"
+
+
 def test_the_sdist_carries_the_tests_and_the_license(dists: dict[str, Path]) -> None:
     with tarfile.open(dists["sdist"]) as tar:
         names = {name.split("/", 1)[1] for name in tar.getnames() if "/" in name}
