@@ -93,19 +93,22 @@ class Process:
         return code, self._stderr.decode("utf-8", "replace").strip()
 
 
-def _spawn(folder: Path, args: tuple[str, ...], *, stdin: bool) -> Any:
+def _spawn(folder: Path, args: tuple[str, ...], *, stdin: bool, stdout: bool = True) -> Any:
     gp = _gitpython()
     runner = gp.Git(str(folder))
     try:
         return runner.execute([runner.GIT_PYTHON_GIT_EXECUTABLE, *FLAGS, *args], as_process=True,
-                              istream=subprocess.PIPE if stdin else None)
+                              istream=subprocess.PIPE if stdin else None, with_stdout=stdout)
     except gp.GitCommandNotFound:
         raise RepoError("git is not installed or not on PATH", hint=_NO_GIT_HINT) from None
 
 
-def start(folder: Path, *args: str, stdin: bool = False) -> Process:
-    """Start ``git args`` in ``folder`` with :data:`FLAGS`; its output is streamed, not waited for."""
-    return Process(_spawn(folder, args, stdin=stdin))
+def start(folder: Path, *args: str, stdin: bool = False, stdout: bool = True) -> Process:
+    """Start ``git args`` in ``folder`` with :data:`FLAGS`; its output is streamed, not waited for.
+
+    ``stdin`` opens a pipe to write to; ``stdout=False`` discards the output.
+    """
+    return Process(_spawn(folder, args, stdin=stdin, stdout=stdout))
 
 
 def _complete(folder: Path, args: tuple[str, ...], stdin: bytes | None = None) -> tuple[int, bytes, str]:
@@ -148,6 +151,7 @@ def open_repo(folder: Path) -> git.Repo:
     gp = _gitpython()
     if not folder.is_dir():
         raise RepoError(f"{folder} is not a folder")
+    repo: git.Repo | None
     try:
         repo = gp.Repo(folder, search_parent_directories=True)
     except (gp.InvalidGitRepositoryError, gp.NoSuchPathError):
@@ -259,8 +263,8 @@ def main_ref(repo: git.Repo, branch: str) -> tuple[str, str] | None:
 
 def config_value(folder: Path, section: str, option: str) -> str | None:
     """A value from the repository's Git config (all levels merged), or None when unset."""
-    value = open_repo(folder).config_reader().get_value(section, option, default="")
-    return str(value) if value != "" else None
+    reader = open_repo(folder).config_reader()
+    return str(reader.get(section, option)) if reader.has_option(section, option) else None
 
 
 # --- refs and notes -----------------------------------------------------------------
