@@ -43,8 +43,10 @@ class RefMoved(RepoError):
 def _gitpython() -> ModuleType:
     try:
         import git
-    except ImportError as exc:  # GitPython runs `git version` on import and refuses to load without git
-        raise RepoError(f"git is not installed or not on PATH ({exc})".replace("\n", " "), hint=_NO_GIT_HINT) from None
+    except ModuleNotFoundError as exc:
+        raise RepoError(f"GitPython is missing ({exc})", hint="reinstall gitdesk with its dependencies") from None
+    except ImportError:  # GitPython runs `git version` on import and refuses to load without git
+        raise RepoError("git is not installed or not on PATH", hint=_NO_GIT_HINT) from None
     return git
 
 
@@ -97,7 +99,8 @@ def _spawn(folder: Path, args: tuple[str, ...], *, stdin: bool, stdout: bool = T
     gp = _gitpython()
     runner = gp.Git(str(folder))
     try:
-        return runner.execute([runner.GIT_PYTHON_GIT_EXECUTABLE, *FLAGS, *args], as_process=True,
+        # -C as well: GitPython quietly runs in the current folder when it cannot enter ``folder``
+        return runner.execute([runner.GIT_PYTHON_GIT_EXECUTABLE, "-C", str(folder), *FLAGS, *args], as_process=True,
                               istream=subprocess.PIPE if stdin else None, with_stdout=stdout)
     except gp.GitCommandNotFound:
         raise RepoError("git is not installed or not on PATH", hint=_NO_GIT_HINT) from None

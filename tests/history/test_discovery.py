@@ -12,7 +12,7 @@ import pytest
 
 from gitdesk.errors import RepoError
 from gitdesk.history import find_root, read_history
-from tests.history.conftest import commit_file, incident
+from tests.history.repos import commit_file, incident
 
 NOW = "2026-03-10T12:00:00+01:00"
 

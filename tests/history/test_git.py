@@ -8,7 +8,7 @@ import pytest
 
 from gitdesk.errors import RepoError
 from gitdesk.history import git as gd_git
-from tests.history.conftest import commit_file, git, incident
+from tests.history.repos import commit_file, git, incident
 
 
 def test_a_note_is_read_back_from_its_own_notes_ref(desk: Path) -> None:
@@ -94,3 +94,10 @@ def test_a_shallow_clone_is_refused_with_the_fix(desk: Path, tmp_path: Path) -> 
     with pytest.raises(RepoError, match="shallow clone") as caught:
         gd_git.open_branch(shallow, "main")
     assert "fetch-depth: 0" in str(caught.value)
+
+
+def test_a_missing_folder_is_an_error_not_the_current_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(RepoError, match="git init failed"):
+        gd_git.run(tmp_path / "missing", "init", "-q")
+    assert not (tmp_path / ".git").exists() and not (tmp_path / "missing").exists()
