@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from gitdesk.history import cache, git, walk
+from gitdesk.history import cache, git, walk  # submodules; none imports this package back
 from gitdesk.history.fold import State
 from gitdesk.history.git import find_root, has_commits, is_git_repo
 from gitdesk.history.model import (

@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, Mapping
 
-from gitdesk.history import git
+import gitdesk.history.git as git
 
 
 class FastImport:

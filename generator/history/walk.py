@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import IO, Any, cast
 
 from gitdesk.errors import RepoError
-from gitdesk.history import git
+import gitdesk.history.git as git
 from gitdesk.history.fold import RawCommit, State, apply, kind_of
 from gitdesk.history.model import Commit
 from gitdesk.load.files import DocumentError, parse_document

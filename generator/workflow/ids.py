@@ -27,7 +27,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Callable, Iterable, Mapping
 
 from gitdesk.errors import RepoError
-from gitdesk.history import git
+import gitdesk.history.git as git
 from gitdesk.history.git import git_ok as git_ok  # `gitdesk init` asks it through this module
 from gitdesk.load.files import DocumentError, discover, kind_for_path, load_paths, parse_document
 from gitdesk.model import Kind, Ticket
