@@ -67,12 +67,12 @@ def _read(repo: Path, branch: str, cache_dir: Path | None, use_cache: bool) -> H
     count = 0
     if state is not None and state.tip is not None:
         try:
-            count = walk.fold(repo, f"{state.tip}..{info.tip}", state, continues=state.tip)
+            count = walk.stream(repo, f"{state.tip}..{info.tip}", state, continues=state.tip)
         except walk.Rewritten:
             state = None  # rewritten (force-pushed) or re-parented history: start over
     if state is None:
         state = State(branch, info.prefix)
-        count = walk.fold(repo, info.tip, state)
+        count = walk.stream(repo, info.tip, state)
     state.tip = info.tip
     if use_cache:
         cache.save(cache_path, state)

@@ -15,8 +15,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, Any, cast
 
-from gitdesk.errors import RepoError
 import gitdesk.history.git as git
+from gitdesk.errors import RepoError
 from gitdesk.history.fold import RawCommit, State, apply, kind_of
 from gitdesk.history.model import Commit
 from gitdesk.load.files import DocumentError, parse_document
@@ -69,7 +69,7 @@ class Rewritten(Exception):
     """The new commits do not continue the cached first-parent chain."""
 
 
-def fold(repo: Path, rev_range: str, state: State, *, continues: str | None = None) -> int:
+def stream(repo: Path, rev_range: str, state: State, *, continues: str | None = None) -> int:
     """Stream ``rev_range``'s first-parent commits, oldest first, into ``state``; return how many.
 
     Three things run at once: ``git log`` (its own process), a thread that
