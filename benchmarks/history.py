@@ -11,6 +11,9 @@ in five year folders, one commit per status change), then times:
 - ``gitdesk sla --format json`` end to end (a fresh process: imports, working
   tree load, history from the cache, clocks), cold and warm;
 - the per-file approach (``git log --follow`` per file), sampled and extrapolated;
+- reading every ticket blob three ways: the pipelined ``cat-file --batch``
+  that ``read_history`` uses, GitPython's ``GitCmdObjectDB`` (one persistent
+  ``cat-file``, one round trip per blob) and its pure-Python ``GitDB``;
 - peak RSS of this process and of the gitdesk child processes.
 """
 
@@ -100,17 +103,59 @@ def timed(fn, *args, **kwargs):  # type: ignore[no-untyped-def]
     return time.perf_counter() - start, value
 
 
+def ticket_blobs(repo: Path) -> list[bytes]:
+    """Every ticket blob the first-parent log names (hex)."""
+    log = subprocess.run(["git", "-C", str(repo), "-c", "log.showSignature=false", "log", "--first-parent", "--raw", "-z",
+                          "--no-abbrev", "--format=%H %ct", "--", "tickets/"], capture_output=True, check=True).stdout
+    out = []
+    for field in log.split(b"\x00"):
+        field = field.lstrip(b"\n")  # the first file of a commit follows its header line
+        if field.startswith(b":") and (new := field.split(b" ")[3]).strip(b"0"):
+            out.append(new)
+    return out
+
+
+def object_databases(repo: Path) -> dict[str, float]:
+    """Seconds to read every ticket blob: pipelined cat-file, GitPython's GitCmdObjectDB and GitDB."""
+    import threading
+
+    import git
+
+    blobs = ticket_blobs(repo)
+    out: dict[str, float] = {}
+    start = time.perf_counter()
+    cat = subprocess.Popen(["git", "-C", str(repo), "cat-file", "--batch"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    assert cat.stdin is not None and cat.stdout is not None
+
+    def feed() -> None:
+        assert cat.stdin is not None
+        cat.stdin.write(b"".join(sha + b"\n" for sha in blobs))
+        cat.stdin.close()
+
+    writer = threading.Thread(target=feed)
+    writer.start()
+    for _ in blobs:
+        size = int(cat.stdout.readline().split()[2])
+        cat.stdout.read(size + 1)
+    writer.join()
+    cat.wait()
+    out["pipelined cat-file --batch"] = time.perf_counter() - start
+    # pure-Python GitDB takes minutes for 40,000 blobs: time a sample and scale
+    for label, odbt, sample in (("GitPython GitCmdObjectDB", git.GitCmdObjectDB, blobs),
+                                ("GitPython GitDB (pure Python; 2,000 sampled, scaled)", git.GitDB, blobs[:2000])):
+        handle = git.Repo(repo, odbt=odbt)
+        start = time.perf_counter()
+        for sha in sample:
+            handle.odb.stream(bytes.fromhex(sha.decode())).read()
+        out[label] = (time.perf_counter() - start) * len(blobs) / max(1, len(sample))
+        handle.close()
+    return out
+
+
 def floor(repo: Path) -> float:
     """One git log over tickets/ plus one cat-file --batch of every blob it names."""
     start = time.perf_counter()
-    log = subprocess.run(["git", "-C", str(repo), "-c", "log.showSignature=false", "log", "--first-parent", "--raw", "-z",
-                          "--no-abbrev", "--format=%H %ct", "--", "tickets/"], capture_output=True, check=True).stdout
-    shas = []
-    for field in log.split(b"\x00"):
-        if field.startswith(b":"):
-            new = field.split(b" ")[3]
-            if new.strip(b"0"):
-                shas.append(new)
+    shas = ticket_blobs(repo)
     subprocess.run(["git", "-C", str(repo), "cat-file", "--batch"], input=b"\n".join(shas) + b"\n",
                    stdout=subprocess.DEVNULL, check=True)
     return time.perf_counter() - start
@@ -185,6 +230,8 @@ def main() -> None:
         cli_rss = _rss_mib(rss_file)
         cli_warm = cli_sla(repo, rss_file)
         print(f"gitdesk sla --format json end to end (new process): cold {cli_cold:.2f}s, warm {cli_warm:.2f}s")
+        for label, seconds in object_databases(repo).items():
+            print(f"read every ticket blob, {label}: {seconds:.2f}s")
         sample_s, extrapolated = per_file(repo, args.sample, args.tickets)
         print(f"per-file git log: {sample_s:.2f}s for {args.sample} files -> {extrapolated / 60:.1f} min for {args.tickets}")
         own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

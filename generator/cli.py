@@ -92,7 +92,9 @@ def configure_logging(verbosity: int) -> None:
 
 
 def _repo(ctx: click.Context) -> Path:
-    return ctx.find_root().obj["repo"]  # type: ignore[no-any-return]
+    from gitdesk.history.git import find_root  # run from a subfolder, gitdesk finds the desk above it
+
+    return find_root(ctx.find_root().obj["repo"])
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})

@@ -2,7 +2,8 @@
 
 Schema checks happen in :mod:`gitdesk.load.files`; this module adds what needs the
 whole repo (unique ids, references, supersede chains, components and clients
-from gitdesk.yml) and what depends on the status (postmortems).
+from gitdesk.yml), what depends on the status (postmortems), and what needs
+Git history (:func:`history_diagnostics`: declared times, anomalies).
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ from datetime import datetime
 from pathlib import Path
 
 from gitdesk.config import Config
-from gitdesk.load.files import LoadResult, load_repo
-from gitdesk.model import Diagnostic, DiagnosticLevel, Kind, Ticket, parse_time
+from gitdesk.history import History, declared_time_problems
+from gitdesk.load.files import DocumentError, LoadResult, load_repo, parse_document, read_file
+from gitdesk.model import Diagnostic, DiagnosticLevel, Kind, Position, Ticket, parse_time
 
 POSTMORTEM_FIELDS = ("root_cause", "resolution", "prevention")
 
@@ -178,3 +180,37 @@ def _supersede_chains(tickets: list[Ticket], by_id: dict[str, list[Ticket]]) -> 
                 out.append(_at(news[0], "supersedes" if news[0].get("supersedes") else None, "GD202",
                                f"{ticket.id} says it is superseded by {new_id}, so {new_id} needs 'supersedes: {ticket.id}'"))
     return out
+
+
+# --- checks that need history -------------------------------------------------
+
+def history_diagnostics(repo: Path, history: History) -> list[Diagnostic]:
+    """Checks that need history: declared times later than their landing (errors); anomalies (warnings).
+
+    Positions come from the file in the working tree when it still declares the
+    same value there, else the top of the file.
+    """
+    out: list[Diagnostic] = []
+    for ticket in history.tickets.values():
+        if ticket.deleted is not None or not ticket.versions:
+            continue
+        for key, declared, version in declared_time_problems(ticket):
+            path = ticket.latest.path
+            pos = _position(repo, path, key)
+            out.append(Diagnostic(
+                path, pos.line, pos.column, "GD310",
+                f"'{key}' {declared.isoformat()} is later than commit {version.commit.short} that declared it "
+                f"(landed {version.commit.landed_at.isoformat()}); declared times may only make the SLA stricter: "
+                f"set it to when it really happened, at or before the landing",
+            ))
+    for anomaly in history.anomalies:
+        out.append(Diagnostic(anomaly.path or "gitdesk.yml", 1, 1, "GD311", anomaly.message, DiagnosticLevel.WARNING))
+    return out
+
+
+def _position(repo: Path, path: str, key: str) -> Position:
+    try:
+        doc = parse_document(read_file(repo.resolve(), path), path)
+    except (DocumentError, OSError):
+        return Position(1, 1)
+    return doc.positions.get(key, Position(1, 1))

@@ -9,13 +9,13 @@ import click
 from gitdesk import report
 from gitdesk.config import load_config
 from gitdesk.model import Diagnostic, DiagnosticLevel
-from gitdesk.validate import Report, validate_repo
+from gitdesk.validate import Report, history_diagnostics, validate_repo
 
 
 def _history_checks(repo: Path, branch: str) -> list[Diagnostic]:
     """Declared-time and anomaly checks; none outside a Git repo or before the first commit."""
     from gitdesk.errors import RepoError
-    from gitdesk.history import has_commits, history_diagnostics, read_history
+    from gitdesk.history import has_commits, read_history
 
     if not has_commits(repo):
         return []

@@ -6,10 +6,11 @@ Thousands of back-dated commits (direct commits, PR branches merged with
 
 from __future__ import annotations
 
-import subprocess
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Mapping
+
+import gitdesk.history.git as git
 
 
 class FastImport:
@@ -20,11 +21,7 @@ class FastImport:
     """
 
     def __init__(self, repo: Path) -> None:
-        self._proc = subprocess.Popen(
-            ["git", "-C", str(repo), "fast-import", "--quiet", "--done"],
-            stdin=subprocess.PIPE,
-        )
-        assert self._proc.stdin is not None
+        self._proc = git.start(repo, "fast-import", "--quiet", "--done", stdin=True, stdout=False)
         self._out: IO[bytes] = self._proc.stdin
         self._mark = 0
         self._known: set[str] = set()
@@ -89,13 +86,14 @@ class FastImport:
         self._out.write(f"reset refs/heads/{branch}\nfrom {to}\n\n".encode())
 
     def close(self, ok: bool = True) -> None:
-        if self._proc.stdin and not self._proc.stdin.closed:
+        """Finish the import (``ok``) or abandon it; raise RuntimeError if git refused the stream."""
+        if not self._out.closed:
             if ok:
                 self._out.write(b"done\n")
             self._out.close()
-        code = self._proc.wait()
+        code, stderr = self._proc.finish()
         if ok and code != 0:
-            raise RuntimeError(f"git fast-import failed with exit code {code}")
+            raise RuntimeError(f"git fast-import failed with exit code {code}: {stderr}")
 
 
 def _split(ident: str) -> tuple[str, str]:

@@ -22,12 +22,13 @@ from __future__ import annotations
 
 import hashlib
 import re
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, Callable, Iterable, Mapping
 
 from gitdesk.errors import RepoError
+import gitdesk.history.git as git
+from gitdesk.history.git import git_ok as git_ok  # `gitdesk init` asks it through this module
 from gitdesk.load.files import DocumentError, discover, kind_for_path, load_paths, parse_document
 from gitdesk.model import Kind, Ticket
 
@@ -84,33 +85,14 @@ def next_id(kind: Kind, used: Iterable[str]) -> str:
 # --- Git ------------------------------------------------------------------------
 
 
-def _git(repo: Path, *args: str, stdin: bytes | None = None) -> bytes:
-    try:
-        proc = subprocess.run(["git", "-C", str(repo), *args], input=stdin, capture_output=True, check=False)
-    except FileNotFoundError:
-        raise RepoError("git is not installed or not on PATH") from None
-    if proc.returncode != 0:
-        message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise RepoError(f"git {args[0]} failed: {message[-1] if message else proc.returncode}")
-    return proc.stdout
-
-
-def git_ok(repo: Path, *args: str) -> bool:
-    """Whether a Git command succeeds in ``repo`` (False when Git is not installed)."""
-    try:
-        return subprocess.run(["git", "-C", str(repo), *args], capture_output=True, check=False).returncode == 0
-    except FileNotFoundError:
-        return False
-
-
 def is_git_repo(repo: Path) -> bool:
     """Whether ``repo`` is inside a Git work tree with at least one commit."""
-    return git_ok(repo, "rev-parse", "--verify", "-q", "HEAD")
+    return git.has_commits(repo)
 
 
 def _ls_tree(repo: Path, rev: str) -> dict[str, str]:
     """Ticket paths at ``rev`` and their blob ids, in one call."""
-    out = _git(repo, "ls-tree", "-r", "-z", "--full-tree", rev, "--", *_TOP_FOLDERS)
+    out = git.run(repo, "ls-tree", "-r", "-z", "--full-tree", rev, "--", *_TOP_FOLDERS)
     paths: dict[str, str] = {}
     for record in out.split(b"\0"):
         if not record:
@@ -124,10 +106,8 @@ def _ls_tree(repo: Path, rev: str) -> dict[str, str]:
 
 def main_ref(repo: Path, branch: str) -> str | None:
     """The ref of the evidence branch: local if present, else its origin copy (as in a CI clone)."""
-    for candidate in (f"refs/heads/{branch}", f"refs/remotes/origin/{branch}"):
-        if git_ok(repo, "rev-parse", "--verify", "-q", candidate):
-            return candidate
-    return None
+    found = git.main_ref(git.open_repo(repo), branch)
+    return found[0] if found else None
 
 
 def branch_ticket_paths(repo: Path, branch: str = "main") -> set[str]:
@@ -143,13 +123,13 @@ def branch_ticket_paths(repo: Path, branch: str = "main") -> set[str]:
     main = main_ref(repo, branch)
     if main is not None:
         paths = set(_ls_tree(repo, main))
-        out = _git(repo, "log", "--branches", "--remotes", "--not", main, "--no-renames", "--diff-filter=A",
+        out = git.run(repo, "log", "--branches", "--remotes", "--not", main, "--no-renames", "--diff-filter=A",
                    "--name-only", "-z", "--format=", "--", *_TOP_FOLDERS)
         names = out.decode("utf-8", "surrogateescape").replace("\n", "\0").split("\0")
         paths.update(name for name in names if name and kind_for_path(name) is not None)
         return paths
     paths = set()
-    refs = _git(repo, "for-each-ref", "--format=%(objectname)", "refs/heads", "refs/remotes").decode().split()
+    refs = git.run(repo, "for-each-ref", "--format=%(objectname)", "refs/heads", "refs/remotes").decode().split()
     for commit in sorted(set(refs)):  # branches that share a tip are listed once
         paths.update(_ls_tree(repo, commit))
     return paths
@@ -324,10 +304,10 @@ def read_evidence(repo: Path, branch: str) -> Evidence:
         raise RepoError(f"no branch {branch!r} (nor origin/{branch}); renumber compares with it",
                         hint=f"fetch it (`git fetch origin {branch}`) or set `branch:` in gitdesk.yml")
     main_blobs = _ls_tree(repo, main)
-    base = _git(repo, "merge-base", "HEAD", main).decode().strip()
+    base = git.run(repo, "merge-base", "HEAD", main).decode().strip()
     base_paths = frozenset(_ls_tree(repo, base))
     landed: dict[str, tuple[int, str]] = {}
-    log = _git(repo, "log", main, "--first-parent", "--reverse", "--diff-filter=A", "--no-renames",
+    log = git.run(repo, "log", main, "--first-parent", "--reverse", "--diff-filter=A", "--no-renames",
                "--name-only", "-z", "--format=%x01%H", "--", *_TOP_FOLDERS)
     commit = ""
     for order, chunk in enumerate(log.split(b"\x01")):
@@ -345,7 +325,7 @@ def _fields_at(repo: Path, pairs: list[tuple[str, str]]) -> dict[tuple[str, str]
     if not pairs:
         return {}
     request = "".join(f"{rev}:{path}\n" for path, rev in pairs).encode("utf-8")
-    out = _git(repo, "cat-file", "--batch", stdin=request)
+    out = git.run(repo, "cat-file", "--batch", stdin=request)
     result: dict[tuple[str, str], dict[str, object] | None] = {}
     pos = 0
     for path, rev in pairs:

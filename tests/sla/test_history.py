@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 from pathlib import Path
 
@@ -12,6 +11,7 @@ from click.testing import CliRunner
 
 from gitdesk.cli import cli
 from gitdesk.history import read_history
+from tests.history.repos import commit_file, git, incident
 
 CASES = Path(__file__).parent / "cases"
 
@@ -20,25 +20,6 @@ def run(repo: Path, *args: str) -> tuple[int, str]:
     result = CliRunner().invoke(cli, ["--repo", str(repo), *args])
     assert "Traceback" not in result.output
     return result.exit_code, result.output
-
-
-def git(repo: Path, *args: str, when: str | None = None) -> str:
-    env = {**os.environ, "GIT_AUTHOR_NAME": "Ana", "GIT_AUTHOR_EMAIL": "ana@example.org",
-           "GIT_COMMITTER_NAME": "Ana", "GIT_COMMITTER_EMAIL": "ana@example.org"}
-    if when:
-        env.update(GIT_AUTHOR_DATE=when, GIT_COMMITTER_DATE=when)
-    return subprocess.run(["git", "-C", str(repo), *args], env=env, check=True, capture_output=True, text=True).stdout
-
-
-def commit_file(repo: Path, path: str, text: str, when: str, message: str = "edit") -> None:
-    (repo / path).parent.mkdir(parents=True, exist_ok=True)
-    (repo / path).write_text(text, encoding="utf-8")
-    git(repo, "add", path)
-    git(repo, "commit", "-q", "-m", message, when=when)
-
-
-def incident(ticket_id: str, status: str, extra: str = "") -> str:
-    return f"---\nid: {ticket_id}\ntitle: Export fails\nseverity: P1\nstatus: {status}\n{extra}---\nBody.\n"
 
 
 def test_move_keeps_history_and_delete_ends_it(scenario_repo) -> None:

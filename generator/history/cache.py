@@ -1,0 +1,124 @@
+"""The history cache: one file per branch and desk, keyed by the tip commit.
+
+The cache is plain data written with ``marshal`` (dicts, lists, tuples, str,
+int): reading it back is several times faster than unpickling 40,000 objects,
+and a warm run is mostly this read. It lives in the Git dir, which is as
+trusted as the hooks there; anything unexpected makes a cold run instead.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import marshal
+import os
+import re
+import sys
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any, Iterator
+
+from gitdesk.history.fold import State
+from gitdesk.history.model import Anomaly, Commit, TicketHistory, Version
+from gitdesk.model import Kind
+
+_CACHE_FORMAT = 3
+
+
+def cache_file(git_dir: Path, cache_dir: Path | None, branch: str, prefix: str) -> Path:
+    folder = cache_dir if cache_dir is not None else git_dir / "gitdesk"
+    name = re.sub(r"[^A-Za-z0-9._-]+", "_", f"{branch}-{prefix}".strip("-/"))
+    return folder / f"history-{name}.cache"
+
+
+def _cache_key(branch: str, prefix: str) -> tuple[Any, ...]:
+    return (_CACHE_FORMAT, sys.version_info[:2], branch, prefix)
+
+
+class _Times:
+    """Aware datetimes to and from (timestamp, offset seconds), sharing one tzinfo per offset."""
+
+    def __init__(self) -> None:
+        self._zones: dict[int, timezone] = {}
+
+    def load(self, stamp: int, offset: int) -> datetime:
+        zone = self._zones.get(offset)
+        if zone is None:
+            zone = self._zones[offset] = timezone(timedelta(seconds=offset))
+        return datetime.fromtimestamp(stamp, zone)
+
+    @staticmethod
+    def dump(when: datetime) -> tuple[int, int]:
+        offset = when.utcoffset()
+        return int(when.timestamp()), int(offset.total_seconds()) if offset is not None else 0
+
+
+def _dump_state(state: State) -> dict[str, Any]:
+    index: dict[str, int] = {}
+    commits: list[tuple[Any, ...]] = []
+
+    def ref(commit: Commit | None) -> int:
+        if commit is None:
+            return -1
+        if commit.sha not in index:
+            index[commit.sha] = len(commits)
+            commits.append((commit.sha, *_Times.dump(commit.landed_at), *_Times.dump(commit.authored_at),
+                            commit.author, commit.subject, commit.author_email))
+        return index[commit.sha]
+
+    tickets = [(t.id, t.kind.value, [(ref(v.commit), v.path, dict(v.fields), tuple(v.changed)) for v in t.versions], ref(t.deleted))
+               for t in state.tickets.values()]
+    return {
+        "key": _cache_key(state.branch, state.prefix),
+        "tip": state.tip,
+        "commits": commits,
+        "tickets": tickets,
+        "anomalies": [(a.sha, a.kind, a.message, a.path) for a in state.anomalies],
+        "path_ids": state.path_ids,
+        "last_landed": _Times.dump(state.last_landed) if state.last_landed else None,
+    }
+
+
+def _load_state(data: dict[str, Any], branch: str, prefix: str) -> State:
+    times = _Times()
+    commits = [Commit(sha, times.load(ct, co), times.load(at, ao), author, subject, email)
+               for sha, ct, co, at, ao, author, subject, email in data["commits"]]
+    state = State(branch, prefix, data["tip"], {}, [Anomaly(*a) for a in data["anomalies"]], data["path_ids"],
+                   times.load(*data["last_landed"]) if data["last_landed"] else None)
+    for ticket_id, kind, versions, deleted in data["tickets"]:
+        state.tickets[ticket_id] = TicketHistory(
+            ticket_id, Kind(kind), [Version(commits[c], path, fields, frozenset(changed)) for c, path, fields, changed in versions],
+            commits[deleted] if deleted >= 0 else None)
+    return state
+
+
+@contextlib.contextmanager
+def no_gc() -> Iterator[None]:
+    """Pause the cyclic GC while building many objects that will all live on (2-3x faster)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def load(path: Path, branch: str, prefix: str) -> State | None:
+    try:
+        data = marshal.loads(path.read_bytes())  # marshal.load on a file reads in tiny pieces: 10x slower
+        if not isinstance(data, dict) or data.get("key") != _cache_key(branch, prefix):
+            return None
+        return _load_state(data, branch, prefix)
+    except (OSError, EOFError, ValueError, TypeError, KeyError, IndexError):
+        return None  # no cache, or one from another gitdesk or Python: a cold run gives the same answer
+
+
+def save(path: Path, state: State) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".tmp{os.getpid()}")
+        tmp.write_bytes(marshal.dumps(_dump_state(state)))
+        os.replace(tmp, path)  # atomic: a concurrent reader sees the old cache or the new one
+    except (OSError, ValueError):
+        pass  # a read-only checkout (or an unmarshallable value) still gets correct figures, only slower
