@@ -6,7 +6,6 @@ import json
 import os
 import subprocess
 import sys
-import zipfile
 from importlib import metadata
 from pathlib import Path
 
@@ -14,7 +13,7 @@ import pytest
 from packaging.requirements import Requirement
 
 from gitdesk.workflow import scaffold
-from workflow_testkit import run_cli
+from workflow_testkit import run_cli, tiny_wheel
 
 SHA = "3f1c2a9d8e7b6a5f4e3d2c1b0a9f8e7d6c5b4a39"
 DIGEST = "9" * 64
@@ -80,17 +79,6 @@ def test_this_editable_test_install_is_recognised_as_local() -> None:
     line = scaffold.install_line(scaffold.installed_distribution())
     assert line.requirement is None
     assert "editable install of the local folder" in line.source
-
-
-def tiny_wheel(folder: Path, version: str) -> Path:
-    """A minimal but real wheel named gitdesk, for pip to install offline."""
-    wheel = folder / f"gitdesk-{version}-py3-none-any.whl"
-    info = f"gitdesk-{version}.dist-info"
-    with zipfile.ZipFile(wheel, "w") as archive:
-        archive.writestr(f"{info}/METADATA", f"Metadata-Version: 2.1\nName: gitdesk\nVersion: {version}\n")
-        archive.writestr(f"{info}/WHEEL", "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n")
-        archive.writestr(f"{info}/RECORD", "")
-    return wheel
 
 
 def test_a_real_pip_install_from_a_local_wheel_is_refused_by_name(tmp_path: Path) -> None:
