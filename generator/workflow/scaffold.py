@@ -9,6 +9,7 @@ never inject another field.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -39,6 +40,7 @@ _INIT_TEMPLATES: dict[str, str] = {
 }
 
 
+@functools.lru_cache(maxsize=1)  # one environment, so each template compiles once per process
 def _environment() -> jinja2.Environment:
     # Output is YAML, not HTML: escaping is the `yaml` filter's job, applied to every user value.
     env = jinja2.Environment(
