@@ -33,12 +33,16 @@ _SEVERITY_HELP = "P0 system down, P1 key function affected, P2 annoying or inter
 # --- init --------------------------------------------------------------------------
 
 
-def init_command(directory: Path, *, title: str | None) -> int:
-    """Scaffold a gitdesk repo in ``directory``; existing files are kept and reported."""
+def init_command(directory: Path, *, title: str | None, install: scaffold.InstallLine | None = None) -> int:
+    """Scaffold a gitdesk repo in ``directory``; existing files are kept and reported.
+
+    ``install`` (default: derived from this gitdesk's own installation) is how the
+    CI workflows install gitdesk; when it has no requirement, say so loudly.
+    """
     if directory.exists() and not directory.is_dir():
         raise GitdeskError(f"{directory} is a file, not a folder", hint="give init a new or existing folder")
     name = directory.resolve().name or "gitdesk"
-    install = scaffold.install_line(scaffold.installed_distribution())
+    install = install or scaffold.install_line(scaffold.installed_distribution())
     files = scaffold.init_files(title=title or f"{name} — service status", install=install)
     try:
         directory.mkdir(parents=True, exist_ok=True)

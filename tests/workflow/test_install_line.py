@@ -103,3 +103,14 @@ def test_init_warns_loudly_and_the_workflows_carry_no_package(tmp_path: Path) ->
     gitlab = (tmp_path / "ops/.gitlab-ci.yml").read_text(encoding="utf-8")
     assert "GITDESK_INSTALL: ''" in github and "GITDESK_PACKAGE: ''" in gitlab
     assert "pip install gitdesk" not in github + gitlab and "pip install -q gitdesk" not in gitlab
+
+
+def test_init_writes_the_pin_into_both_workflows_and_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from gitdesk.commands.workflow import init_command
+
+    pinned = scaffold.install_line(dist_info(tmp_path, None, version="0.2.0"))
+    assert init_command(tmp_path / "ops", title="Acme", install=pinned) == 0
+    err = capsys.readouterr().err
+    assert "CI installs gitdesk==0.2.0" in err and "WARNING" not in err
+    assert "GITDESK_INSTALL: gitdesk==0.2.0\n" in (tmp_path / "ops/.github/workflows/gitdesk.yml").read_text(encoding="utf-8")
+    assert "GITDESK_PACKAGE: gitdesk==0.2.0\n" in (tmp_path / "ops/.gitlab-ci.yml").read_text(encoding="utf-8")
