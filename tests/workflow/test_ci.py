@@ -190,6 +190,8 @@ def test_witness_and_notify_run_on_pushes_to_main_only_and_push_their_refs() -> 
     assert push["if"] == "always()"
     assert "refs/notes/gitdesk-witness" in push["run"] and "refs/gitdesk/notified" in push["run"]
     assert record["concurrency"]["cancel-in-progress"] is False
+    # a scheduled run must never replace a pending push run: that push would go unwitnessed until the next push
+    assert "github.event_name" in _github()["concurrency"]["group"]
 
 
 def test_pages_gets_the_shared_client_less_site_and_says_it_is_public() -> None:
