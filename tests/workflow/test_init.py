@@ -186,3 +186,15 @@ def test_gitlab_before_script_creates_the_local_evidence_branch(tmp_path: Path, 
     sha = subprocess.run(["git", "-C", str(clone), "rev-parse", "HEAD"], capture_output=True, text=True, check=True).stdout.strip()
     subprocess.run(["bash", "-ec", script], cwd=clone, check=True, env={**os.environ, "CI_COMMIT_BRANCH": branch, "CI_COMMIT_SHA": sha})
     assert _has_main(clone)
+
+
+def test_default_mkdocs_is_what_init_writes_and_works_offline() -> None:
+    text = scaffold.default_mkdocs("Acme ERP — service status")
+    assert scaffold.init_files(title="Acme ERP — service status")["mkdocs.yml"] == text
+    config = YAML(typ="safe", pure=True).load(text)
+    assert config["site_name"] == "Acme ERP — service status"
+    assert config["theme"]["font"] is False  # no Google Fonts: nothing loads from elsewhere
+    assert config["use_directory_urls"] is False and config["docs_dir"] == "docs"
+    assert [p["scheme"] for p in config["theme"]["palette"]] == ["default", "slate"]
+    # one line, so that `generate` can drop the gitdesk plugin for other builders
+    assert "\nplugins: [search, gitdesk]\n" in text
