@@ -11,9 +11,4 @@ The package is a pipeline, one module per stage::
 ``cli`` is a thin Click layer over these.
 """
 
-from importlib import metadata as _metadata
-
-try:  # pyproject.toml's version is the one source; the release workflow checks the tag against it
-    __version__ = _metadata.version("gitdesk")
-except _metadata.PackageNotFoundError:  # run from a source tree that was never installed
-    __version__ = "0+unknown"
+__version__ = "0.1.0"
