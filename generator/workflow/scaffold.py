@@ -117,11 +117,16 @@ class InstallLine:
 
 
 def installed_distribution() -> metadata.Distribution | None:
-    """The metadata of the ``gitdesk`` distribution this process runs from, or None (run from a source tree)."""
-    try:
-        return metadata.distribution(DISTRIBUTION)
-    except metadata.PackageNotFoundError:
-        return None
+    """The metadata of the installed ``gitdesk`` distribution, or None (run from a source tree).
+
+    An installer leaves an ``INSTALLER`` file; a ``gitdesk.egg-info`` that a build
+    left in a source folder has none, and must not pass for an index install when
+    that folder is on ``sys.path`` (as the current folder is under ``python -m``).
+    """
+    for dist in metadata.distributions(name=DISTRIBUTION):
+        if dist.read_text("INSTALLER") is not None:
+            return dist
+    return None
 
 
 def install_line(dist: metadata.Distribution | None) -> InstallLine:

@@ -76,8 +76,15 @@ def test_without_a_distribution_there_is_no_requirement() -> None:
     assert line.requirement is None and "source tree" in line.source
 
 
-def test_this_editable_test_install_is_recognised_as_local() -> None:
-    """The suite runs from `pip install -e .`: exactly the case init must refuse to bake in."""
+def test_this_editable_test_install_is_recognised_as_local(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The suite runs from `pip install -e .`: exactly the case init must refuse to bake in.
+
+    A build leaves gitdesk.egg-info (no direct_url.json) in the source folder, which
+    `python -m` puts on sys.path first: it must not pass for an install from an index.
+    """
+    (tmp_path / "gitdesk.egg-info").mkdir()
+    (tmp_path / "gitdesk.egg-info/PKG-INFO").write_text("Metadata-Version: 2.1\nName: gitdesk\nVersion: 0.1.0\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
     line = scaffold.install_line(scaffold.installed_distribution())
     assert line.requirement is None
     assert "editable install of the local folder" in line.source
