@@ -33,12 +33,17 @@ _SEVERITY_HELP = "P0 system down, P1 key function affected, P2 annoying or inter
 # --- init --------------------------------------------------------------------------
 
 
-def init_command(directory: Path, *, title: str | None) -> int:
-    """Scaffold a gitdesk repo in ``directory``; existing files are kept and reported."""
+def init_command(directory: Path, *, title: str | None, install: scaffold.InstallLine | None = None) -> int:
+    """Scaffold a gitdesk repo in ``directory``; existing files are kept and reported.
+
+    ``install`` (default: derived from this gitdesk's own installation) is how the
+    CI workflows install gitdesk; when it has no requirement, say so loudly.
+    """
     if directory.exists() and not directory.is_dir():
         raise GitdeskError(f"{directory} is a file, not a folder", hint="give init a new or existing folder")
     name = directory.resolve().name or "gitdesk"
-    files = scaffold.init_files(title=title or f"{name} — service status")
+    install = install or scaffold.install_line(scaffold.installed_distribution())
+    files = scaffold.init_files(title=title or f"{name} — service status", install=install)
     try:
         directory.mkdir(parents=True, exist_ok=True)
         written, skipped = scaffold.write_new(directory, files)
@@ -48,6 +53,15 @@ def init_command(directory: Path, *, title: str | None) -> int:
         click.echo(f"created {rel}")
     for rel in skipped:
         click.echo(f"skipped {rel} (exists; left as it is)", err=True)
+    if install.requirement is None:
+        click.echo(f"WARNING: CI cannot install this gitdesk: it is {install.source}.\n"
+                   "  The CI workflows fail until you set the CI variable GITDESK_PACKAGE to a pip requirement,\n"
+                   "  e.g. 'gitdesk @ git+https://github.com/OWNER/gitdesk@COMMIT' or 'gitdesk==VERSION'\n"
+                   "  (GitHub: Settings > Secrets and variables > Actions > Variables; GitLab: Settings > CI/CD > Variables).",
+                   err=True)
+    else:
+        click.echo(f"CI installs {install.requirement} ({install.source}); the CI variable GITDESK_PACKAGE overrides it",
+                   err=True)
     if not (directory / ".git").exists() and _git_init(directory):
         click.echo("initialised a Git repository (branch main)")
     click.echo(f"next: cd {directory} && gitdesk validate && git add -A && git commit -m 'gitdesk init'", err=True)

@@ -87,19 +87,20 @@ def render_scalar(value: str, style: str | None = None) -> str:
     """
     if "\n" in value or "\r" in value:
         raise EditError(f"{value!r} spans several lines; give one line")
-    scalar: Any = value
+    # Plain first (the most readable), then single quotes; double quotes last, as
+    # only they can escape what YAML would read as a line break (NEL, U+2028).
+    # ruamel speaks YAML 1.2, where `yes` and `on` are text; our loader (and many
+    # editors) read YAML 1.1, where they are booleans: reading back catches that.
+    candidates: list[Any] = [value, SingleQuotedScalarString(value), DoubleQuotedScalarString(value)]
     if style == '"':
-        scalar = DoubleQuotedScalarString(value)
+        candidates = candidates[2:]
     elif style == "'":
-        scalar = SingleQuotedScalarString(value)
-    rendered = _emit(scalar)
-    if style is None and not _reads_back(rendered, value):
-        # ruamel speaks YAML 1.2, where `yes` and `on` are text; our loader (and many
-        # editors) read YAML 1.1, where they are booleans: quote to be safe in both.
-        rendered = _emit(SingleQuotedScalarString(value))
-    if "\n" in rendered or not _reads_back(rendered, value):
-        raise EditError(f"{value!r} cannot be written as one YAML line; remove control characters")
-    return rendered
+        candidates = candidates[1:]
+    for scalar in candidates:
+        rendered = _emit(scalar)
+        if "\n" not in rendered and _reads_back(rendered, value):
+            return rendered
+    raise EditError(f"{value!r} cannot be written as one YAML line; remove control characters")
 
 
 def _emit(scalar: Any) -> str:

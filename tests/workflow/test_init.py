@@ -17,6 +17,8 @@ from workflow_testkit import run_cli
 
 GOLDEN = Path(__file__).parent / "golden" / "init"
 PROJECT = Path(__file__).parents[2]
+PINNED = scaffold.InstallLine("gitdesk @ git+https://github.com/acme/gitdesk.git@" + "0123456789abcdef" * 2 + "01234567",
+                              "git https://github.com/acme/gitdesk.git")
 
 
 def _yaml(path: Path) -> object:
@@ -39,7 +41,7 @@ def test_init_writes_a_repo_that_validates_at_once(tmp_path: Path) -> None:
 
 
 def test_rendered_files_match_golden() -> None:
-    files = scaffold.init_files(title="Acme ERP — service status")
+    files = scaffold.init_files(title="Acme ERP — service status", install=PINNED)
     checked = {rel: text for rel, text in files.items() if not rel.startswith(scaffold.SCHEMA_DIR) and text}
     for rel, text in checked.items():
         golden = GOLDEN / rel
@@ -58,23 +60,6 @@ def test_config_uses_the_service_numbers(tmp_path: Path) -> None:
     assert (p0.calendar, p0.response, p0.mitigation, p0.resolution) == ("always", 15 * 60, 3600, 4 * 3600)
     assert (p2.calendar, p2.resolution) == ("business", 40 * 3600)
     assert config.calendars["business"].holidays_country == "ES"
-
-
-def test_github_workflow_checks_every_push_and_deploys_pages_from_main(tmp_path: Path) -> None:
-    target, _ = _init(tmp_path)
-    flow = _yaml(target / ".github/workflows/gitdesk.yml")
-    assert isinstance(flow, dict)
-    assert set(flow["on"]) >= {"push", "pull_request"}
-    steps = flow["jobs"]["check"]["steps"]
-    assert steps[0]["with"]["fetch-depth"] == 0
-    runs = "\n".join(step.get("run", "") for step in steps)
-    assert "gitdesk validate --format github" in runs and "gitdesk sla check" in runs
-    assert "GITHUB_STEP_SUMMARY" in runs and "gitdesk build" in runs
-    uses = [step.get("uses", "") for step in steps] + [s.get("uses", "") for s in flow["jobs"]["deploy"]["steps"]]
-    assert any(u.startswith("actions/upload-pages-artifact@") for u in uses)
-    assert any(u.startswith("actions/deploy-pages@") for u in uses)
-    assert flow["jobs"]["deploy"]["if"] == "github.event_name == 'push' && github.ref == 'refs/heads/main'"
-    assert flow["jobs"]["deploy"]["permissions"] == {"pages": "write", "id-token": "write"}
 
 
 def test_gitlab_ci_and_pre_commit_config_parse(tmp_path: Path) -> None:
@@ -201,3 +186,15 @@ def test_gitlab_before_script_creates_the_local_evidence_branch(tmp_path: Path, 
     sha = subprocess.run(["git", "-C", str(clone), "rev-parse", "HEAD"], capture_output=True, text=True, check=True).stdout.strip()
     subprocess.run(["bash", "-ec", script], cwd=clone, check=True, env={**os.environ, "CI_COMMIT_BRANCH": branch, "CI_COMMIT_SHA": sha})
     assert _has_main(clone)
+
+
+def test_default_mkdocs_is_what_init_writes_and_works_offline() -> None:
+    text = scaffold.default_mkdocs("Acme ERP — service status")
+    assert scaffold.init_files(title="Acme ERP — service status")["mkdocs.yml"] == text
+    config = YAML(typ="safe", pure=True).load(text)
+    assert config["site_name"] == "Acme ERP — service status"
+    assert config["theme"]["font"] is False  # no Google Fonts: nothing loads from elsewhere
+    assert config["use_directory_urls"] is False and config["docs_dir"] == "docs"
+    assert [p["scheme"] for p in config["theme"]["palette"]] == ["default", "slate"]
+    # one line, so that `generate` can drop the gitdesk plugin for other builders
+    assert "\nplugins: [search, gitdesk]\n" in text

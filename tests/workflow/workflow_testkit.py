@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,3 +69,14 @@ def incident(ticket_id: str, title: str = "Accounting export fails", **extra: st
     lines = [f"id: {ticket_id}", f"title: {title}", "severity: P1", "status: reported"]
     lines += [f"{k}: {v}" for k, v in extra.items()]
     return "---\n" + "\n".join(lines) + "\n---\n\nSomething broke.\n"
+
+
+def tiny_wheel(folder: Path, version: str) -> Path:
+    """A minimal but real wheel named gitdesk, for pip to install offline."""
+    wheel = folder / f"gitdesk-{version}-py3-none-any.whl"
+    info = f"gitdesk-{version}.dist-info"
+    with zipfile.ZipFile(wheel, "w") as archive:
+        archive.writestr(f"{info}/METADATA", f"Metadata-Version: 2.1\nName: gitdesk\nVersion: {version}\n")
+        archive.writestr(f"{info}/WHEEL", "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n")
+        archive.writestr(f"{info}/RECORD", "")
+    return wheel
