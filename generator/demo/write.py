@@ -8,7 +8,6 @@ reads). Some land as squashes, authored earlier; a few are direct commits.
 
 from __future__ import annotations
 
-import subprocess
 from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -18,6 +17,7 @@ from typing import Any
 from gitdesk.demo import vocab
 from gitdesk.demo.plan import SEED, Plan, build_plan
 from gitdesk.demo.render import render
+from gitdesk.history import git
 from gitdesk.demo.timeline import Ref, Style
 from gitdesk.history.fastimport import FastImport
 from gitdesk.load.files import parse_document
@@ -118,14 +118,10 @@ def create_demo(directory: Path, *, size: str = "full", seed: int = SEED) -> Dem
     """
     plan = build_plan(size, seed)
     directory.mkdir(parents=True, exist_ok=True)
-    _git(directory, "init", "-q", "-b", "main")
+    git.run(directory, "init", "-q", "-b", "main")
     with FastImport(directory) as fast:
         commits = write_plan(plan, fast)
-    _git(directory, "update-ref", "-d", f"refs/heads/{PR_BRANCH}")  # merged PR branches are deleted, as on a forge
-    _git(directory, "-c", "core.autocrlf=false", "reset", "-q", "--hard", "main")
-    head = _git(directory, "rev-parse", "main").strip()
+    git.run(directory, "update-ref", "-d", f"refs/heads/{PR_BRANCH}")  # merged PR branches are deleted, as on a forge
+    git.run(directory, "-c", "core.autocrlf=false", "reset", "-q", "--hard", "main")
+    head = git.run(directory, "rev-parse", "main").decode().strip()
     return DemoResult(directory, commits, head)
-
-
-def _git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, text=True).stdout

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -23,7 +22,8 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Callable, Iterator, Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from gitdesk.errors import GitdeskError
+from gitdesk.errors import GitdeskError, RepoError
+from gitdesk.history import git
 from gitdesk.history.fastimport import FastImport
 from gitdesk.importers import MAX_SOURCE_BYTES, Converted, Problem, Record, Source, iso, render_markdown
 from gitdesk.importers import backlog_md, cstate, madr
@@ -98,11 +98,13 @@ def _natural_key(text: str) -> list[Any]:
 
 
 def _git(repo: Path, *args: str, check: bool = True) -> str:
-    proc = subprocess.run(["git", "-C", str(repo), "-c", "core.quotepath=off", *args], capture_output=True)
-    if check and proc.returncode != 0:
-        message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise GitdeskError(f"git {args[0]} failed in {repo}: {message[-1] if message else proc.returncode}")
-    return proc.stdout.decode("utf-8", "replace")
+    """``git args`` in ``repo`` through the one git runner; with ``check=False`` a failure reads as empty output."""
+    try:
+        return git.run(repo, *args).decode("utf-8", "replace")
+    except RepoError as exc:
+        if check:
+            raise GitdeskError(f"{exc.message} (in {repo})") from None
+        return ""
 
 
 def _time(text: str) -> datetime:
@@ -116,14 +118,10 @@ def _ident(name: str, email: str) -> str:
 
 def _walk(repo: Path, rev_range: str) -> Iterator[_Commit]:
     """The first-parent commits of ``rev_range``, oldest first, each with its diff against its first parent."""
-    proc = subprocess.Popen(
-        ["git", "-C", str(repo), "-c", "core.quotepath=off", "-c", "log.showSignature=false", "log", "--first-parent",
-         "--reverse", "--diff-merges=first-parent", "--raw", "-z", "--no-abbrev", "--no-renames", "--no-color",
-         f"--format={_FORMAT}", rev_range, "--"],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-    assert proc.stdout is not None
+    proc = git.start(repo, "log", "--first-parent", "--reverse", "--diff-merges=first-parent", "--raw", "-z", "--no-abbrev",
+                     "--no-renames", "--no-color", f"--format={_FORMAT}", rev_range, "--")
     data = proc.stdout.read().decode("utf-8", "surrogateescape")
-    if proc.wait() != 0:
+    if proc.finish()[0] != 0:
         raise GitdeskError(f"git log failed in {repo}", hint="is SOURCE a Git repository with commits?")
     for chunk in data.split(_MARK)[1:]:
         head, _, raw = chunk.rpartition(_END)
@@ -157,8 +155,7 @@ def _read_blobs(repo: Path, shas: list[str]) -> dict[str, bytes | None]:
     wanted = list(dict.fromkeys(shas))
     if not wanted:
         return {}
-    proc = subprocess.Popen(["git", "-C", str(repo), "cat-file", "--batch"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
-    assert proc.stdin is not None and proc.stdout is not None
+    proc = git.start(repo, "cat-file", "--batch", stdin=True)
     feed, out = proc.stdin, proc.stdout
 
     def write() -> None:
@@ -176,7 +173,7 @@ def _read_blobs(repo: Path, shas: list[str]) -> dict[str, bytes | None]:
         found[sha] = out.read(int(header[2]))
         out.read(1)
     writer.join()
-    proc.wait()
+    proc.finish()
     return found
 
 
@@ -344,8 +341,7 @@ def _plan(source: Source, source_repo: Path, dest: Path) -> tuple[_Plan, list[Pr
         files = scaffold.init_files(title=title, timezone=zone.key)
     rev_range = head
     if state.source_head:
-        if subprocess.run(["git", "-C", str(source_repo), "merge-base", "--is-ancestor", state.source_head, head],
-                          capture_output=True).returncode != 0:
+        if not git.git_ok(source_repo, "merge-base", "--is-ancestor", state.source_head, head):
             raise GitdeskError(f"SOURCE no longer contains {state.source_head[:12]}, the last commit imported into {dest}",
                                hint="its history was rewritten; import into a new DEST")
         rev_range = f"{state.source_head}..{head}"
