@@ -10,7 +10,9 @@ import click
 
 from gitdesk.commands import parse_now
 from gitdesk.errors import GitdeskError
+from gitdesk.commands.workflow import announce_install
 from gitdesk.importers import Source, cstate
+from gitdesk.workflow import scaffold
 
 
 def parse_severities(pairs: tuple[str, ...]) -> dict[str, tuple[str, str]]:
@@ -33,7 +35,10 @@ def import_command(tool: str, source: Path, dest: Path, *, severities: tuple[str
 
     table = parse_severities(severities)
     started = time.monotonic()
-    result = run_import(Source(tool), source, dest, now=parse_now(now), severities=table)
+    install = scaffold.install_line(scaffold.installed_distribution())
+    result = run_import(Source(tool), source, dest, now=parse_now(now), severities=table, install=install)
+    if result.created:
+        announce_install(install)
     for problem in result.problems:
         where = f"{problem.file}@{problem.commit}" if problem.commit else problem.file
         click.echo(f"{where}: {problem.reason}", err=True)

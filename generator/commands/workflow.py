@@ -33,6 +33,19 @@ _SEVERITY_HELP = "P0 system down, P1 key function affected, P2 annoying or inter
 # --- init --------------------------------------------------------------------------
 
 
+def announce_install(install: scaffold.InstallLine) -> None:
+    """Say on stderr how the written CI workflows install gitdesk; loudly when they cannot."""
+    if install.requirement is None:
+        click.echo(f"WARNING: CI cannot install this gitdesk: it is {install.source}.\n"
+                   "  The CI workflows fail until you set the CI variable GITDESK_PACKAGE to a pip requirement,\n"
+                   "  e.g. 'gitdesk @ git+https://github.com/OWNER/gitdesk@COMMIT' or 'gitdesk==VERSION'\n"
+                   "  (GitHub: Settings > Secrets and variables > Actions > Variables; GitLab: Settings > CI/CD > Variables).",
+                   err=True)
+    else:
+        click.echo(f"CI installs {install.requirement} ({install.source}); the CI variable GITDESK_PACKAGE overrides it",
+                   err=True)
+
+
 def init_command(directory: Path, *, title: str | None, install: scaffold.InstallLine | None = None) -> int:
     """Scaffold a gitdesk repo in ``directory``; existing files are kept and reported.
 
@@ -53,15 +66,7 @@ def init_command(directory: Path, *, title: str | None, install: scaffold.Instal
         click.echo(f"created {rel}")
     for rel in skipped:
         click.echo(f"skipped {rel} (exists; left as it is)", err=True)
-    if install.requirement is None:
-        click.echo(f"WARNING: CI cannot install this gitdesk: it is {install.source}.\n"
-                   "  The CI workflows fail until you set the CI variable GITDESK_PACKAGE to a pip requirement,\n"
-                   "  e.g. 'gitdesk @ git+https://github.com/OWNER/gitdesk@COMMIT' or 'gitdesk==VERSION'\n"
-                   "  (GitHub: Settings > Secrets and variables > Actions > Variables; GitLab: Settings > CI/CD > Variables).",
-                   err=True)
-    else:
-        click.echo(f"CI installs {install.requirement} ({install.source}); the CI variable GITDESK_PACKAGE overrides it",
-                   err=True)
+    announce_install(install)
     if not (directory / ".git").exists() and _git_init(directory):
         click.echo("initialised a Git repository (branch main)")
     click.echo(f"next: cd {directory} && gitdesk validate && git add -A && git commit -m 'gitdesk init'", err=True)

@@ -302,7 +302,7 @@ class _Plan:
     existing: dict[str, str]  # dest path -> text, for the files this importer wrote before
 
 
-def _plan(source: Source, source_repo: Path, dest: Path) -> tuple[_Plan, list[Problem]]:
+def _plan(source: Source, source_repo: Path, dest: Path, install: scaffold.InstallLine | None) -> tuple[_Plan, list[Problem]]:
     problems: list[Problem] = []
     if not (source_repo / ".git").exists() and _git(source_repo, "rev-parse", "--is-bare-repository", check=False).strip() != "true":
         raise GitdeskError(f"SOURCE {source_repo} is not a Git repository", hint="give the folder of a clone of the tool's repo")
@@ -336,9 +336,9 @@ def _plan(source: Source, source_repo: Path, dest: Path) -> tuple[_Plan, list[Pr
             state = _load_state(state_file)
             existing = {p: (dest / p).read_text("utf-8") for p in state.paths.values() if (dest / p).is_file()}
         if "gitdesk.yml" not in tracked:
-            files = {k: v for k, v in scaffold.init_files(title=title, timezone=zone.key).items() if k not in tracked}
+            files = {k: v for k, v in scaffold.init_files(title=title, install=install, timezone=zone.key).items() if k not in tracked}
     else:
-        files = scaffold.init_files(title=title, timezone=zone.key)
+        files = scaffold.init_files(title=title, install=install, timezone=zone.key)
     rev_range = head
     if state.source_head:
         if not git.git_ok(source_repo, "merge-base", "--is-ancestor", state.source_head, head):
@@ -384,14 +384,16 @@ def _hugo_site(repo: Path, head: str) -> tuple[ZoneInfo, str, list[Problem]]:
 
 
 def run_import(source: Source, source_repo: Path, dest: Path, *, now: datetime,
-               severities: Mapping[str, tuple[str, str]] = cstate.SEVERITIES) -> ImportResult:
+               severities: Mapping[str, tuple[str, str]] = cstate.SEVERITIES,
+               install: scaffold.InstallLine | None = None) -> ImportResult:
     """Replay ``source_repo``'s first-parent history into the gitdesk repo ``dest``.
 
     ``dest`` is created (with ``gitdesk init``'s files) when missing; an existing
     one must be clean. A second run continues after the last commit imported,
     or changes nothing. Problems never stop the import: they are returned.
+    ``install`` is how a created desk's CI installs gitdesk (as for ``init``).
     """
-    plan, problems = _plan(source, source_repo, dest)
+    plan, problems = _plan(source, source_repo, dest, install)
     result = ImportResult(source, created=plan.created, continued_from=plan.state.source_head, problems=problems)
     adapter = _adapter(source, plan.zone, severities)
     desk = _Desk(source, plan.state, plan.taken, plan.zone)
