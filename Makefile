@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/python -m gitdesk.demo.job $(DEMO)
+	$(BIN)/python -m gitdesk.commands.demo_job $(DEMO)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2

@@ -115,3 +115,49 @@ def test_the_checker_sees_function_level_imports_and_skips_type_checking_blocks(
     assert find_cycle(graph) is None
     (tmp_path / "c.py").write_text("def g():\n    from . import a\n")
     assert find_cycle(import_graph(tmp_path)) == ["gitdesk.a", "gitdesk.b", "gitdesk.c", "gitdesk.a"]
+
+
+#: What each stage may import (docs/architecture.md has the same table, with each stage's one job).
+#: Data flows one way: load -> history -> sla -> site -> pipeline -> adapters -> commands -> cli.
+MAY_IMPORT: dict[str, set[str]] = {
+    "errors": set(),
+    "parallel": set(),
+    "model": {"errors"},
+    "clock": {"errors", "model"},
+    "load": {"errors", "model", "parallel"},
+    "config": {"errors", "load", "model"},
+    "history": {"config", "errors", "load", "model"},
+    "sla": {"config", "errors", "history", "model"},
+    "validate": {"config", "errors", "history", "load", "model", "sla"},
+    "report": {"model"},
+    "site": {"config", "errors", "history", "model", "parallel", "sla"},
+    "notify": {"clock", "config", "errors", "history", "load", "model", "site", "sla"},
+    "pipeline": {"config", "errors", "history", "load", "model", "site", "sla"},
+    "adapters": {"clock", "config", "errors", "history", "load", "model", "parallel", "pipeline", "site", "sla", "workflow"},
+    "doctor": {"adapters", "config", "errors", "history", "load", "model"},
+    "workflow": {"config", "errors", "history", "load", "model"},
+    "importers": {"config", "errors", "history", "load", "model", "workflow"},
+    "demo": {"config", "errors", "history", "load", "model", "sla", "workflow", "pipeline"},
+}
+
+
+def _stage(module: str) -> str:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else PACKAGE
+
+
+def test_each_stage_imports_only_the_stages_before_it() -> None:
+    graph = import_graph()
+    stages = {_stage(m) for m in graph} - {PACKAGE, "cli", "__main__", "commands"}
+    assert stages <= set(MAY_IMPORT), f"a new stage needs a row in MAY_IMPORT (and docs/architecture.md): {stages - set(MAY_IMPORT)}"
+    wrong = sorted(f"{source} imports {target}" for source, targets in graph.items() for target in targets
+                   if _stage(source) in MAY_IMPORT and _stage(target) != _stage(source)
+                   and _stage(target) not in MAY_IMPORT[_stage(source)])
+    assert wrong == [], "imports against the pipeline's direction:\n" + "\n".join(wrong)
+
+
+def test_the_cli_layer_is_imported_by_no_stage() -> None:
+    graph = import_graph()
+    wrong = sorted(f"{source} imports {target}" for source, targets in graph.items() for target in targets
+                   if _stage(source) in MAY_IMPORT and _stage(target) in {"cli", "commands"})
+    assert wrong == []

@@ -180,7 +180,7 @@ def reference_markdown() -> str:
     out = [
         "# Ticket and configuration formats",
         "",
-        "Generated from the JSON Schemas in `generator/schemas/` (the single source of truth);",
+        "Generated from the JSON Schemas in `generator/load/schemas/` (the single source of truth);",
         "`gitdesk schema --out DIR` exports the same files for your editor.",
         "Regenerate this page with `python -c 'from gitdesk.load.schema import reference_markdown as r; print(r(), end=\"\")' > docs/formats.md`.",
         "",

@@ -198,7 +198,7 @@ def test_both_sites_build_and_the_client_site_keeps_internal_work_out(small: Pat
 
 
 def test_make_demo_job_builds_both_sites_and_says_where(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from gitdesk.demo import job as demo_job
+    from gitdesk.commands import demo_job
 
     target = tmp_path / "demo"
     assert demo_job.run(target, size="small") == 0

@@ -1,4 +1,4 @@
-"""What `make demo` runs: ``python -m gitdesk.demo.job [DIR]`` (default ``build/demo``).
+"""What `make demo` runs: ``python -m gitdesk.commands.demo_job [DIR]`` (default ``build/demo``).
 
 Creates the demo repo (replacing an earlier demo), then runs what a newcomer
 would: ``validate``, the ``sla`` table, and builds of the first client's site
