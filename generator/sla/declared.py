@@ -118,13 +118,14 @@ def _clock(name: TargetName, start: datetime, declared: Declared, steps: list[St
     if stop is None or stop > judge.now:  # not declared (or not yet, as of now): the Git landings decide
         return clock(name, start, steps, judge)
     before = [s for s in steps if s.at < since] or steps
-    stopped = Step(stop, _STOP_STATUS[name], before[-1].severity)
-    whole = clock(name, start, [stopped] + [s for s in steps if s.at >= since and s.at > stop], judge)
-    if whole.cycles == 1:
-        return replace(whole, evidence=Evidence.DECLARED)
-    # reopened after since: the latest cycles are Git's, and only their breaches are judged
-    reopened = next(s for s in steps if s.at >= since and s.at > stop and not _resolved(s))
-    since_reopen = clock(name, reopened.at, [s for s in steps if s.at >= reopened.at], judge)
+    later = [s for s in steps if s.at >= since and s.at > stop]
+    whole = clock(name, start, [Step(stop, _STOP_STATUS[name], before[-1].severity)] + later, judge)
+    # only resolution starts again, when the ticket is reopened on the branch after since
+    reopened = next((s for s in later if not _resolved(s)), None) if name is TargetName.RESOLUTION else None
+    if not whole.applicable or reopened is None:
+        return replace(whole, evidence=Evidence.DECLARED) if whole.applicable else whole
+    # the latest cycles are Git's, and only their breaches are judged
+    since_reopen = clock(name, reopened.at, [s for s in later if s.at >= reopened.at], judge)
     return replace(whole, ever_breached=since_reopen.ever_breached)
 
 
