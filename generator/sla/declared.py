@@ -61,8 +61,8 @@ def declared_of(fields: Mapping[str, Any]) -> Declared | None:
         if at is not None:
             step = entry.get("step")
             timeline.append((at, step if isinstance(step, str) else None))
-    return Declared(parse_time(block.get("started_at")), parse_time(block.get("resolved_at")), tuple(sorted(timeline, key=lambda e: e[0])),
-                    str(block.get("status", "")).lower())
+    return Declared(parse_time(block.get("started_at")), parse_time(block.get("resolved_at")),
+                    tuple(sorted(timeline, key=lambda e: e[0])), str(block.get("status", "")).lower())
 
 
 def resolved_before(fields: Mapping[str, Any], since: datetime | None) -> bool:
