@@ -16,7 +16,8 @@ from pathlib import Path
 from gitdesk.config import Config
 from gitdesk.history import History, declared_time_problems
 from gitdesk.load.files import DocumentError, LoadResult, load_repo, parse_document, read_file
-from gitdesk.model import Diagnostic, DiagnosticLevel, Kind, Position, Ticket, parse_time
+from gitdesk.model import Diagnostic, DiagnosticLevel, Kind, Position, Ticket
+from gitdesk.sla.declared import resolved_before
 
 POSTMORTEM_FIELDS = ("root_cause", "resolution", "prevention")
 
@@ -140,7 +141,7 @@ def _config_refs(ticket: Ticket, config: Config) -> list[Diagnostic]:
 def _lifecycle(ticket: Ticket, since: datetime | None = None) -> list[Diagnostic]:
     out = []
     if ticket.kind is Kind.INCIDENT and ticket.severity in ("P0", "P1") and ticket.status in ("resolved", "closed") \
-            and not _resolved_in_source(ticket, since):
+            and not resolved_before(ticket.fields, since):
         missing = [f for f in POSTMORTEM_FIELDS if not ticket.get(f)]
         if missing:
             out.append(_at(ticket, "status", "GD300", f"a {ticket.severity} that is {ticket.status} needs a postmortem: add {', '.join(missing)}"))
@@ -151,16 +152,6 @@ def _lifecycle(ticket: Ticket, since: datetime | None = None) -> list[Diagnostic
         if starts and ends and ends <= starts:
             out.append(_at(ticket, "ends_at", "GD302", "'ends_at' must be after 'starts_at'"))
     return out
-
-
-def _resolved_in_source(ticket: Ticket, since: datetime | None) -> bool:
-    """An imported ticket its source resolved before ``sla.since``: it never had a postmortem to write."""
-    imported = ticket.get("imported")
-    declared = imported.get("declared") if isinstance(imported, dict) else None
-    if since is None or not isinstance(declared, dict):
-        return False
-    resolved = parse_time(declared.get("resolved_at"))
-    return resolved < since if resolved else str(declared.get("status")).lower() in ("resolved", "closed")
 
 
 def _supersede_chains(tickets: list[Ticket], by_id: dict[str, list[Ticket]]) -> list[Diagnostic]:

@@ -13,6 +13,7 @@ from gitdesk.config import Config
 from gitdesk.history import History, TicketHistory
 from gitdesk.model import RESOLVED, IncidentStatus, Kind, MaintenanceStatus, Ticket, is_open, maintenance_withdrawn
 from gitdesk.sla import ClockState, DayImpact, SlaReport, TargetName, TicketSla, runbook_due
+from gitdesk.sla.clocks import Evidence
 from gitdesk.sla.uptime import affected_components
 from gitdesk.site.render import Clock, format_duration
 from gitdesk.site.scope import Scope
@@ -170,7 +171,8 @@ class Site:
             if clock.cycles > 1:
                 words += f" (reopened: {clock.cycles} cycles)"
             lines.append({"target": name.value, "state": clock.state.value, "words": words,
-                          "calendar": self.calendar_words(clock.calendar, ticket), "breached": clock.breached or clock.ever_breached})
+                          "calendar": self.calendar_words(clock.calendar, ticket), "breached": clock.breached or clock.ever_breached,
+                          "declared": clock.evidence is Evidence.DECLARED})
         return lines
 
     def calendar_words(self, name: str | None, ticket: Ticket) -> str:

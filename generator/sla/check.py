@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 from gitdesk.config import Config
 from gitdesk.model import Diagnostic, DiagnosticLevel, Ticket
 from gitdesk.sla.clocks import ClockState, TicketSla
+from gitdesk.sla.declared import judged_part
 from gitdesk.sla.engine import SlaReport
 from gitdesk.sla.report import duration
 from gitdesk.sla.stats import tickets_compliance
@@ -23,7 +24,9 @@ def check_report(result: SlaReport, config: Config, tickets: list[Ticket]) -> li
         pos = ticket.pos(key) if ticket else None
         return (sla.path or sla.id, pos.line if pos else 1, pos.column if pos else 1)
 
-    for sla in result.tickets:
+    # clocks that started before sla.since are history: reported by `sla`, not judged here
+    judged = [judged_part(t, config.policy_for(t.client).since) for t in result.tickets]
+    for sla in judged:
         breached = [(n, c) for n, c in sla.targets.items() if c.ever_breached]
         if breached and sla.breach_reason is None:
             what = ", ".join(f"{n.value} ({duration(c.elapsed_seconds)} of {duration(c.target_seconds)})" for n, c in breached)
@@ -35,10 +38,10 @@ def check_report(result: SlaReport, config: Config, tickets: list[Ticket]) -> li
                 out.append(Diagnostic(*at(sla, "status"), "GD321",
                                       f"{sla.id}: {name.value} at risk, {duration(c.elapsed_seconds)} of {duration(c.target_seconds)} used{due}",
                                       DiagnosticLevel.WARNING))
-    groups: list[tuple[str, float | None, list[TicketSla]]] = [("all tickets", config.sla.min_compliance, result.tickets)]
+    groups: list[tuple[str, float | None, list[TicketSla]]] = [("all tickets", config.sla.min_compliance, judged)]
     for client in config.clients:
         if client.sla is not None and client.sla.min_compliance != config.sla.min_compliance:
-            groups.append((f"client {client.id}", client.sla.min_compliance, [t for t in result.tickets if t.client == client.id]))
+            groups.append((f"client {client.id}", client.sla.min_compliance, [t for t in judged if t.client == client.id]))
     for label, minimum, group in groups:
         share = tickets_compliance(group)
         if minimum is not None and share is not None and share < minimum:

@@ -26,6 +26,13 @@ class ClockState(str, enum.Enum):
     NOT_APPLICABLE = "not_applicable"
 
 
+class Evidence(str, enum.Enum):
+    """What a clock's stop rests on: a landing on the branch, or a source's declared time (see sla/declared.py)."""
+
+    GIT = "git"
+    DECLARED = "declared"
+
+
 class TargetName(str, enum.Enum):
     RESPONSE = "response"
     MITIGATION = "mitigation"
@@ -69,6 +76,7 @@ class Clock:
     total_elapsed_seconds: int | None = None
     #: for a running clock within target: when the target is used up if nothing lands (None if paused or decided)
     due_at: datetime | None = None
+    evidence: Evidence = Evidence.GIT
 
     @property
     def applicable(self) -> bool:

@@ -16,6 +16,7 @@ from gitdesk.history import Anomaly, History, TicketHistory
 from gitdesk.model import Kind, Ticket
 from gitdesk.sla.calendars import calendars_for
 from gitdesk.sla.clocks import TargetName, TicketSla, latest, ticket_sla
+from gitdesk.sla.declared import declared_sla
 from gitdesk.sla.schedule import overdue_runbooks
 from gitdesk.sla.stats import Stats, backlog_throughput, escalations, summarize
 from gitdesk.sla.uptime import SERIES_DAYS, DayImpact, Uptime, availability
@@ -67,6 +68,7 @@ def compute(tickets: list[Ticket], history: History, config: Config, *, now: dat
         if ticket.kind is not Kind.INCIDENT or found is None or found.kind is not Kind.INCIDENT:
             continue
         sla = ticket_sla(ticket, found, config, calendars, now)
+        sla = sla and declared_sla(sla, found, config, calendars, now)  # imported history before sla.since
         if sla is None or (client is not None and sla.client != client):
             continue
         if (since and sla.started_at and sla.started_at < since) or (until and sla.started_at and sla.started_at >= until):
@@ -85,7 +87,7 @@ def compute(tickets: list[Ticket], history: History, config: Config, *, now: dat
     by_kind = _by_kind(history)
     windows = [h for h in by_kind.get(Kind.MAINTENANCE, []) if _in_scope(client, _field(h, "client", now))]
     found_uptime = availability(incidents, windows, components, policy=config.uptime_for(client), zone=zone, now=now,
-                                days=SERIES_DAYS)
+                                days=SERIES_DAYS, since=policy.since)
     report.uptime, report.days = found_uptime.uptime, found_uptime.days
     report.escalations = escalations((h for h, _ in incidents), now)
     backlog = [h for h in by_kind.get(Kind.BACKLOG, []) if _in_scope(client, _field(h, "client", now))]

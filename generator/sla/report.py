@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from gitdesk.sla.clocks import NOT_APPLICABLE, Clock, ClockState, TargetName, TicketSla
+from gitdesk.sla.clocks import NOT_APPLICABLE, Clock, ClockState, Evidence, TargetName, TicketSla
 from gitdesk.sla.engine import SlaReport
 from gitdesk.sla.stats import Stats, compliance
 from gitdesk.sla.uptime import Uptime
@@ -44,6 +44,7 @@ def clock_json(c: Clock) -> dict[str, Any]:
         "calendar": c.calendar,
         "total_elapsed_seconds": c.total_elapsed_seconds,
         "due_at": iso(c.due_at),
+        "evidence": c.evidence.value,
     }
 
 
@@ -147,6 +148,8 @@ def clock_cell(c: Clock) -> str:
         text += ", breached before"
     if c.at_risk:
         text += ", at risk"
+    if c.evidence is Evidence.DECLARED:
+        text += ", declared"
     return text
 
 

@@ -18,6 +18,7 @@ from gitdesk.config import UptimePolicy
 from gitdesk.history import TicketHistory
 from gitdesk.model import IncidentStatus, maintenance_withdrawn, parse_time
 from gitdesk.sla.clocks import latest, steps_of
+from gitdesk.sla.declared import declared_outage
 
 #: how many days the per-day series covers (the status page's bars)
 SERIES_DAYS = 90
@@ -108,7 +109,7 @@ def affected_components(fields: Any, all_components: list[str]) -> list[str]:
 
 
 def _impacts(incidents: list[tuple[TicketHistory, datetime]], windows: list[TicketHistory], components: list[str],
-             notice: int, now: datetime) -> _Impacts:
+             notice: int, now: datetime, since: datetime | None = None) -> _Impacts:
     impacts = _Impacts()
     for history, start in incidents:
         version = latest(history, now)
@@ -118,6 +119,7 @@ def _impacts(incidents: list[tuple[TicketHistory, datetime]], windows: list[Tick
         began = parse_time(version.fields.get("started_at")) or start
         ended = next((s.at for s in steps_of(history.versions, now)
                       if (parsed := IncidentStatus.parse(s.status)) is not None and parsed.mitigated), now)
+        began, ended = declared_outage(version.fields, since, now) or (began, ended)
         impacts.add(version.fields.get("impact"), affected_components(version.fields, components), (began.timestamp(), ended.timestamp()))
     for history in windows:
         version = latest(history, now)
@@ -172,14 +174,17 @@ def _days(impacts: _Impacts, components: list[str], zone: ZoneInfo, now: datetim
 
 
 def availability(incidents: list[tuple[TicketHistory, datetime]], windows: list[TicketHistory], components: list[str], *,
-                 policy: UptimePolicy, zone: ZoneInfo, now: datetime, days: int = SERIES_DAYS) -> Availability:
+                 policy: UptimePolicy, zone: ZoneInfo, now: datetime, days: int = SERIES_DAYS,
+                 since: datetime | None = None) -> Availability:
     """Uptime per component and window, and the last ``days`` local days' worst impact per component.
 
     ``incidents`` pairs each incident's history with its SLA start (the outage
     starts at ``started_at``, else there, and ends at the first mitigated
     landing, else ``now``); ``windows`` are maintenance histories: announced at
     least ``policy.notice`` ahead they are maintenance, later they count as impact.
+    Imported incidents that started before ``since`` run from their declared
+    start to their declared resolution instead (:func:`~gitdesk.sla.declared.declared_outage`).
     """
-    impacts = _impacts(incidents, windows, components, policy.notice, now)
+    impacts = _impacts(incidents, windows, components, policy.notice, now, since)
     return Availability(_uptime(impacts, components, policy.target, policy.windows, now),
                         _days(impacts, components, zone, now, days))
