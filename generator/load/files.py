@@ -2,7 +2,8 @@
 
 Ticket content is untrusted. This module refuses symlinks, paths that leave the
 repo, files over :data:`MAX_FILE_BYTES`, non-UTF-8 bytes, empty files, broken
-or non-mapping front matter, and YAML anchors/aliases. Every refusal is a
+or non-mapping front matter, YAML anchors/aliases, and control characters
+(other than tab and newline) in any field or the body. Every refusal is a
 :class:`~gitdesk.model.Diagnostic`; one bad file never stops the others.
 """
 
@@ -112,6 +113,9 @@ def parse_document(data: bytes, path: str) -> Document:
     positions = {k: Position(line + 1 + offset, col + 1) for k, (line, col) in loaded.key_positions.items()}
     if not path.endswith(".md") and isinstance(fields.get("description"), str):
         body = fields["description"]
+    elif (control := yamlsafe.find_control(body)) is not None:
+        char, line, column = control
+        raise DocumentError("GD015", yamlsafe.control_message(char, "the text"), body_line + line, column + 1)
     return Document(fields, body, positions, body_line)
 
 

@@ -65,6 +65,11 @@ def live_markup(html: str) -> list[str]:
     return parser.found
 
 
+def _diagnostics(out: str) -> list[dict[str, object]]:
+    report = json.loads(out)
+    return [*report["errors"], *report["warnings"]]
+
+
 def _every_record(escaped_title: str) -> dict[str, str]:
     return {path: _md(fields.format(title=escaped_title)) for path, fields in RECORDS.values()}
 
@@ -76,7 +81,7 @@ def test_control_character_in_a_title_is_a_validation_error_with_line(tmp_path: 
     repo = desk.make_repo(tmp_path / "repo", {path: _md(fields.format(title=f"Broken{char} {PAYLOAD}"))})
     result = desk.run(repo, "validate", "--format", "json", "--no-history")
     assert result.exit_code == 1, result.output
-    found = [d for d in json.loads(result.stdout)["diagnostics"] if d["code"] == "GD015"]
+    found = [d for d in _diagnostics(result.stdout) if d["code"] == "GD015"]
     title_line = fields.split("\n").index(next(line for line in fields.split("\n") if line.startswith("title:"))) + 2
     assert [(d["file"], d["line"]) for d in found] == [(path, title_line)]
     assert "control character" in found[0]["message"] and "remove" in found[0]["message"]
@@ -87,7 +92,7 @@ def test_control_character_in_a_body_is_an_error_but_tab_and_newline_are_not(tmp
     repo = desk.make_repo(tmp_path / "repo", {path: _md(fields.format(title="Fine"), "Tab\tis fine.\n\nEscape \x1b[31m is not.\n")})
     result = desk.run(repo, "validate", "--format", "json", "--no-history")
     assert result.exit_code == 1
-    found = [(d["line"], d["code"]) for d in json.loads(result.stdout)["diagnostics"]]
+    found = [(d["line"], d["code"]) for d in _diagnostics(result.stdout)]
     assert (len(fields.split("\n")) + 4, "GD015") in found  # the body's third line
 
 
@@ -96,7 +101,7 @@ def test_control_character_in_a_nested_update_names_its_line(tmp_path: Path) -> 
     nested = fields.format(title="Fine") + 'internal:\n  note: "bell\\a"\n'
     repo = desk.make_repo(tmp_path / "repo", {path: _md(nested)})
     result = desk.run(repo, "validate", "--format", "json", "--no-history")
-    found = [(d["line"], d["code"], d["message"]) for d in json.loads(result.stdout)["diagnostics"] if d["code"] == "GD015"]
+    found = [(d["line"], d["code"], d["message"]) for d in _diagnostics(result.stdout) if d["code"] == "GD015"]
     assert [(line, code) for line, code, _ in found] == [(nested.count("\n") + 1, "GD015")]
     assert "internal.note" in found[0][2] and "U+0007" in found[0][2]
 
