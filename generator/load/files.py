@@ -96,6 +96,9 @@ def parse_document(data: bytes, path: str) -> Document:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if "\x00" in text:
         raise DocumentError("GD002", "file contains NUL bytes; it does not look like text")
+    if (control := yamlsafe.find_control(text)) is not None:  # written raw, in the fields or the body
+        char, line, column = control
+        raise DocumentError("GD015", yamlsafe.control_message(char, "this line"), line + 1, column + 1)
     if not text.strip():
         raise DocumentError("GD003", "file is empty; a ticket needs at least its required fields")
     if path.endswith(".md"):
@@ -113,9 +116,6 @@ def parse_document(data: bytes, path: str) -> Document:
     positions = {k: Position(line + 1 + offset, col + 1) for k, (line, col) in loaded.key_positions.items()}
     if not path.endswith(".md") and isinstance(fields.get("description"), str):
         body = fields["description"]
-    elif (control := yamlsafe.find_control(body)) is not None:
-        char, line, column = control
-        raise DocumentError("GD015", yamlsafe.control_message(char, "the text"), body_line + line, column + 1)
     return Document(fields, body, positions, body_line)
 
 

@@ -15,6 +15,7 @@ import subprocess
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Iterable
 
 from click.testing import CliRunner, Result
 
@@ -201,7 +202,7 @@ def output_files(folder: Path, outputs: tuple[Output, ...] = OUTPUTS) -> dict[st
     return files
 
 
-def leaks(files: dict[str, bytes], needles: object) -> list[str]:
+def leaks(files: dict[str, bytes], needles: Iterable[str]) -> list[str]:
     """Each (needle, file) where a needle's text appears in a file's bytes."""
-    return [f"{needle!r} in {name}" for name, data in files.items() for needle in needles  # type: ignore[attr-defined]
-            if str(needle).encode("utf-8") in data]
+    wanted = list(needles)
+    return [f"{needle!r} in {name}" for name, data in files.items() for needle in wanted if needle.encode("utf-8") in data]
