@@ -3,10 +3,11 @@
 It composes nodes with PyYAML's C parser where available, then builds plain
 Python values itself so that every mapping key keeps its source position.
 It refuses anchors and aliases (billion-laughs and merge-key surprises), deep
-nesting, control characters (C0 and C1, other than tab and newline: they
-break page headers, feeds and calendars downstream), and leaves timestamps as strings: ``2026-03-01T10:00:00+01:00`` quoted
-or not is the same value, and a missing offset is caught by the schema rather
-than silently read as local time.
+nesting and control characters (C0 and C1 but tab and newline: they break
+page headers, feeds and calendars downstream), and leaves timestamps as
+strings: ``2026-03-01T10:00:00+01:00`` quoted or not is the same value, and
+a missing offset is caught by the schema rather than silently read as local
+time.
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ class Loaded:
 
 
 def control_message(char: str, where: str) -> str:
-    """The diagnostic for a control character in ``where`` (a field name or "the text"), with the fix."""
+    """The diagnostic for a control character in ``where`` (a quoted field path, or "this line"), with the fix."""
     return (f"{where} contains the control character U+{ord(char):04X}; remove it "
             "(control characters are invisible and break pages, feeds and calendars)")
 
@@ -174,7 +175,8 @@ class _Builder:
             control = CONTROL.search(node.value)
             if control is not None:
                 where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in self._path).lstrip(".")
-                raise YamlError(control_message(control.group(), f"'{where}'" if where else "the value"), *_mark(node.start_mark), code="GD015")
+                message = control_message(control.group(), f"'{where}'" if where else "the value")
+                raise YamlError(message, *_mark(node.start_mark), code="GD015")
             return node.value
         convert = _SCALARS.get(tag)
         if convert is not None:

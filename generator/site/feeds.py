@@ -123,7 +123,7 @@ def atom_feed(site: Site) -> str:
 
 def _ics_text(text: str) -> str:
     """RFC 5545 TEXT: backslash, semicolon, comma and newline escaped; no control characters (TEXT excludes them)."""
-    return without_controls(text).replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\r", "").replace("\n", "\\n")
+    return without_controls(text).replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
 
 
 def _fold(line: str) -> str:
