@@ -8,7 +8,7 @@ from pathlib import Path
 
 from gitdesk.adapters.output import atomic_folder, write_bundle
 from gitdesk.config import load_config
-from gitdesk.pipeline import DEFAULT_MKDOCS, SiteOptions, collect
+from gitdesk.pipeline import SiteOptions, collect, default_mkdocs
 
 
 @dataclass(frozen=True)
@@ -24,10 +24,10 @@ def generate(options: SiteOptions, out: Path) -> Generated:
     Zensical or ProperDocs can build the result as is.
     """
     bundle = collect(options, directory_urls=False)
-    title = json.dumps(load_config(options.repo).title, ensure_ascii=False)
+    title = load_config(options.repo).title
     with atomic_folder(out, options.repo) as fresh:
         write_bundle(bundle, fresh / "docs")
-        base = DEFAULT_MKDOCS.format(title=title).replace("plugins: [search, gitdesk]", "plugins: [search]")
+        base = default_mkdocs(title).replace("plugins: [search, gitdesk]", "plugins: [search]")
         nav = "nav:\n" + "".join(f"  - {json.dumps(item.title)}: {item.path}\n" for item in bundle.nav)
         assets = "extra_css: [" + ", ".join(bundle.css) + "]\nextra_javascript: [" + ", ".join(bundle.js) + "]\n"
         (fresh / "mkdocs.yml").write_text(base + nav + assets, encoding="utf-8")

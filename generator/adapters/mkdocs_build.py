@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import importlib.metadata
-import json
 import logging
 import os
 import sys
@@ -27,7 +26,7 @@ from gitdesk.adapters.mkdocs_plugin import GitdeskPlugin
 from gitdesk.adapters.output import atomic_folder
 from gitdesk.config import load_config
 from gitdesk.errors import ConfigError, GitdeskError
-from gitdesk.pipeline import DEFAULT_MKDOCS, SiteOptions, check_options
+from gitdesk.pipeline import SiteOptions, check_options, default_mkdocs
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
@@ -156,7 +155,7 @@ def mkdocs_file(repo: Path) -> Iterator[Path]:
     with tempfile.TemporaryDirectory(prefix="gitdesk-mkdocs-") as tmp:
         (Path(tmp) / "docs").mkdir()
         path = Path(tmp) / MKDOCS_FILE
-        path.write_text(DEFAULT_MKDOCS.format(title=json.dumps(title, ensure_ascii=False)), encoding="utf-8")
+        path.write_text(default_mkdocs(title), encoding="utf-8")
         yield path
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
+import yaml
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
@@ -21,6 +22,7 @@ from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.toc import get_toc
 from mkdocs.utils import nest_paths
+from mkdocs.utils.meta import YAML_RE
 
 from gitdesk.clock import parse_now
 from gitdesk.errors import GitdeskError
@@ -139,6 +141,8 @@ class GitdeskPlugin(BasePlugin[GitdeskConfig]):  # type: ignore[no-untyped-call]
         """
         if page.file.generated_by is None or page.file.src_uri not in self._bundle().files:
             return markdown
+        if "title" not in page.meta:
+            check_front_matter(page.file.src_uri, str(self._bundle().files[page.file.src_uri]))
         blocks: list[str] = []
 
         def stash(match: re.Match[str]) -> str:
@@ -203,6 +207,28 @@ class GitdeskPlugin(BasePlugin[GitdeskConfig]):  # type: ignore[no-untyped-call]
             if path.exists():
                 server.watch(str(path))
         return server
+
+
+def check_front_matter(path: str, content: str) -> None:
+    """Raise PluginError unless the generated page ``path`` has front matter MkDocs reads, with a text title.
+
+    MkDocs ignores front matter that does not parse and renders it as
+    Markdown: a setext heading, and links or attributes from ticket text made
+    live. A generated page is never published that way.
+    """
+    match = YAML_RE.match(content)
+    problem = "it has none"
+    if match is not None:
+        try:
+            data = yaml.safe_load(match.group(1))
+        except yaml.YAMLError as exc:
+            problem = " ".join(str(exc).split())
+        else:
+            if isinstance(data, dict) and isinstance(data.get("title"), str):
+                return
+            problem = "no text title in it"
+    raise PluginError(f"gitdesk: the generated page {path} has front matter that does not parse ({problem}); "
+                      "the build stops rather than render it as Markdown. This is a gitdesk bug: please report it")
 
 
 def _index_text(block: str) -> str:

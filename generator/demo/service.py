@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import json
 
 from gitdesk.demo import vocab
-from gitdesk.pipeline import DEFAULT_MKDOCS
+from gitdesk.pipeline import default_mkdocs
 
 
 def demo_config_text() -> str:
@@ -103,7 +102,7 @@ def static_files(runbooks: dict[str, str]) -> dict[str, str]:
     """Every file of the first commit, by path: the service's configuration, pages and ``runbooks``."""
     files = {
         "gitdesk.yml": demo_config_text(),
-        "mkdocs.yml": DEFAULT_MKDOCS.format(title=json.dumps(vocab.TITLE, ensure_ascii=False)),
+        "mkdocs.yml": default_mkdocs(vocab.TITLE),
         "docs/about.md": ABOUT_MD,
         "README.md": README,
         ".gitignore": "site/\nsite-*/\n.gitdesk-cache/\n",  # site-*: where `make demo` builds

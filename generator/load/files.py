@@ -2,7 +2,8 @@
 
 Ticket content is untrusted. This module refuses symlinks, paths that leave the
 repo, files over :data:`MAX_FILE_BYTES`, non-UTF-8 bytes, empty files, broken
-or non-mapping front matter, and YAML anchors/aliases. Every refusal is a
+or non-mapping front matter, YAML anchors/aliases, and control characters
+(other than tab and newline) in any field or the body. Every refusal is a
 :class:`~gitdesk.model.Diagnostic`; one bad file never stops the others.
 """
 
@@ -95,6 +96,9 @@ def parse_document(data: bytes, path: str) -> Document:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if "\x00" in text:
         raise DocumentError("GD002", "file contains NUL bytes; it does not look like text")
+    if (control := yamlsafe.find_control(text)) is not None:  # written raw, in the fields or the body
+        char, line, column = control
+        raise DocumentError("GD015", yamlsafe.control_message(char, "this line"), line + 1, column + 1)
     if not text.strip():
         raise DocumentError("GD003", "file is empty; a ticket needs at least its required fields")
     if path.endswith(".md"):

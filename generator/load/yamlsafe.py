@@ -3,13 +3,16 @@
 It composes nodes with PyYAML's C parser where available, then builds plain
 Python values itself so that every mapping key keeps its source position.
 It refuses anchors and aliases (billion-laughs and merge-key surprises), deep
-nesting, and leaves timestamps as strings: ``2026-03-01T10:00:00+01:00`` quoted
-or not is the same value, and a missing offset is caught by the schema rather
-than silently read as local time.
+nesting and control characters (C0 and C1 but tab and newline: they break
+page headers, feeds and calendars downstream), and leaves timestamps as
+strings: ``2026-03-01T10:00:00+01:00`` quoted or not is the same value, and
+a missing offset is caught by the schema rather than silently read as local
+time.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +24,10 @@ except ImportError:  # pragma: no cover - depends on the platform build
     from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
 
 MAX_DEPTH = 50
+#: C0 controls, DEL and C1 controls, except tab and newline: never meant as text, and what breaks output formats.
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+#: The same in raw YAML text, where a carriage return is a line break.
+_RAW_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 class _Loader(_BaseLoader):
@@ -52,8 +59,32 @@ class Loaded:
     key_positions: dict[str, tuple[int, int]]
 
 
+def control_message(char: str, where: str) -> str:
+    """The diagnostic for a control character in ``where`` (a quoted field path, or "this line"), with the fix."""
+    return (f"{where} contains the control character U+{ord(char):04X}; remove it "
+            "(control characters are invisible and break pages, feeds and calendars)")
+
+
+def find_control(text: str, pattern: re.Pattern[str] = _RAW_CONTROL) -> tuple[str, int, int] | None:
+    """The first control character in ``text`` and its 0-based line and column, or None."""
+    match = pattern.search(text)
+    if match is None:
+        return None
+    start = match.start()
+    line_start = text.rfind("\n", 0, start) + 1
+    return match.group(), text.count("\n", 0, start), start - line_start
+
+
 def load(text: str) -> Loaded:
-    """Parse one YAML document from ``text``; raise :class:`YamlError` on anything unsafe."""
+    """Parse one YAML document from ``text``; raise :class:`YamlError` on anything unsafe.
+
+    Control characters, written raw or as escapes in quoted scalars, are refused
+    (code GD015) at the line where they are written.
+    """
+    raw = find_control(text)
+    if raw is not None:
+        char, line, column = raw
+        raise YamlError(control_message(char, "this line"), line, column, code="GD015")
     if "&" in text or "*" in text:
         _refuse_anchors(text)
     try:
@@ -104,6 +135,8 @@ class _Builder:
 
     def __init__(self) -> None:
         self._seen: set[int] = set()
+        #: keys and indexes from the root to the node being built: named in a control-character error
+        self._path: list[str | int] = []
 
     def build(self, node: yaml.Node, depth: int) -> Any:
         if depth > MAX_DEPTH:
@@ -114,7 +147,12 @@ class _Builder:
         if isinstance(node, yaml.ScalarNode):
             return self._scalar(node)
         if isinstance(node, yaml.SequenceNode):
-            return [self.build(child, depth + 1) for child in node.value]
+            items = []
+            for index, child in enumerate(node.value):
+                self._path.append(index)
+                items.append(self.build(child, depth + 1))
+                self._path.pop()
+            return items
         if isinstance(node, yaml.MappingNode):
             result: dict[Any, Any] = {}
             for key_node, value_node in node.value:
@@ -125,13 +163,20 @@ class _Builder:
                     raise YamlError("mapping keys must be plain values", *_mark(key_node.start_mark))
                 if key in result:
                     raise YamlError(f"duplicate key {key!r}", *_mark(key_node.start_mark), code="GD013")
+                self._path.append(str(key))
                 result[key] = self.build(value_node, depth + 1)
+                self._path.pop()
             return result
         raise YamlError("unsupported YAML node", *_mark(node.start_mark))  # pragma: no cover
 
     def _scalar(self, node: yaml.ScalarNode) -> Any:
         tag = node.tag
         if tag == "tag:yaml.org,2002:str":
+            control = CONTROL.search(node.value)
+            if control is not None:
+                where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in self._path).lstrip(".")
+                message = control_message(control.group(), f"'{where}'" if where else "the value")
+                raise YamlError(message, *_mark(node.start_mark), code="GD015")
             return node.value
         convert = _SCALARS.get(tag)
         if convert is not None:

@@ -10,7 +10,7 @@ from gitdesk.model import IncidentStatus, Kind, MaintenanceStatus, Ticket, maint
 from gitdesk.sla import compliance
 from gitdesk.site import charts
 from gitdesk.site.pages import ticket_path
-from gitdesk.site.render import page_url, render
+from gitdesk.site.render import page_url, render, without_controls
 from gitdesk.site.views import Site, window
 
 #: Statuspage incident impact by severity.
@@ -122,7 +122,8 @@ def atom_feed(site: Site) -> str:
 
 
 def _ics_text(text: str) -> str:
-    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\r", "").replace("\n", "\\n")
+    """RFC 5545 TEXT: backslash, semicolon, comma and newline escaped; no control characters (TEXT excludes them)."""
+    return without_controls(text).replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
 
 
 def _fold(line: str) -> str:

@@ -9,7 +9,6 @@ turn ticket text into links or markup.
 
 from __future__ import annotations
 
-import json
 import posixpath
 import re
 from datetime import datetime
@@ -48,24 +47,42 @@ def markdown_html(text: str) -> str:
     return nh3.clean(html, tags=set(ALLOWED_TAGS), url_schemes=set(URL_SCHEMES), link_rel="noopener noreferrer nofollow")
 
 
-def plain_title(text: str) -> str:
-    """A title safe for MkDocs' page meta.
+#: Characters no title should carry into page meta: controls (C0, DEL, C1) and Unicode line breaks read as spaces,
+#: noncharacters and lone surrogates (which YAML and XML refuse) as U+FFFD.
+_TITLE_SWAPS = {**{chr(c): " " for c in [*range(0x20), *range(0x7F, 0xA0), 0x2028, 0x2029]},
+                "\ufffe": "\ufffd", "\uffff": "\ufffd",
+                "<": "‹", ">": "›", "&": "+", '"': "”", "'": "’", "`": "’"}
+_TITLE_ODD = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff\ud800-\udfff<>&\"'`]")
+#: What a YAML double-quoted scalar must escape: its quote and backslash, and every character YAML does not
+#: accept as printable or reads as a line break (PyYAML's reader, which MkDocs uses for front matter).
+_YAML_ESCAPE = re.compile(r'["\\\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]')
 
-    Themes print ``page.title`` unescaped (and ``striptags`` unescapes
-    entities), so the characters that start markup or leave an attribute are
-    swapped for look-alikes rather than escaped.
+
+def plain_title(text: str) -> str:
+    """A title safe for MkDocs' page meta and ``site_name``.
+
+    Themes print ``page.title`` and ``config.site_name`` unescaped (and
+    ``striptags`` unescapes entities), so the characters that start markup or
+    leave an attribute are swapped for look-alikes rather than escaped;
+    control characters and line breaks become spaces.
     """
-    swaps = {"<": "‹", ">": "›", "&": "+", '"': "”", "'": "’", "`": "’", "\n": " ", "\r": " "}
-    return "".join(swaps.get(ch, ch) for ch in text).strip()
+    if _TITLE_ODD.search(text):
+        text = _TITLE_ODD.sub(lambda m: _TITLE_SWAPS.get(m.group(), "\ufffd"), text)
+    return text.strip()
+
+
+def yaml_quoted(text: str) -> str:
+    """``text`` as a YAML double-quoted scalar that parses back to ``text``, whatever characters it holds."""
+    return '"' + _YAML_ESCAPE.sub(lambda m: {'"': '\\"', "\\": "\\\\"}.get(m.group(), f"\\u{ord(m.group()):04x}"), text) + '"'
 
 
 def meta_title(text: str) -> Markup:
-    """A page title as a double-quoted YAML scalar for front matter (JSON strings are YAML).
+    """A page title as a double-quoted YAML scalar for front matter: it always parses, whatever the title.
 
     Marked safe for the template: :func:`plain_title` leaves no character that
-    HTML escaping would change except the quotes JSON adds at both ends.
+    HTML escaping would change except the quotes added at both ends.
     """
-    return Markup(json.dumps(plain_title(text), ensure_ascii=False))
+    return Markup(yaml_quoted(plain_title(text)))
 
 
 @lru_cache(maxsize=65536)
@@ -161,5 +178,24 @@ def environment() -> jinja2.Environment:
     return env
 
 
+#: What XML 1.0 refuses (C0 controls but tab, newline and CR; noncharacters; surrogates), and C1 controls.
+_XML_INVALID = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+#: Controls in text meant for any format: all of C0, DEL and C1 but tab and newline.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def without_controls(text: str) -> str:
+    """``text`` without control characters (tab and newline kept): for formats that refuse them, like iCal TEXT."""
+    return _CONTROL.sub("", text)
+
+
 def render(template: str, **context: object) -> str:
-    return environment().get_template(template).render(**context)
+    """Render a package template; XML and SVG output never holds a character XML parsers refuse.
+
+    Autoescape covers markup; this covers the rest: one such character (from a
+    config string or commit metadata) makes a reader drop the whole feed.
+    """
+    text = environment().get_template(template).render(**context)
+    if template.endswith((".xml.j2", ".svg.j2")) and _XML_INVALID.search(text):
+        text = _XML_INVALID.sub("\ufffd", text)
+    return text

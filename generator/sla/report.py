@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from datetime import datetime, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -217,13 +218,30 @@ def render_csv(result: SlaReport) -> str:
     for t in result.tickets:
         for name in TargetName:
             data = clock_json(t.targets[name])
-            writer.writerow([t.id, t.severity or "", t.status or "", t.client or "", name.value,
-                             *("" if data.get(k) is None else _csv_value(data.get(k)) for k in CSV_FIELDS[5:])])
+            writer.writerow([csv_cell(v) for v in (t.id, t.severity, t.status, t.client, name.value,
+                                                   *(data.get(k) for k in CSV_FIELDS[5:]))])
     return out.getvalue()
 
 
-def _csv_value(value: Any) -> str:
-    return str(value).lower() if isinstance(value, bool) else str(value)
+#: Cells a spreadsheet would run as a formula (OWASP "CSV injection"); numbers are exempt, they cannot be one.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"-?\d+(\.\d+)?")
+
+
+def csv_cell(value: Any) -> str:
+    """One CSV cell: empty for None, ``true``/``false``, and text that would start a formula prefixed with ``'``.
+
+    Ticket fields (status, client) are untrusted and reach the spreadsheet of
+    whoever opens the report.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value).lower()
+    text = str(value)
+    if text.startswith(_FORMULA_START) and not _NUMBER.fullmatch(text):
+        return "'" + text
+    return text
 
 
 def render(result: SlaReport, fmt: str, zone: ZoneInfo) -> str:

@@ -54,6 +54,11 @@ def test_titles_for_page_meta_carry_no_markup() -> None:
     assert plain_title('<script>alert("x")</script> & co') == "‹script›alert(”x”)‹/script› + co"
 
 
+def test_titles_for_page_meta_carry_no_control_characters_or_line_breaks() -> None:
+    # A title reaches <title>, the theme's header and a YAML page header: none may hold a control or a line break.
+    assert plain_title("a\x7fb\x85c\u2028d\x1be\uffff") == "a b c d e\ufffd"
+
+
 def test_xss_ticket_page_in_the_bundle_is_inert(bundle_for) -> None:
     page = bundle_for("client", "acme").files["incidents/INC-0005.md"]
     assert isinstance(page, str)
