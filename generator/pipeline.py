@@ -18,37 +18,8 @@ from gitdesk.history import History, read_history
 from gitdesk.load.files import load_repo
 from gitdesk.model import DiagnosticLevel, Ticket
 from gitdesk.site import Audience, Bundle, scope_for, site_bundle
-from gitdesk.site.render import meta_title
 
 log = logging.getLogger(__name__)
-
-#: The mkdocs.yml used when a repo has none: offline Material, the gitdesk plugin. Fill it with :func:`default_mkdocs`.
-DEFAULT_MKDOCS = """\
-site_name: {title}
-docs_dir: docs
-use_directory_urls: false
-theme:
-  name: material
-  font: false
-  features: [navigation.tabs]
-  palette:
-    - scheme: default
-      toggle: {{icon: material/brightness-7, name: Dark mode}}
-    - scheme: slate
-      toggle: {{icon: material/brightness-4, name: Light mode}}
-plugins: [search, gitdesk]
-"""
-
-
-def default_mkdocs(title: str) -> str:
-    """:data:`DEFAULT_MKDOCS` for a site titled ``title`` (gitdesk.yml's, untrusted like any config string).
-
-    Themes print ``site_name`` into ``<title>`` and the header without
-    escaping: the title is made plain (no markup characters) and quoted so the
-    YAML always parses to it.
-    """
-    return DEFAULT_MKDOCS.format(title=meta_title(title))
-
 
 @dataclass(frozen=True)
 class SiteOptions:

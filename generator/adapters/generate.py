@@ -8,7 +8,9 @@ from pathlib import Path
 
 from gitdesk.adapters.output import atomic_folder, write_bundle
 from gitdesk.config import load_config
-from gitdesk.pipeline import SiteOptions, collect, default_mkdocs
+from gitdesk.pipeline import SiteOptions, collect
+from gitdesk.site.render import plain_title
+from gitdesk.workflow.scaffold import default_mkdocs
 
 
 @dataclass(frozen=True)
@@ -27,7 +29,8 @@ def generate(options: SiteOptions, out: Path) -> Generated:
     title = load_config(options.repo).title
     with atomic_folder(out, options.repo) as fresh:
         write_bundle(bundle, fresh / "docs")
-        base = default_mkdocs(title).replace("plugins: [search, gitdesk]", "plugins: [search]")
+        # themes print site_name unescaped, and gitdesk.yml is untrusted: a plain title
+        base = default_mkdocs(plain_title(title)).replace("plugins: [search, gitdesk]", "plugins: [search]")
         nav = "nav:\n" + "".join(f"  - {json.dumps(item.title)}: {item.path}\n" for item in bundle.nav)
         assets = "extra_css: [" + ", ".join(bundle.css) + "]\nextra_javascript: [" + ", ".join(bundle.js) + "]\n"
         (fresh / "mkdocs.yml").write_text(base + nav + assets, encoding="utf-8")

@@ -26,7 +26,9 @@ from gitdesk.adapters.mkdocs_plugin import GitdeskPlugin
 from gitdesk.adapters.output import atomic_folder
 from gitdesk.config import load_config
 from gitdesk.errors import ConfigError, GitdeskError
-from gitdesk.pipeline import SiteOptions, check_options, default_mkdocs
+from gitdesk.pipeline import SiteOptions, check_options
+from gitdesk.site.render import plain_title
+from gitdesk.workflow.scaffold import default_mkdocs
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
@@ -155,7 +157,8 @@ def mkdocs_file(repo: Path) -> Iterator[Path]:
     with tempfile.TemporaryDirectory(prefix="gitdesk-mkdocs-") as tmp:
         (Path(tmp) / "docs").mkdir()
         path = Path(tmp) / MKDOCS_FILE
-        path.write_text(default_mkdocs(title), encoding="utf-8")
+        # themes print site_name unescaped, and gitdesk.yml is untrusted: a plain title
+        path.write_text(default_mkdocs(plain_title(title)), encoding="utf-8")
         yield path
 
 

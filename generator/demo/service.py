@@ -4,7 +4,7 @@ from __future__ import annotations
 
 
 from gitdesk.demo import vocab
-from gitdesk.pipeline import default_mkdocs
+from gitdesk.workflow.scaffold import default_mkdocs
 
 
 def demo_config_text() -> str:

@@ -87,6 +87,8 @@ def render_scalar(value: str, style: str | None = None) -> str:
     """
     if "\n" in value or "\r" in value:
         raise EditError(f"{value!r} spans several lines; give one line")
+    if (control := yamlsafe.CONTROL.search(value)) is not None:  # validate would refuse the file we wrote
+        raise EditError(yamlsafe.control_message(control.group(), repr(value)))
     # Plain first (the most readable), then single quotes; double quotes last, as
     # only they can escape what YAML would read as a line break (NEL, U+2028).
     # ruamel speaks YAML 1.2, where `yes` and `on` are text; our loader (and many
