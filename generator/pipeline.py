@@ -71,9 +71,11 @@ def check_options(options: SiteOptions) -> None:
 
 
 def read_sources(repo: Path, *, now: datetime | None = None, config: Config | None = None) -> Sources:
-    """Read the repo once (config, tickets, Git history) for any number of audiences' bundles.
+    """Read the repo once (config, tickets, Git history) for any number of audiences' bundles, cut at ``now``.
 
-    Files that cannot be loaded are left out, logged, and listed in ``skipped``.
+    The as-of cut happens here, once, before anything reads history: see
+    :func:`as_of`. Files that cannot be loaded are left out, logged, and
+    listed in ``skipped``.
     """
     config = config or load_config(repo)
     loaded = load_repo(repo)
@@ -81,7 +83,38 @@ def read_sources(repo: Path, *, now: datetime | None = None, config: Config | No
     for path in broken:
         log.warning("%s could not be loaded and is left out of the site (run `gitdesk validate`)", path)
     history = read_history(repo, branch=config.branch)
-    return Sources(config, loaded.tickets, history, now or datetime.now(timezone.utc), tuple(broken))
+    tickets, history = as_of(loaded.tickets, history, now)
+    return Sources(config, tickets, history, now or datetime.now(timezone.utc), tuple(broken))
+
+
+def as_of(tickets: list[Ticket], history: History, now: datetime | None) -> tuple[list[Ticket], History]:
+    """The desk as it stood at ``now``: the one as-of cut every page, feed and figure reads.
+
+    With ``now`` None (a build of the present) the working tree is the newest
+    state, uncommitted edits included, so `serve` previews them; only
+    landings dated in the future are dropped. With a ``now``, each ticket is
+    its last version landed at or before ``now`` (a ticket deleted later is
+    back, one not landed yet is absent). History keeps front matter only, so
+    a ticket that changed after ``now`` is shown without its body, which may
+    hold text written later.
+    """
+    cut = history.as_of(now or datetime.now(timezone.utc))
+    if now is None:
+        return tickets, cut
+    by_id = {t.id: t for t in tickets}
+    out = []
+    for ticket_id, th in sorted(cut.tickets.items()):
+        if th.deleted is not None:
+            continue
+        version, full = th.latest, history.tickets[ticket_id]
+        current = by_id.get(ticket_id)
+        unchanged = (current is not None and full.deleted is None and full.latest is version
+                     and dict(current.fields) == dict(version.fields))
+        if unchanged and current is not None:
+            out.append(current)
+        else:
+            out.append(Ticket(th.kind, ticket_id, version.path, dict(version.fields)))
+    return out, cut
 
 
 def collect(options: SiteOptions, *, directory_urls: bool = False) -> Bundle:
