@@ -14,11 +14,12 @@ search index, feed, API, iCal, badges, sitemap.
 
 from __future__ import annotations
 
-import gzip
+import importlib.util
 import os
 import subprocess
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Callable
 
 import pytest
 
@@ -102,13 +103,16 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return built
 
 
-def _files(site: Path) -> dict[str, bytes]:
-    out = {}
-    for path in sorted(site.rglob("*")):
-        if path.is_file():
-            data = path.read_bytes()
-            out[str(path.relative_to(site))] = gzip.decompress(data) if path.suffix == ".gz" else data
-    return out
+def _every_byte() -> Callable[[Path], dict[str, bytes]]:
+    """The every-byte reader of tests/site/test_canary.py (compressed files decompressed), loaded by path."""
+    spec = importlib.util.spec_from_file_location("gitdesk_canary_scan", Path(__file__).parents[1] / "site" / "test_canary.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module._all_bytes  # type: ignore[no-any-return]
+
+
+_files = _every_byte()
 
 
 def _found(files: dict[str, bytes], needle: str) -> list[str]:

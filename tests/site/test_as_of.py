@@ -22,15 +22,11 @@ from gitdesk.pipeline import SiteOptions, collect
 from gitdesk.site import Audience
 
 CONFIG = """\
-title: Status
+title: Desk as of a date
 timezone: UTC
+components: [{id: ledger, name: Ledger}, {id: portal, name: Portal}]
+sla: {targets: {P1: {calendar: always, response: 30m, resolution: 4h}}}
 default_visibility: public
-components:
-  - {id: ledger, name: Ledger}
-  - {id: portal, name: Portal}
-sla:
-  targets:
-    P1: {calendar: always, response: 1h, resolution: 8h}
 uptime: {target: 99.8, notice: 48h, windows: [30, 90]}
 site: {url: "https://status.example.org/"}
 clients:
