@@ -12,10 +12,11 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Callable
 
 from gitdesk.config import Config, load_config
-from gitdesk.history import History, read_history
-from gitdesk.load.files import load_repo
+from gitdesk.history import History, TicketHistory, git, read_history
+from gitdesk.load.files import load_bytes, load_repo
 from gitdesk.model import DiagnosticLevel, Ticket
 from gitdesk.site import Audience, Bundle, scope_for, site_bundle
 
@@ -53,9 +54,11 @@ def check_options(options: SiteOptions) -> None:
 
 
 def read_sources(repo: Path, *, now: datetime | None = None, config: Config | None = None) -> Sources:
-    """Read the repo once (config, tickets, Git history) for any number of audiences' bundles.
+    """Read the repo once (config, tickets, Git history) for any number of audiences' bundles, cut at ``now``.
 
-    Files that cannot be loaded are left out, logged, and listed in ``skipped``.
+    The as-of cut happens here, once, before anything reads history: see
+    :func:`as_of`. Files that cannot be loaded are left out, logged, and
+    listed in ``skipped``.
     """
     config = config or load_config(repo)
     loaded = load_repo(repo)
@@ -63,7 +66,68 @@ def read_sources(repo: Path, *, now: datetime | None = None, config: Config | No
     for path in broken:
         log.warning("%s could not be loaded and is left out of the site (run `gitdesk validate`)", path)
     history = read_history(repo, branch=config.branch)
-    return Sources(config, loaded.tickets, history, now or datetime.now(timezone.utc), tuple(broken))
+    tickets, history = as_of(loaded.tickets, history, now, read_at=lambda wanted: _files_at(repo, config.branch, wanted))
+    return Sources(config, tickets, history, now or datetime.now(timezone.utc), tuple(broken))
+
+
+#: reads ticket files as they were in given commits: (commit, path) -> file bytes (absent when unreadable)
+ReadAt = Callable[[list[tuple[str, str]]], dict[tuple[str, str], bytes]]
+
+
+def as_of(tickets: list[Ticket], history: History, now: datetime | None, *,
+          read_at: ReadAt | None = None) -> tuple[list[Ticket], History]:
+    """The desk as it stood at ``now``: the one as-of cut every page, feed and figure reads.
+
+    With ``now`` None (a build of the present) the working tree is the newest
+    state, uncommitted edits included, so `serve` previews them; only
+    landings dated in the future are dropped. With a ``now``, each ticket is
+    its last version landed at or before ``now`` (a ticket deleted later is
+    back, one not landed yet is absent). A ticket that changed after ``now``
+    is its file as it was in that version's commit, read through ``read_at``;
+    without it, or when that file cannot be read, it is shown without a body,
+    which might hold text written later.
+    """
+    cut = history.as_of(now or datetime.now(timezone.utc))
+    if now is None:
+        return tickets, cut
+    by_id = {t.id: t for t in tickets}
+    out: dict[str, Ticket] = {}
+    older: dict[tuple[str, str], TicketHistory] = {}
+    for ticket_id, th in sorted(cut.tickets.items()):
+        if th.deleted is not None:
+            continue
+        version, full = th.latest, history.tickets[ticket_id]
+        current = by_id.get(ticket_id)
+        if (current is not None and full.deleted is None and full.latest is version
+                and dict(current.fields) == dict(version.fields)):
+            out[ticket_id] = current
+        else:
+            out[ticket_id] = Ticket(th.kind, ticket_id, version.path, dict(version.fields))
+            older[version.commit.sha, version.path] = th
+    for (sha, path), data in (read_at(list(older)) if read_at and older else {}).items():
+        th = older[sha, path]
+        loaded, _ = load_bytes(data, path, th.kind)
+        if loaded is not None and loaded.id == th.id:
+            out[th.id] = loaded
+    return list(out.values()), cut
+
+
+def _files_at(repo: Path, branch: str, wanted: list[tuple[str, str]]) -> dict[tuple[str, str], bytes]:
+    """Ticket files as they were in the given commits, in one ``git cat-file --batch``."""
+    prefix = git.open_branch(repo, branch).prefix
+    request = "".join(f"{sha}:{prefix}{path}\n" for sha, path in wanted).encode()
+    data = git.run(repo, "cat-file", "--batch", stdin=request)
+    found: dict[tuple[str, str], bytes] = {}
+    at = 0
+    for key in wanted:
+        end = data.index(b"\n", at)
+        header = data[at:end].split()
+        at = end + 1
+        if len(header) == 3 and header[1] == b"blob":
+            size = int(header[2])
+            found[key] = data[at:at + size]
+            at += size + 1
+    return found
 
 
 def collect(options: SiteOptions, *, directory_urls: bool = False) -> Bundle:

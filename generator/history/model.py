@@ -54,6 +54,9 @@ class TicketHistory:
     versions: list[Version] = field(default_factory=list)
     #: the commit that deleted the ticket's file, if it was deleted
     deleted: Commit | None = None
+    #: in an audience's view (:func:`gitdesk.site.scope.apply_scope`): indexes into ``versions`` that
+    #: follow versions this audience may not see (``len(versions)`` when the hidden ones come last)
+    gaps: tuple[int, ...] = ()
 
     @property
     def first_landed(self) -> datetime:
@@ -99,6 +102,45 @@ class History:
     commits_read: int = 0
     #: True when the result came from the cache without a full walk
     from_cache: bool = False
+    #: when the desk's evidence begins (see :meth:`first_day`); kept by scoping so every audience agrees
+    began: datetime | None = None
+
+    def first_day(self) -> datetime | None:
+        """When the desk's evidence begins: the earliest landing of any record, deleted ones included.
+
+        Uptime counts from here: before it there is no evidence, so no data
+        (rather than invented perfect days). None when nothing has landed.
+        """
+        if self.began is not None:
+            return self.began
+        firsts = [th.versions[0].commit.landed_at for th in self.tickets.values() if th.versions]
+        return min(firsts, default=None)
+
+    def as_of(self, now: datetime) -> History:
+        """The history as it stood at ``now``: nothing that landed after it.
+
+        Each ticket keeps its versions up to the first one landed after ``now``
+        (the rule of :func:`gitdesk.sla.clocks.latest`, so site and SLA cut at the
+        same place); a ticket with none left is absent; a deletion after ``now``
+        has not happened yet. ``head`` becomes the newest kept commit, never a
+        later one.
+        """
+        tickets: dict[str, TicketHistory] = {}
+        later: set[str] = set()
+        for ticket_id, th in self.tickets.items():
+            kept = list(_until(th.versions, now))
+            later.update(v.commit.sha for v in th.versions[len(kept):])
+            deleted = th.deleted if th.deleted is not None and th.deleted.landed_at <= now else None
+            if th.deleted is not None and deleted is None:
+                later.add(th.deleted.sha)
+            if kept:
+                tickets[ticket_id] = TicketHistory(th.id, th.kind, kept, deleted, th.gaps)
+        commits = [v.commit for th in tickets.values() for v in th.versions]
+        commits += [th.deleted for th in tickets.values() if th.deleted is not None]
+        head = max(commits, key=lambda c: c.landed_at).sha if commits else None
+        began = self.began if self.began is not None and self.began <= now else None
+        return History(self.branch, head, tickets, [a for a in self.anomalies if a.sha not in later],
+                       self.commits_read, self.from_cache, began)
 
 
 #: declared times that may only make the SLA stricter
@@ -114,6 +156,13 @@ def declared_time_problems(history: TicketHistory) -> list[tuple[str, datetime, 
         if version is not None and declared is not None and declared > version.commit.landed_at:
             out.append((key, declared, version))
     return out
+
+
+def _until(versions: Iterable[Version], now: datetime) -> Iterator[Version]:
+    for version in versions:
+        if version.commit.landed_at > now:
+            return
+        yield version
 
 
 def changes_since(versions: Iterable[Version]) -> Iterator[tuple[Version, Version | None]]:

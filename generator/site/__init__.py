@@ -17,7 +17,7 @@ from gitdesk.model import Ticket
 from gitdesk.sla import SlaReport
 from gitdesk.site import feeds, pages
 from gitdesk.site.pages import NavItem
-from gitdesk.site.scope import Audience, Scope, apply_scope, scope_for
+from gitdesk.site.scope import Audience, Scope, apply_scope, scope_for, sla_evidence
 from gitdesk.site.views import Site
 
 __all__ = ["Audience", "Bundle", "NavItem", "Scope", "render_bundle", "scope_for", "site_bundle", "ASSETS"]
@@ -82,5 +82,6 @@ def site_bundle(tickets: list[Ticket], history: History, config: Config, *, scop
     from gitdesk import sla
 
     visible, scoped_history = apply_scope(tickets, history, scope, config)
-    report = (compute or sla.compute)(visible, scoped_history, config, now=now, client=scope.client_id)
+    evidence = sla_evidence(visible, history, scope, config)  # clocks from the real start; pages from visible versions
+    report = (compute or sla.compute)(visible, evidence, config, now=now, client=scope.client_id)
     return render_bundle(visible, scoped_history, report, config, scope=scope, now=now, directory_urls=directory_urls)

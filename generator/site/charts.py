@@ -14,7 +14,7 @@ from markupsafe import Markup
 
 from gitdesk.site.render import render
 
-DAY_WORDS = {"none": "no incident", "degraded": "degraded", "outage": "outage"}
+DAY_WORDS = {"none": "no incident", "degraded": "degraded", "outage": "outage", "no_data": "no data (before the desk's first record)"}
 
 #: Badge colours (standalone SVG files cannot see the page's palette).
 BADGE_COLORS = {"good": "#2e7d32", "warn": "#b26a00", "bad": "#c62828", "none": "#616161"}

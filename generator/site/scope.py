@@ -105,20 +105,65 @@ def strip_fields(fields: Mapping[str, Any], scope: Scope) -> dict[str, Any]:
 def apply_scope(tickets: list[Ticket], history: History, scope: Scope, config: Config) -> tuple[list[Ticket], History]:
     """The tickets and history a build for ``scope`` may use, private fields stripped.
 
-    Call this before computing anything for the site: SLA figures, uptime and
-    every page are then derived from what the audience may see.
+    Scoping is per version: a ticket is in the build when its current state
+    is visible, and of its history only the versions that were themselves
+    visible to ``scope`` are kept (each version judged on its own ``client``
+    and ``visibility``). A run of hidden versions leaves only its place, in
+    :attr:`TicketHistory.gaps`: no text, id, time or author of theirs.
+
+    Call this before rendering anything for the site; the SLA figures come
+    from :func:`sla_evidence`.
     """
     kept = [replace(t, fields=strip_fields(t.fields, scope)) for t in tickets if visible(t, scope, config)]
-    ids = {t.id for t in kept}
-    scoped = History(history.branch, history.head, anomalies=list(history.anomalies) if scope.internal else [])
-    for ticket_id, th in history.tickets.items():
-        if ticket_id in ids:
-            scoped.tickets[ticket_id] = TicketHistory(
-                th.id, th.kind,
-                [_scoped_version(v, scope) for v in th.versions],
-                th.deleted,
-            )
+    scoped = History(history.branch, history.head, anomalies=list(history.anomalies) if scope.internal else [],
+                     began=history.first_day())
+    for ticket in kept:
+        th = history.tickets.get(ticket.id)
+        if th is not None:
+            scoped.tickets[ticket.id] = _visible_versions(th, scope, config)
     return kept, scoped
+
+
+def sla_evidence(kept: list[Ticket], history: History, scope: Scope, config: Config) -> History:
+    """The history the audience's SLA figures are computed from: every landed version of its tickets.
+
+    Clocks count from the ticket's real start, hidden versions included, so a
+    client's figures are the ones the evidence gives (DESIGN: believable).
+    The SLA report carries only times, states and counts from them, never a
+    field value. A ticket whose latest landed version is hidden (its
+    visibility change is not landed yet) has no clocks for this audience.
+    """
+    evidence = History(history.branch, history.head, anomalies=list(history.anomalies) if scope.internal else [],
+                       began=history.first_day())
+    for ticket in kept:
+        th = history.tickets.get(ticket.id)
+        if th is None or not th.versions or not _version_visible(th, th.latest, scope, config):
+            continue
+        evidence.tickets[ticket.id] = TicketHistory(th.id, th.kind, [_scoped_version(v, scope) for v in th.versions], th.deleted)
+    return evidence
+
+
+def _version_visible(th: TicketHistory, version: Version, scope: Scope, config: Config) -> bool:
+    return visible(Ticket(th.kind, th.id, version.path, dict(version.fields)), scope, config)
+
+
+def _visible_versions(th: TicketHistory, scope: Scope, config: Config) -> TicketHistory:
+    versions: list[Version] = []
+    gaps: list[int] = []
+    hidden = False
+    for version in th.versions:
+        if not _version_visible(th, version, scope, config):
+            hidden = True
+            continue
+        if hidden:
+            gaps.append(len(versions))
+            # what changed since a hidden version would tell what that version held
+            version = replace(version, changed=frozenset(version.fields))
+        versions.append(_scoped_version(version, scope))
+        hidden = False
+    if hidden:
+        gaps.append(len(versions))
+    return TicketHistory(th.id, th.kind, versions, th.deleted, tuple(gaps))
 
 
 def _scoped_version(version: Version, scope: Scope) -> Version:

@@ -18,6 +18,9 @@ from gitdesk.sla.uptime import affected_components
 from gitdesk.site.render import Clock, format_duration
 from gitdesk.site.scope import Scope
 
+#: The one line a run of versions this audience may not see collapses to.
+HIDDEN_HISTORY = "earlier history not shown"
+
 #: Front-matter keys whose changes are public timeline entries, in display order.
 TRACKED = ("status", "severity", "level", "impact", "components")
 
@@ -125,15 +128,26 @@ class Site:
         return found if ticket.status in RESOLVED else None
 
     def timeline(self, ticket: Ticket) -> list[Entry]:
-        """The Git timeline: each landed version that changed a public field or the update line."""
+        """The Git timeline: each landed version that changed a public field or the update line.
+
+        Versions this audience may not see collapse to one line each run
+        ("earlier history not shown"): no text, id, time or author of theirs. The
+        first version after such a run is shown as it stood, never as a change
+        from what was hidden.
+        """
         th = self.versions(ticket)
+        if th is None:
+            return []
         entries: list[Entry] = []
         previous: dict[str, object] = {}
-        for index, version in enumerate(th.versions if th else []):
+        for index, version in enumerate(th.versions):
             fields = version.fields
+            if index in th.gaps:
+                entries.append(Entry(version.commit.landed_at, (HIDDEN_HISTORY,), None, "", None, ""))
             changes: list[str] = []
-            if index == 0:
-                changes.append(f"opened as {fields.get('status', '?')}" + (f", {fields['severity']}" if fields.get("severity") else ""))
+            if index == 0 or index in th.gaps:
+                verb = "shown as" if index in th.gaps else "opened as"
+                changes.append(f"{verb} {fields.get('status', '?')}" + (f", {fields['severity']}" if fields.get("severity") else ""))
             else:
                 for key in TRACKED:
                     if key in version.changed and fields.get(key) != previous.get(key):
@@ -145,6 +159,9 @@ class Site:
                 entries.append(Entry(version.commit.landed_at, tuple(changes), update, version.commit.sha, url,
                                      version.commit.author, status if isinstance(status, str) else None))
             previous = dict(fields)
+        if len(th.versions) in th.gaps:
+            # hidden versions after the last visible one (a visibility change not landed yet)
+            entries.append(Entry(entries[-1].when if entries else self.now, (HIDDEN_HISTORY,), None, "", None, ""))
         return entries
 
     def clock_lines(self, ticket: Ticket) -> list[dict[str, object]]:

@@ -87,7 +87,7 @@ def compute(tickets: list[Ticket], history: History, config: Config, *, now: dat
     by_kind = _by_kind(history)
     windows = [h for h in by_kind.get(Kind.MAINTENANCE, []) if _in_scope(client, _field(h, "client", now))]
     found_uptime = availability(incidents, windows, components, policy=config.uptime_for(client), zone=zone, now=now,
-                                days=SERIES_DAYS, since=policy.since)
+                               days=SERIES_DAYS, first_day=history.first_day() or now, declared_before=policy.since)
     report.uptime, report.days = found_uptime.uptime, found_uptime.days
     report.escalations = escalations((h for h, _ in incidents), now)
     backlog = [h for h in by_kind.get(Kind.BACKLOG, []) if _in_scope(client, _field(h, "client", now))]

@@ -1,6 +1,9 @@
 """Uptime per component: outage, degraded and announced-maintenance time, the error budget, and the per-day series.
 
-Computed once, here: the site only draws :attr:`SlaReport.days` beside the
+Uptime counts from when there is evidence (the desk's first landed record,
+:meth:`gitdesk.history.History.first_day`): a window reaching further back is
+measured from there, and days before it are :attr:`DayImpact.NO_DATA`, never
+invented perfect days. Computed once, here: the site only draws :attr:`SlaReport.days` beside the
 percentages from :attr:`SlaReport.uptime`, so a bar and its number always agree.
 An incident or late-announced window that names no component is service-wide:
 it counts against every component.
@@ -32,6 +35,8 @@ class DayImpact(enum.StrEnum):
     NONE = "none"
     DEGRADED = "degraded"
     OUTAGE = "outage"
+    #: before the evidence begins: nothing is known, so nothing is claimed
+    NO_DATA = "no_data"
 
 
 @dataclass(frozen=True)
@@ -47,6 +52,8 @@ class Uptime:
     error_budget_seconds: int
     budget_left_seconds: int
     target: float = 99.8
+    #: when the measurement starts, if later than the window's start (the desk did not exist yet)
+    since: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -139,34 +146,41 @@ def _impacts(incidents: list[tuple[TicketHistory, datetime]], windows: list[Tick
     return impacts
 
 
-def _uptime(impacts: _Impacts, components: list[str], target: float, windows: Iterable[int], now: datetime) -> dict[str, dict[int, Uptime]]:
+def _uptime(impacts: _Impacts, components: list[str], target: float, windows: Iterable[int], now: datetime,
+            since: datetime | None) -> dict[str, dict[int, Uptime]]:
     out: dict[str, dict[int, Uptime]] = {}
     hi = now.timestamp()
     for component in components:
         outage, degraded, maintenance = impacts.spans(component)
         out[component] = {}
         for days in windows:
-            lo = hi - days * 86400
-            seconds = days * 86400
+            lo = max(hi - days * 86400, since.timestamp() if since is not None else float("-inf"))
+            seconds = hi - lo
+            if seconds <= 0:
+                continue
             down = round(_measure(outage, lo, hi))
             budget = round((1 - target / 100) * seconds)
             out[component][days] = Uptime(component, days, 1 - down / seconds, down, round(_measure(degraded, lo, hi)),
-                                          round(_measure(maintenance, lo, hi)), budget, budget - down, target)
+                                          round(_measure(maintenance, lo, hi)), budget, budget - down, target,
+                                          since if lo > hi - days * 86400 else None)
     return out
 
 
-def _days(impacts: _Impacts, components: list[str], zone: ZoneInfo, now: datetime, days: int) -> dict[str, list[tuple[str, DayImpact]]]:
+def _days(impacts: _Impacts, components: list[str], zone: ZoneInfo, now: datetime, days: int,
+          since: datetime | None) -> dict[str, list[tuple[str, DayImpact]]]:
     today = now.astimezone(zone).date()
     first = today - timedelta(days=days - 1)
     # local midnights, so a day is the client's calendar day across daylight-saving changes
     edges = [datetime.combine(first + timedelta(days=i), time(0), zone).timestamp() for i in range(days + 1)]
+    begins = since.timestamp() if since is not None else float("-inf")
     out: dict[str, list[tuple[str, DayImpact]]] = {}
     for component in components:
         outage, degraded, _ = impacts.spans(component)
         series = []
         for index in range(days):
-            lo, hi = edges[index], min(edges[index + 1], now.timestamp())
-            state = (DayImpact.OUTAGE if _measure(outage, lo, hi) > 0 else
+            lo, hi = max(edges[index], begins), min(edges[index + 1], now.timestamp())
+            state = (DayImpact.NO_DATA if lo >= hi else
+                     DayImpact.OUTAGE if _measure(outage, lo, hi) > 0 else
                      DayImpact.DEGRADED if _measure(degraded, lo, hi) > 0 else DayImpact.NONE)
             series.append((str(first + timedelta(days=index)), state))
         out[component] = series
@@ -175,16 +189,26 @@ def _days(impacts: _Impacts, components: list[str], zone: ZoneInfo, now: datetim
 
 def availability(incidents: list[tuple[TicketHistory, datetime]], windows: list[TicketHistory], components: list[str], *,
                  policy: UptimePolicy, zone: ZoneInfo, now: datetime, days: int = SERIES_DAYS,
-                 since: datetime | None = None) -> Availability:
+                 first_day: datetime | None = None, declared_before: datetime | None = None) -> Availability:
     """Uptime per component and window, and the last ``days`` local days' worst impact per component.
+
+    Both count from ``first_day``, when the evidence begins: a window is measured
+    from there (absent when ``first_day`` is ``now`` or later: no figure rather than
+    100 %) and earlier days are :attr:`DayImpact.NO_DATA`. ``first_day`` None
+    measures whole windows.
 
     ``incidents`` pairs each incident's history with its SLA start (the outage
     starts at ``started_at``, else there, and ends at the first mitigated
     landing, else ``now``); ``windows`` are maintenance histories: announced at
     least ``policy.notice`` ahead they are maintenance, later they count as impact.
-    Imported incidents that started before ``since`` run from their declared
-    start to their declared resolution instead (:func:`~gitdesk.sla.declared.declared_outage`).
+    Imported incidents that started before ``declared_before`` (``sla.since``) run
+    from their declared start to their declared resolution instead
+    (:func:`~gitdesk.sla.declared.declared_outage`).
     """
-    impacts = _impacts(incidents, windows, components, policy.notice, now, since)
-    return Availability(_uptime(impacts, components, policy.target, policy.windows, now),
-                        _days(impacts, components, zone, now, days))
+    impacts = _impacts(incidents, windows, components, policy.notice, now, declared_before)
+    if first_day is not None:
+        # a declared start before the first landing only makes uptime stricter: it is evidence too
+        starts = [lo for spans in (impacts.outage, impacts.degraded) for found in spans.values() for lo, _ in found]
+        first_day = min([first_day] + [datetime.fromtimestamp(lo, first_day.tzinfo) for lo in starts])
+    return Availability(_uptime(impacts, components, policy.target, policy.windows, now, first_day),
+                        _days(impacts, components, zone, now, days, first_day))

@@ -122,12 +122,13 @@ def test_history_filters_rows_by_severity(browser, server: str) -> None:
 def test_charts_follow_the_dark_palette(browser, server: str, shots: Path) -> None:
     browser.set_window_size(1280, 900)
     browser.get(server + "index.html")
-    fill = "return getComputedStyle(document.querySelector('rect.gd-fill-none')).fill"
+    # acme's accounting module is down (INC-0002) every day since the desk began
+    fill = "return getComputedStyle(document.querySelector('rect.gd-fill-outage')).fill"
     text = "return getComputedStyle(document.querySelector('.gd-svg-text')).fill"
     light = (browser.execute_script(fill), browser.execute_script(text))
     browser.execute_script("document.body.setAttribute('data-md-color-scheme', 'slate')")
     dark = (browser.execute_script(fill), browser.execute_script(text))
-    assert light[0] == "rgb(46, 125, 50)" and dark[0] == "rgb(102, 187, 106)"
+    assert light[0] == "rgb(198, 40, 40)" and dark[0] == "rgb(239, 83, 80)"
     assert light[1] != dark[1]  # labels follow the page's text colour
     height = browser.execute_script("return document.documentElement.scrollHeight")
     browser.set_window_size(1280, min(height, 4000))
