@@ -164,18 +164,17 @@ def _text(events: Iterable[Event], context: Context) -> str:
 
 
 def _html(events: Iterable[Event], context: Context) -> str:
+    # one labelled line per fact and the link spelled out: the text part Apprise derives from it reads like _text
     e = html.escape
     parts = []
     for event in events:
-        rows = "".join(f"<tr><th align=\"left\">{e(label)}</th><td>{e(value)}</td></tr>" for label, value in _facts(event, context))
-        block = f"<h2>{e(headline(event, context))}: {e(one_line(event.title))}</h2>"
-        if rows:
-            block += f"<table>{rows}</table>"
+        lines = [f"<strong>{e(label)}:</strong> {e(value)}" for label, value in _facts(event, context)]
         if event.update:
-            block += f"<p><strong>{e(context.say('label.update'))}:</strong> {e(event.update.strip())}</p>"
+            lines.append(f"<strong>{e(context.say('label.update'))}:</strong> {e(event.update.strip())}")
         url = link(event, context.site_url)
         if url:
-            block += f"<p><a href=\"{e(url)}\">{e(context.say('label.link'))}</a></p>"
-        parts.append(block)
+            lines.append(f"<strong>{e(context.say('label.link'))}:</strong> <a href=\"{e(url)}\">{e(url)}</a>")
+        block = f"<h2>{e(headline(event, context))}: {e(one_line(event.title))}</h2>"
+        parts.append(block + "".join(f"<p>{line}</p>" for line in lines))
     footer = f"<p><small>{e(context.say('footer', audience=one_line(context.who)))}</small></p>"
     return "<html><body>" + "<hr>".join(parts) + footer + "</body></html>"

@@ -168,14 +168,14 @@ def _deliver(repo: Path, channel: Channel, work: Plan, progress: state.Progress,
     batches = messages(pending, context)
     out.events = [(e.key, m.subject) for batch, m in batches for e in batch]
     out.messages = len(batches)
-    if not batches:
-        return out
-    try:
+    try:  # every run, events or not: a broken channel is said at once, not on the day it matters
         url = expand(channel.template, env, where=channel.where)
         check(url, where=channel.where)
     except ChannelError as exc:
         out.outcome, out.error = Outcome.UNUSABLE, str(exc)
         log.error("%s", exc)
+        return out
+    if not batches:
         return out
     if dry_run:
         out.outcome = Outcome.DRY_RUN
