@@ -13,14 +13,13 @@ from dataclasses import dataclass, replace
 
 from gitdesk.config import Config
 from gitdesk.history import TicketHistory, Version
-from gitdesk.model import Ticket
-from gitdesk.notify.events import Event, Sees
+from gitdesk.notify.events import Event, Sees, as_ticket
 from gitdesk.site.scope import Audience, Scope, scope_for, strip_fields, visible
 
 
 def version_visible(ticket: TicketHistory, version: Version, scope: Scope, config: Config) -> bool:
     """Whether ``scope``'s site shows this version of ``ticket``: the one call into the site's scope code."""
-    return visible(Ticket(ticket.kind, ticket.id, version.path, dict(version.fields)), scope, config)
+    return visible(as_ticket(ticket, version), scope, config)
 
 
 @dataclass(frozen=True)
@@ -50,7 +49,7 @@ class Channel:
 
     def scoped(self, event: Event) -> Event:
         """``event`` without the fields this audience may not see."""
-        return replace(event, fields=strip_fields(event.fields, self.scope))
+        return replace(event, ticket=replace(event.ticket, fields=strip_fields(event.ticket.fields, self.scope)))
 
 
 def channels(config: Config) -> list[Channel]:

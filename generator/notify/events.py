@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from typing import Any, Callable, Collection, Iterable, Iterator, Mapping
 
 from gitdesk.history import History, TicketHistory, Version
-from gitdesk.model import IncidentStatus, Kind, maintenance_withdrawn, parse_time
+from gitdesk.model import IncidentStatus, Kind, Ticket, maintenance_withdrawn, parse_time
 from gitdesk.sla import ClockState, SlaReport
 
 #: how far ahead a run announces that a maintenance window is about to start
@@ -53,13 +53,10 @@ class Event:
     """One thing that happened to one ticket, as one audience sees it."""
 
     kind: EventKind
-    ticket_id: str
-    ticket_kind: Kind
+    #: the ticket as the version that made it happen left it (fields scoped by the caller for its audience)
+    ticket: Ticket
     #: when it happened: the landed time, or the run's ``now`` for events of time (starting soon, SLA)
     at: datetime
-    #: the version's front matter (already scoped by the caller for its audience)
-    fields: Mapping[str, Any]
-    path: str
     previous_status: str | None = None
     #: the first-parent commit that landed it ("" for events of time)
     commit: str = ""
@@ -68,18 +65,14 @@ class Event:
     key: str = ""
 
     @property
-    def title(self) -> str:
-        return str(self.fields.get("title", ""))
-
-    @property
-    def status(self) -> str | None:
-        value = self.fields.get("status")
-        return value if isinstance(value, str) else None
-
-    @property
     def update(self) -> str | None:
-        value = self.fields.get("update")
+        value = self.ticket.get("update")
         return value if isinstance(value, str) and value.strip() else None
+
+
+def as_ticket(ticket: TicketHistory, version: Version) -> Ticket:
+    """One version of a ticket as a :class:`~gitdesk.model.Ticket` (what the site's scope and paths take)."""
+    return Ticket(ticket.kind, ticket.id, version.path, dict(version.fields))
 
 
 #: whether an audience may see one version of a ticket (the site's scope rules, per version)
@@ -145,7 +138,7 @@ def ticket_events(ticket: TicketHistory, sees: Sees) -> Iterator[Event]:
             count = seen[kind] = seen.get(kind, 0) + 1
             fields = version.fields
             key = f"{ticket.id}:{kind.value}:{count}:{_digest(fields.get('status'), fields.get('update'), *(fields.get(k) for k in _WINDOW_FIELDS))}"
-            yield Event(kind, ticket.id, ticket.kind, version.commit.landed_at, fields, version.path,
+            yield Event(kind, as_ticket(ticket, version), version.commit.landed_at,
                         previous.fields.get("status") if previous else None, version.commit.sha, key=key)
         previous = version
 
@@ -157,7 +150,7 @@ def landed_events(history: History, commits: Collection[str], sees: Sees) -> lis
         if not any(v.commit.sha in commits for v in ticket.versions):
             continue
         out.extend(e for e in ticket_events(ticket, sees) if e.commit in commits)
-    out.sort(key=lambda e: (e.at, e.ticket_id))
+    out.sort(key=lambda e: (e.at, e.ticket.id))
     return out
 
 
@@ -172,9 +165,9 @@ def starting_soon(history: History, sees: Sees, now: datetime, *, lead: timedelt
         if starts is None or maintenance_withdrawn(version.fields.get("status")) or not now < starts <= now + lead:
             continue
         if sees(ticket, version):
-            out.append(Event(EventKind.MAINTENANCE_STARTING, ticket.id, Kind.MAINTENANCE, now, version.fields, version.path,
+            out.append(Event(EventKind.MAINTENANCE_STARTING, as_ticket(ticket, version), now,
                              key=f"{ticket.id}:{EventKind.MAINTENANCE_STARTING.value}:{starts.isoformat()}"))
-    return sorted(out, key=lambda e: e.ticket_id)
+    return sorted(out, key=lambda e: e.ticket.id)
 
 
 def sla_events(report: SlaReport, history: History, now: datetime) -> list[Event]:
@@ -191,7 +184,7 @@ def sla_events(report: SlaReport, history: History, now: datetime) -> list[Event
                 kind = EventKind.SLA_AT_RISK
             else:
                 continue
-            out.append(Event(kind, sla.id, Kind.INCIDENT, now, ticket.latest.fields, ticket.latest.path, target=name.value,
+            out.append(Event(kind, as_ticket(ticket, ticket.latest), now, target=name.value,
                              key=f"{sla.id}:{kind.value}:{name.value}:{clock.cycles}"))
     return out
 

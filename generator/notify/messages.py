@@ -14,7 +14,6 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
-from gitdesk.model import Ticket
 from gitdesk.notify.events import Event, EventKind
 from gitdesk.site.pages import ticket_path
 from gitdesk.site.render import page_url
@@ -104,26 +103,25 @@ def link(event: Event, site_url: str | None) -> str | None:
     """The absolute URL of the ticket's page on the site, when ``site.url`` is set."""
     if not site_url or not site_url.startswith(("https://", "http://")):
         return None
-    path = ticket_path(Ticket(event.ticket_kind, event.ticket_id, event.path, dict(event.fields)))
-    return site_url.rstrip("/") + "/" + page_url(path, False)
+    return site_url.rstrip("/") + "/" + page_url(ticket_path(event.ticket), False)
 
 
 def headline(event: Event, context: Context) -> str:
     """What happened, to what: ``INC-0042 resolved``."""
-    return one_line(context.say(f"event.{event.kind.value}", id=event.ticket_id, status=event.status or "",
+    return one_line(context.say(f"event.{event.kind.value}", id=event.ticket.id, status=event.ticket.status or "",
                                 target=event.target or ""))
 
 
 def _facts(event: Event, context: Context) -> list[tuple[str, str]]:
     facts = []
-    if event.status:
-        facts.append((context.say("label.status"), event.status))
-    if event.previous_status and event.previous_status != event.status:
+    status = event.ticket.status
+    if status:
+        facts.append((context.say("label.status"), status))
+    if event.previous_status and event.previous_status != status:
         facts.append((context.say("label.previous"), event.previous_status))
-    severity = event.fields.get("severity")
-    if isinstance(severity, str):
-        facts.append((context.say("label.severity"), severity))
-    starts, ends = event.fields.get("starts_at"), event.fields.get("ends_at")
+    if event.ticket.severity:
+        facts.append((context.say("label.severity"), event.ticket.severity))
+    starts, ends = event.ticket.get("starts_at"), event.ticket.get("ends_at")
     if starts and ends:
         facts.append((context.say("label.window"), f"{starts} – {ends}"))
     return [(label, one_line(str(value))) for label, value in facts]
@@ -131,7 +129,7 @@ def _facts(event: Event, context: Context) -> list[tuple[str, str]]:
 
 def render(event: Event, context: Context) -> Message:
     """One event as a message: subject (what, to what, for whom), text and HTML bodies."""
-    subject = context.say("subject", audience=one_line(context.who), what=headline(event, context), title=one_line(event.title))
+    subject = context.say("subject", audience=one_line(context.who), what=headline(event, context), title=one_line(event.ticket.title))
     return Message(subject, _text([event], context), _html([event], context), _TONES.get(event.kind, Tone.INFO))
 
 
@@ -152,7 +150,7 @@ def messages(events: Sequence[Event], context: Context) -> list[tuple[list[Event
 def _text(events: Iterable[Event], context: Context) -> str:
     blocks = []
     for event in events:
-        lines = [f"{headline(event, context)}: {one_line(event.title)}"]
+        lines = [f"{headline(event, context)}: {one_line(event.ticket.title)}"]
         lines += [f"{label}: {value}" for label, value in _facts(event, context)]
         if event.update:
             lines.append(f"{context.say('label.update')}: {event.update.strip()}")
@@ -174,7 +172,7 @@ def _html(events: Iterable[Event], context: Context) -> str:
         url = link(event, context.site_url)
         if url:
             lines.append(f"<strong>{e(context.say('label.link'))}:</strong> <a href=\"{e(url)}\">{e(url)}</a>")
-        block = f"<h2>{e(headline(event, context))}: {e(one_line(event.title))}</h2>"
+        block = f"<h2>{e(headline(event, context))}: {e(one_line(event.ticket.title))}</h2>"
         parts.append(block + "".join(f"<p>{line}</p>" for line in lines))
     footer = f"<p><small>{e(context.say('footer', audience=one_line(context.who)))}</small></p>"
     return "<html><body>" + "<hr>".join(parts) + footer + "</body></html>"
