@@ -110,10 +110,8 @@ class Plan:
 
     def events_for(self, channel: Channel) -> list[Event]:
         sees = channel.sees(self.config)
-        found = landed_events(self.history, self.commits, sees) + starting_soon(self.history, sees, self.now)
-        if channel.scope.internal:
-            found += self.sla
-        return [channel.scoped(e) for e in found]
+        found = landed_events(self.history, self.commits, sees) + starting_soon(self.history, sees, self.now) + self.sla
+        return [channel.scoped(e) for e in found if channel.scope.internal or not e.kind.internal_only]
 
 
 def plan(config: Config, history: History, commits: frozenset[str], now: datetime) -> Plan:

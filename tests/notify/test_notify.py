@@ -194,6 +194,15 @@ def test_email_has_subject_escaped_html_text_and_a_link(make_desk: Any, smtp: Sm
     assert "Payments <b>fail</b> since 09:40." in text.get_content()
 
 
+def test_a_line_break_in_a_title_cannot_add_a_mail_header(make_desk: Any, smtp: Smtp, hooks: Hooks) -> None:
+    desk = _adopted(make_desk, smtp, hooks)
+    desk.commit({"INC-0002": incident("Billing down\r\nBcc: attacker@example.org", client="globex")}, "2026-11-03T10:00:00+01:00")
+    assert desk.notify()[0] == 0
+    [mail] = smtp.to("globex@example.org")
+    assert mail["Bcc"] is None and mail["Subject"] == "[Globex] INC-0002 opened: Billing down Bcc: attacker@example.org"
+    assert not smtp.to("attacker@example.org")
+
+
 def test_more_than_ten_events_become_one_digest(make_desk: Any, smtp: Smtp, hooks: Hooks) -> None:
     desk = _adopted(make_desk, smtp, hooks)
     desk.commit({f"INC-{n:04d}": incident(f"Issue {n}", client="acme") for n in range(10, 22)}, "2026-11-03T10:00:00+01:00")
