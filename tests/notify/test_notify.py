@@ -216,10 +216,14 @@ def test_sla_warnings_go_to_the_internal_audience_only_and_once(make_desk: Any, 
     desk = _adopted(make_desk, smtp, hooks)
     desk.commit({"INC-0002": incident("ERP down", client="acme", severity="P0")}, "2026-11-03T10:00:00+01:00")
     assert desk.notify("--now", "2026-11-03T10:01:00+01:00")[0] == 0
+    assert desk.notify("--now", "2026-11-03T10:12:00+01:00")[0] == 0  # 12 of 15 minutes used: at risk (0.75)
+    assert desk.notify("--now", "2026-11-03T10:13:00+01:00")[0] == 0
     assert desk.notify("--now", "2026-11-03T10:20:00+01:00")[0] == 0  # response (15m) breached, no new commit
     assert desk.notify("--now", "2026-11-03T10:25:00+01:00")[0] == 0
     internal = [p["title"] for p in hooks.at("internal")]
-    assert internal.count("[internal] INC-0002 response SLA breached: ERP down") == 1
+    assert internal == ["[internal] INC-0002 opened: ERP down",
+                        "[internal] INC-0002 response SLA at risk: ERP down",
+                        "[internal] INC-0002 response SLA breached: ERP down"]
     assert not any("SLA" in p["title"] for p in hooks.at("acme"))
 
 
