@@ -17,7 +17,7 @@ import enum
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Callable, Collection, Iterable, Iterator, Mapping
+from typing import Callable, Collection, Iterator
 
 from gitdesk.history import History, TicketHistory, Version
 from gitdesk.model import IncidentStatus, Kind, Ticket, maintenance_withdrawn, parse_time
@@ -187,8 +187,3 @@ def sla_events(report: SlaReport, history: History, now: datetime) -> list[Event
             out.append(Event(kind, as_ticket(ticket, ticket.latest), now, target=name.value,
                              key=f"{sla.id}:{kind.value}:{name.value}:{clock.cycles}"))
     return out
-
-
-def keys(events: Iterable[Event]) -> list[str]:
-    """The events' keys, in order."""
-    return [e.key for e in events]
