@@ -100,6 +100,8 @@ class Client:
     uptime: UptimePolicy | None = None
     #: ``access.htpasswd``: who may read this client's published site (as written: relative to the repo or absolute)
     htpasswd: str | None = None
+    #: ``notify``: Apprise URLs (``${VAR}`` unexpanded) that receive this client's events
+    notify: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -127,6 +129,8 @@ class Config:
     uptime: UptimePolicy = field(default_factory=UptimePolicy)
     clients: tuple[Client, ...] = ()
     site: SiteSettings = field(default_factory=SiteSettings)
+    #: top-level ``notify``: Apprise URLs (``${VAR}`` unexpanded) that receive the internal audience's events
+    notify: tuple[str, ...] = ()
 
     @property
     def component_ids(self) -> set[str]:
@@ -361,6 +365,7 @@ def _build(raw: dict[str, Any]) -> Config:
                 _policy(entry["sla"], sla, names, f"{where}.sla") if entry.get("sla") else None,
                 _uptime(entry.get("uptime"), uptime, f"{where}.uptime") if entry.get("uptime") else None,
                 (entry.get("access") or {}).get("htpasswd"),
+                tuple(entry.get("notify", ())),
             )
         )
     site = raw.get("site") or {}
@@ -377,4 +382,5 @@ def _build(raw: dict[str, Any]) -> Config:
         clients=tuple(clients),
         site=SiteSettings(site.get("url"), site.get("logo"), site.get("history_months", 24), site.get("page_size", 50),
                           (site.get("access") or {}).get("internal_htpasswd")),
+        notify=tuple(raw.get("notify", ())),
     )
