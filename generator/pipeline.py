@@ -16,7 +16,7 @@ from pathlib import Path
 from gitdesk.config import Config, load_config
 from gitdesk.history import History, read_history
 from gitdesk.load.files import load_repo
-from gitdesk.model import DiagnosticLevel, Ticket
+from gitdesk.model import Diagnostic, DiagnosticLevel, Ticket
 from gitdesk.site import Audience, Bundle, scope_for, site_bundle
 
 log = logging.getLogger(__name__)
@@ -63,6 +63,8 @@ class Sources:
     now: datetime
     #: files that could not be loaded and are left out
     skipped: tuple[str, ...] = ()
+    #: what loading found (every level), for the build policy (gitdesk.adapters.policy)
+    diagnostics: tuple[Diagnostic, ...] = ()
 
 
 def check_options(options: SiteOptions) -> None:
@@ -73,15 +75,13 @@ def check_options(options: SiteOptions) -> None:
 def read_sources(repo: Path, *, now: datetime | None = None, config: Config | None = None) -> Sources:
     """Read the repo once (config, tickets, Git history) for any number of audiences' bundles.
 
-    Files that cannot be loaded are left out, logged, and listed in ``skipped``.
+    Files that cannot be loaded are left out and listed in ``skipped``; ``diagnostics`` says why.
     """
     config = config or load_config(repo)
     loaded = load_repo(repo)
     broken = sorted({d.file for d in loaded.diagnostics if d.level is DiagnosticLevel.ERROR} - {t.path for t in loaded.tickets})
-    for path in broken:
-        log.warning("%s could not be loaded and is left out of the site (run `gitdesk validate`)", path)
     history = read_history(repo, branch=config.branch)
-    return Sources(config, loaded.tickets, history, now or datetime.now(timezone.utc), tuple(broken))
+    return Sources(config, loaded.tickets, history, now or datetime.now(timezone.utc), tuple(broken), tuple(loaded.diagnostics))
 
 
 def collect(options: SiteOptions, *, directory_urls: bool = False) -> Bundle:
