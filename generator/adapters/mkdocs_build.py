@@ -71,17 +71,19 @@ def build_site(options: SiteOptions, out: Path, *, keep_going: bool = False) -> 
         options = replace(options, sources=sources)
     with mkdocs_file(options.repo) as config_file, docs_folder(config_file) as docs_dir, \
             atomic_folder(out, options.repo) as fresh, source_date(options.now), mkdocs_logging(logging.WARNING):
+        config = load_mkdocs(config_file, options, site_dir=fresh, docs_dir=docs_dir, keep_going=keep_going)
+        refuse_walk(options.repo, keep_going=keep_going)
         try:
-            config = load_mkdocs(config_file, options, site_dir=fresh, docs_dir=docs_dir, keep_going=keep_going)
-            refuse_walk(options.repo, keep_going=keep_going)
             config.plugins.on_startup(command="build", dirty=False)
             try:
                 mkdocs_build(config)
             finally:
                 config.plugins.on_shutdown()
-        except DocsRefused as exc:
-            raise exc.refusal from None
         except mkdocs_errors.MkDocsException as exc:
+            # MkDocs turns a plugin's error into its own Abort; the plugin kept the refusal to say it properly.
+            for plugin in gitdesk_plugins(config):
+                if plugin.refused is not None:
+                    raise plugin.refused from None
             raise GitdeskError(f"site build failed: {exc}", hint="the previous site was left untouched") from None
         pages = sum(1 for _ in fresh.rglob("*.html"))
         files = sum(1 for p in fresh.rglob("*") if p.is_file())
@@ -155,19 +157,28 @@ def load_mkdocs(config_file: Path, options: SiteOptions, *, site_dir: Path, dev_
 
     ``docs_dir`` replaces mkdocs.yml's (see :func:`docs_folder`).
     """
+    from mkdocs import exceptions as mkdocs_errors
     from mkdocs.config import load_config as mkdocs_config
 
     overrides = {"dev_addr": dev_addr} if dev_addr else {}
     if docs_dir is not None:
         overrides["docs_dir"] = str(docs_dir)
-    config = mkdocs_config(config_file=str(config_file), site_dir=str(site_dir), **overrides)
-    plugins = [plugin for plugin in config.plugins.values() if isinstance(plugin, GitdeskPlugin)]
+    try:
+        config = mkdocs_config(config_file=str(config_file), site_dir=str(site_dir), **overrides)
+    except mkdocs_errors.MkDocsException as exc:
+        raise GitdeskError(f"site build failed: {exc}", hint="the previous site was left untouched") from None
+    plugins = gitdesk_plugins(config)
     if not plugins:
         raise ConfigError(f"{config_file} does not enable the gitdesk plugin", hint="add it: `plugins: [search, gitdesk]`")
     for plugin in plugins:
         plugin.options = options
         plugin.keep_going = keep_going
     return config
+
+
+def gitdesk_plugins(config: MkDocsConfig) -> list[GitdeskPlugin]:
+    """The gitdesk plugin instances a loaded MkDocs config runs (one, unless mkdocs.yml lists it twice)."""
+    return [plugin for plugin in config.plugins.values() if isinstance(plugin, GitdeskPlugin)]
 
 
 def require_plugin() -> None:
