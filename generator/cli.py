@@ -207,7 +207,8 @@ def serve(ctx: click.Context, client: str | None, audience: str, dev_addr: str, 
 def generate(ctx: click.Context, out: Path, client: str | None, audience: str, now: str | None, keep_going: bool) -> None:
     """Write the site's Markdown and assets only, for another MkDocs-compatible builder.
 
-    All or nothing, as build: a ticket that fails to load or validate stops it (exit 1).
+    All or nothing, as build: when a ticket fails to load or validate, nothing
+    is written (exit 1).
     """
     from gitdesk.commands.site import generate_command
 
