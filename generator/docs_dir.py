@@ -38,6 +38,8 @@ class MkdocsYml:
     hooks: tuple[str, ...]
     plugins: tuple[str, ...]
     site_url: str | None = None
+    #: the theme's ``custom_dir`` (absolute), whose static files MkDocs publishes too
+    custom_dir: Path | None = None
 
 
 class _AnyTagLoader(yaml.SafeLoader):
@@ -67,10 +69,13 @@ def read_mkdocs_file(path: Path) -> MkdocsYml:
     names = [next(iter(p)) if isinstance(p, dict) and p else p for p in plugins] if isinstance(plugins, list) else list(plugins or {})
     hooks = raw.get("hooks")
     docs = raw.get("docs_dir")
+    theme = raw.get("theme")
+    custom = theme.get("custom_dir") if isinstance(theme, dict) else None
     return MkdocsYml(path=path, docs_dir=path.parent / (docs if isinstance(docs, str) and docs else "docs"),
                      hooks=tuple(str(h) for h in hooks) if isinstance(hooks, list) else (),
                      plugins=tuple(str(n) for n in names if n is not None),
-                     site_url=str(raw["site_url"]) if raw.get("site_url") else None)
+                     site_url=str(raw["site_url"]) if raw.get("site_url") else None,
+                     custom_dir=path.parent / custom if isinstance(custom, str) and custom else None)
 
 
 def code_warnings(config: MkdocsYml) -> list[tuple[str, str]]:

@@ -64,6 +64,8 @@ def check_docs(repo: Path, config: Config) -> list[Diagnostic]:
     if mkdocs is None:
         return []  # gitdesk builds with its own empty docs folder
     refused = docs_dir.scan(mkdocs.docs_dir, repo=repo)
+    if mkdocs.custom_dir is not None:
+        refused += docs_dir.scan(mkdocs.custom_dir, repo=repo)
     out = [Diagnostic(docs_dir.shown(r.path, repo), 1, 1, "GD400", f"{r.reason}: {r.fix}") for r in refused]
     for page in docs_dir.pages(mkdocs.docs_dir, skip={r.path for r in refused}):
         text = docs_dir.read_page(page)

@@ -80,10 +80,6 @@ def build_site(options: SiteOptions, out: Path, *, keep_going: bool = False) -> 
             finally:
                 config.plugins.on_shutdown()
         except mkdocs_errors.MkDocsException as exc:
-            # MkDocs turns a plugin's error into its own Abort; the plugin kept the refusal to say it properly.
-            for plugin in gitdesk_plugins(config):
-                if plugin.refused is not None:
-                    raise plugin.refused from None
             raise GitdeskError(f"site build failed: {exc}", hint="the previous site was left untouched") from None
         pages = sum(1 for _ in fresh.rglob("*.html"))
         files = sum(1 for p in fresh.rglob("*") if p.is_file())

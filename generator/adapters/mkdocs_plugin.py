@@ -22,7 +22,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.toc import get_toc
 from mkdocs.utils import nest_paths
 
-from gitdesk.adapters.policy import BuildRefused, checked
+from gitdesk.adapters.policy import checked
 from gitdesk.adapters.policy import refusal as refusal_error
 from gitdesk.clock import parse_now
 from gitdesk.config import Config
@@ -81,8 +81,6 @@ class GitdeskPlugin(BasePlugin[GitdeskConfig]):  # type: ignore[no-untyped-call]
         self.keep_going: bool | None = None
         #: what on_config built this site for: the options (with sources), their gitdesk.yml
         self._built_for: SiteOptions | None = None
-        #: the error a refused build ends with (MkDocs replaces a plugin's own error with its Abort)
-        self.refused: GitdeskError | None = None
         self._config: Config | None = None
         self._stash: dict[str, list[str]] = {}
         #: generated pages' full HTML while the search plugin reads their indexed copy
@@ -108,7 +106,6 @@ class GitdeskPlugin(BasePlugin[GitdeskConfig]):  # type: ignore[no-untyped-call]
             self._config = options.sources.config if options.sources else None
             self.bundle = bundle = collect(options, directory_urls=config.use_directory_urls)
         except GitdeskError as exc:
-            self.refused = exc if isinstance(exc, BuildRefused) else None
             raise PluginError(f"gitdesk: {exc}") from None
         if not config.site_url and bundle.site_url:
             # Feeds and the sitemap need absolute URLs; gitdesk.yml's site.url is the same address.
@@ -181,8 +178,8 @@ class GitdeskPlugin(BasePlugin[GitdeskConfig]):  # type: ignore[no-untyped-call]
                 files.remove(file)
         if refused and not self._keep_going():
             error = DocsRefused(refused, repo)
-            self.refused = error.refusal
-            raise error
+            # gitdesk's own build says it once, with exit 1; MkDocs would log a PluginError and replace it with Abort.
+            raise error.refusal if self.options is not None else error
         for problem in refused:
             log.warning("gitdesk: %s is left out of the site: it %s", shown(problem.path, repo), problem.reason)
             if self._built_for is not None:

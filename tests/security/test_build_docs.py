@@ -138,3 +138,19 @@ def test_a_refused_build_keeps_the_previous_site(linked: Path) -> None:
     os.symlink("/proc/self/environ", linked / "docs/env.md")
     assert run(linked, "build", "--client", "acme", "--now", NOW).exit_code == 1
     assert snapshot(linked / "site") == before and leftovers(linked) == []
+
+
+def test_a_symlink_in_the_theme_overrides_is_refused_too(tmp_path: Path) -> None:
+    # MkDocs copies a custom_dir's static files into the site as it does docs/.
+    themed = MKDOCS.replace("theme: {name: material, font: false}", "theme: {name: material, font: false, custom_dir: overrides}")
+    repo = desk(tmp_path / "desk", mkdocs=themed, docs={"index.md": "# Welcome\n"})
+    (tmp_path / "secret.txt").write_text(OUTSIDE, encoding="utf-8")
+    (repo / "overrides/assets").mkdir(parents=True)
+    os.symlink(tmp_path / "secret.txt", repo / "overrides/assets/leak.txt")
+    commit(repo, "theme: an override that links out")
+    validate = run(repo, "validate", "--no-history")
+    assert validate.exit_code == 1 and "overrides/assets/leak.txt:1:1: GD400" in validate.stdout
+    result = run(repo, "build", "--client", "acme", "--now", NOW)
+    assert result.exit_code == 1 and "overrides/assets/leak.txt" in result.stderr
+    assert result.stderr.count("nothing was published") == 1  # said once, not again by MkDocs
+    assert not (repo / "site").exists()
