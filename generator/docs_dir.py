@@ -101,6 +101,8 @@ class Refused:
     path: Path
     reason: str
     fix: str
+    #: GD400 a file that may not be published at all, GD401 a page whose audience cannot be told
+    code: str = "GD400"
 
 
 def refusal(path: Path, *, root: Path, repo: Path) -> Refused | None:
@@ -210,6 +212,15 @@ def page_visible(meta: dict[str, Any], *, internal: bool, client: str | None, de
     if meta.get("visibility", default_visibility) != "public":
         return False
     return owner is None or client is not None
+
+
+def page_audience(path: Path, *, clients: frozenset[str] | set[str]) -> tuple[dict[str, Any] | None, str | None]:
+    """A docs page's front matter and what is wrong with its audience keys (None when nothing is)."""
+    text = read_page(path)
+    if text is None:
+        return None, "it is not UTF-8 text"
+    meta = page_meta(text)
+    return meta, meta_problem(meta, clients=clients)
 
 
 def read_page(path: Path) -> str | None:

@@ -68,8 +68,7 @@ def check_docs(repo: Path, config: Config) -> list[Diagnostic]:
         refused += docs_dir.scan(mkdocs.custom_dir, repo=repo)
     out = [Diagnostic(docs_dir.shown(r.path, repo), 1, 1, "GD400", f"{r.reason}: {r.fix}") for r in refused]
     for page in docs_dir.pages(mkdocs.docs_dir, skip={r.path for r in refused}):
-        text = docs_dir.read_page(page)
-        problem = "it is not UTF-8 text" if text is None else docs_dir.meta_problem(docs_dir.page_meta(text), clients=config.client_ids)
+        problem = docs_dir.page_audience(page, clients=config.client_ids)[1]
         if problem:
             out.append(Diagnostic(docs_dir.shown(page, repo), 1, 1, "GD401", problem))
     out.extend(Diagnostic(docs_dir.MKDOCS_FILE, 1, 1, "GD402", f"{problem}; {fix}", DiagnosticLevel.WARNING)

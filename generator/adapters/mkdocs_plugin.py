@@ -26,7 +26,7 @@ from gitdesk.adapters.policy import checked
 from gitdesk.adapters.policy import refusal as refusal_error
 from gitdesk.clock import parse_now
 from gitdesk.config import Config
-from gitdesk.docs_dir import Refused, meta_problem, page_meta, page_visible, read_page, refusal, shown
+from gitdesk.docs_dir import Refused, page_audience, page_visible, refusal, shown
 from gitdesk.errors import GitdeskError
 from gitdesk.model import Diagnostic, Kind
 from gitdesk.pipeline import SiteOptions, collect, read_sources
@@ -181,7 +181,7 @@ class GitdeskPlugin(BasePlugin[GitdeskConfig]):  # type: ignore[no-untyped-call]
             # gitdesk's own build says it once, with exit 1; MkDocs would log a PluginError and replace it with Abort.
             raise error.refusal if self.options is not None else error
         for problem in refused:
-            log.warning("gitdesk: %s is left out of the site: it %s", shown(problem.path, repo), problem.reason)
+            log.warning("gitdesk: %s is left out of the site: %s %s", shown(problem.path, repo), problem.code, problem.reason)
             if self._built_for is not None:
                 self._built_for.skipped.append(shown(problem.path, repo))
         if config.nav is not None and hidden:
@@ -190,11 +190,9 @@ class GitdeskPlugin(BasePlugin[GitdeskConfig]):  # type: ignore[no-untyped-call]
     def _page_audience(self, path: Path) -> tuple[Refused | None, bool]:
         """(why the page is refused, or None; whether this build's audience may see it)."""
         options, site = self._built_for, self._config
-        text = read_page(path)
-        meta = page_meta(text) if text is not None else None
-        problem = "is not UTF-8 text" if text is None else meta_problem(meta, clients=site.client_ids if site else set())
+        meta, problem = page_audience(path, clients=site.client_ids if site else set())
         if problem is not None or meta is None or options is None:
-            return Refused(path, problem or "has front matter that does not parse", "fix its front matter"), False
+            return Refused(path, problem or "its front matter does not parse", "fix its front matter", code="GD401"), False
         return None, page_visible(meta, internal=options.audience is Audience.INTERNAL, client=options.client,
                                   default_visibility=site.default_visibility if site else "public")
 
@@ -282,7 +280,7 @@ class DocsRefused(PluginError):
     """Files in the docs folder that may not be published; ``refusal`` is the error gitdesk's build ends with."""
 
     def __init__(self, refused: list[Refused], repo: Path) -> None:
-        found = [Diagnostic(shown(r.path, repo), 1, 1, "GD400", f"{r.reason}: {r.fix}") for r in refused]
+        found = [Diagnostic(shown(r.path, repo), 1, 1, r.code, f"{r.reason}: {r.fix}") for r in refused]
         self.refusal = refusal_error(found, what="docs file(s)")
         super().__init__(f"gitdesk: {self.refusal}")
 
