@@ -166,17 +166,24 @@ def history(ctx: click.Context, ticket_id: str, fmt: str) -> None:
 
 # --- site (issue 4) --------------------------------------------------------------
 
+KEEP_GOING_HELP = "Publish the rest when tickets or docs files have problems, listing what was left out."
+
 @cli.command()
 @click.option("--client", default=None, help="Build the site of one client.")
 @click.option("--audience", type=click.Choice(["client", "internal"]), default="client", show_default=True)
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None, help="Output folder (default: site/).")
 @click.option("--now", "now", default=None, metavar="TIME", help="Build as of this time (default: now).")
+@click.option("--keep-going", is_flag=True, help=KEEP_GOING_HELP)
 @click.pass_context
-def build(ctx: click.Context, client: str | None, audience: str, out: Path | None, now: str | None) -> None:
-    """Build the static status and history site (safe for clients by default)."""
+def build(ctx: click.Context, client: str | None, audience: str, out: Path | None, now: str | None, keep_going: bool) -> None:
+    """Build the static status and history site (safe for clients by default).
+
+    All or nothing: when a ticket fails to load or validate, or a docs file is
+    refused, nothing is published (exit 1, the previous site is kept).
+    """
     from gitdesk.commands.site import build_command
 
-    ctx.exit(build_command(_repo(ctx), client=client, audience=audience, out=out, now=now))
+    ctx.exit(build_command(_repo(ctx), client=client, audience=audience, out=out, now=now, keep_going=keep_going))
 
 
 @cli.command()
@@ -197,12 +204,17 @@ def serve(ctx: click.Context, client: str | None, audience: str, dev_addr: str, 
 @click.option("--client", default=None)
 @click.option("--audience", type=click.Choice(["client", "internal"]), default="client", show_default=True)
 @click.option("--now", "now", default=None, metavar="TIME")
+@click.option("--keep-going", is_flag=True, help=KEEP_GOING_HELP)
 @click.pass_context
-def generate(ctx: click.Context, out: Path, client: str | None, audience: str, now: str | None) -> None:
-    """Write the site's Markdown and assets only, for another MkDocs-compatible builder."""
+def generate(ctx: click.Context, out: Path, client: str | None, audience: str, now: str | None, keep_going: bool) -> None:
+    """Write the site's Markdown and assets only, for another MkDocs-compatible builder.
+
+    All or nothing, as build: when a ticket fails to load or validate, nothing
+    is written (exit 1).
+    """
     from gitdesk.commands.site import generate_command
 
-    ctx.exit(generate_command(_repo(ctx), out=out, client=client, audience=audience, now=now))
+    ctx.exit(generate_command(_repo(ctx), out=out, client=client, audience=audience, now=now, keep_going=keep_going))
 
 
 # --- engineer workflow (issue 5) -------------------------------------------------

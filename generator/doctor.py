@@ -11,9 +11,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
-
-import yaml
+from typing import Mapping
 
 from gitdesk.config import CONFIG_FILE, Config, load_config
 from gitdesk.errors import GitdeskError
@@ -88,31 +86,25 @@ def _history(config: Config, repo: Path) -> list[Finding]:
     return []
 
 
-class _AnyTagLoader(yaml.SafeLoader):
-    """Reads mkdocs.yml, whose `!!python/name:` and `!ENV` tags SafeLoader refuses; tagged values become None."""
-
-
-_AnyTagLoader.add_multi_constructor("", lambda loader, suffix, node: None)
-
-
 def _mkdocs(repo: Path) -> list[Finding]:
-    path = repo / MKDOCS_FILE
-    if not path.is_file():
-        return []  # gitdesk builds with its own default mkdocs.yml, which enables the plugin
-    fix = f"add it to {MKDOCS_FILE}: `plugins: [search, gitdesk]`"
+    from gitdesk.docs_dir import code_warnings, read_mkdocs_yml
+
     try:
-        raw: Any = yaml.load(path.read_text(encoding="utf-8"), Loader=_AnyTagLoader)  # noqa: S506 (a SafeLoader subclass)
-    except (yaml.YAMLError, OSError, UnicodeDecodeError) as exc:
-        return [Finding(Severity.BLOCKS, f"{MKDOCS_FILE} cannot be read: {exc}", "fix its YAML; `mkdocs build` shows the same error")]
-    plugins = raw.get("plugins") if isinstance(raw, dict) else None
-    names = [next(iter(p)) if isinstance(p, dict) and p else p for p in plugins] if isinstance(plugins, list) else list(plugins or {})
+        mkdocs = read_mkdocs_yml(repo)
+    except GitdeskError as exc:
+        return [Finding(Severity.BLOCKS, exc.message, exc.hint or "")]
+    if mkdocs is None:
+        return []  # gitdesk builds with its own default mkdocs.yml, which enables the plugin
     findings = []
-    if "gitdesk" not in names:
-        findings.append(Finding(Severity.BLOCKS, f"{MKDOCS_FILE} does not enable the gitdesk plugin, so the site would have no status pages", fix))
-    if isinstance(raw, dict) and raw.get("site_url"):
+    if "gitdesk" not in mkdocs.plugins:
+        findings.append(Finding(Severity.BLOCKS, f"{MKDOCS_FILE} does not enable the gitdesk plugin, so the site would have no status pages",
+                                f"add it to {MKDOCS_FILE}: `plugins: [search, gitdesk]`"))
+    if mkdocs.site_url:
         findings.append(Finding(Severity.WARNS, f"{MKDOCS_FILE} sets site_url, so every published site links to that one address "
                                                 "(canonical links, sitemap, the 404 page) instead of its own folder",
                                 f"remove site_url from {MKDOCS_FILE}; publish gives each site site.url/<client>/ from {CONFIG_FILE}"))
+    # Code that runs during every build, pull requests' included: a reviewer must know it is there.
+    findings.extend(Finding(Severity.WARNS, problem, fix) for problem, fix in code_warnings(mkdocs))
     return findings
 
 

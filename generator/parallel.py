@@ -4,12 +4,20 @@ Workers are forked: they inherit the jobs, the loaded modules and the data
 the jobs close over, so nothing is pickled on the way in and only results
 come back. Where fork is not available the jobs run one after the other,
 with the same results in the same order.
+
+Workers die with the process that forked them: a build killed with SIGKILL
+(a CI timeout, the OOM killer) runs no cleanup, and its workers would
+otherwise wait on their queue, or on a full result pipe, forever.
 """
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import multiprocessing
 import os
+import signal
+import sys
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, Callable, Sequence, TypeVar
@@ -48,7 +56,8 @@ def run_all(jobs: Sequence[Callable[[], R]], *, min_jobs: int) -> list[R]:
     size = -(-len(jobs) // (count * SLICES_PER_WORKER))
     _jobs = jobs
     try:
-        with ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("fork")) as pool:
+        with ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("fork"),
+                                 initializer=die_with_parent, initargs=(os.getpid(),)) as pool:
             slices = pool.map(_run_slice, range(0, len(jobs), size), [size] * len(range(0, len(jobs), size)))
             return [result for part in slices for result in part]
     finally:
@@ -57,3 +66,29 @@ def run_all(jobs: Sequence[Callable[[], R]], *, min_jobs: int) -> list[R]:
 
 def _run_slice(start: int, size: int) -> list[Any]:
     return [job() for job in _jobs[start : start + size]]
+
+
+#: prctl(2) option: the signal the kernel sends this process when its parent dies.
+_PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent(parent: int) -> None:
+    """Make this (forked) process end when ``parent`` does: at once on Linux, else when it next looks.
+
+    On Linux the kernel sends SIGKILL on the parent's death (``PR_SET_PDEATHSIG``);
+    the parent may have died before that was set, so the parent pid is
+    checked after. Elsewhere a daemon thread watches the parent pid.
+    """
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    else:
+        threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        threading.Event().wait(1.0)
+    os._exit(1)

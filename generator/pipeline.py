@@ -17,7 +17,7 @@ from typing import Callable
 from gitdesk.config import Config, load_config
 from gitdesk.history import History, TicketHistory, git, read_history
 from gitdesk.load.files import load_bytes, load_repo
-from gitdesk.model import DiagnosticLevel, Ticket
+from gitdesk.model import Diagnostic, DiagnosticLevel, Ticket
 from gitdesk.site import Audience, Bundle, scope_for, site_bundle
 
 log = logging.getLogger(__name__)
@@ -46,6 +46,8 @@ class Sources:
     now: datetime
     #: files that could not be loaded and are left out
     skipped: tuple[str, ...] = ()
+    #: what loading found (every level), for the build policy (gitdesk.adapters.policy)
+    diagnostics: tuple[Diagnostic, ...] = ()
 
 
 def check_options(options: SiteOptions) -> None:
@@ -57,17 +59,15 @@ def read_sources(repo: Path, *, now: datetime | None = None, config: Config | No
     """Read the repo once (config, tickets, Git history) for any number of audiences' bundles, cut at ``now``.
 
     The as-of cut happens here, once, before anything reads history: see
-    :func:`as_of`. Files that cannot be loaded are left out, logged, and
-    listed in ``skipped``.
+    :func:`as_of`. Files that cannot be loaded are left out and listed in
+    ``skipped``; ``diagnostics`` says why.
     """
     config = config or load_config(repo)
     loaded = load_repo(repo)
     broken = sorted({d.file for d in loaded.diagnostics if d.level is DiagnosticLevel.ERROR} - {t.path for t in loaded.tickets})
-    for path in broken:
-        log.warning("%s could not be loaded and is left out of the site (run `gitdesk validate`)", path)
     history = read_history(repo, branch=config.branch)
     tickets, history = as_of(loaded.tickets, history, now, read_at=lambda wanted: _files_at(repo, config.branch, wanted))
-    return Sources(config, tickets, history, now or datetime.now(timezone.utc), tuple(broken))
+    return Sources(config, tickets, history, now or datetime.now(timezone.utc), tuple(broken), tuple(loaded.diagnostics))
 
 
 #: reads ticket files as they were in given commits: (commit, path) -> file bytes (absent when unreadable)

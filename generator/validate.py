@@ -46,7 +46,37 @@ class Report:
 def validate_repo(repo: Path, config: Config) -> Report:
     """Load every ticket under ``repo`` and run every check that needs no Git history."""
     loaded = load_repo(repo)
-    return check_loaded(loaded, config)
+    report = check_loaded(loaded, config)
+    report.diagnostics = sorted(report.diagnostics + check_docs(repo, config), key=lambda d: (d.file, d.line, d.column, d.code))
+    return report
+
+
+def check_docs(repo: Path, config: Config) -> list[Diagnostic]:
+    """The MkDocs side checked like tickets: refused files in docs_dir, pages' audience keys, code in mkdocs.yml.
+
+    Errors (GD400 refused file, GD401 bad front matter) make ``gitdesk build``
+    refuse too; warnings (GD402) name what in mkdocs.yml runs code.
+    """
+    from gitdesk import docs_dir
+    from gitdesk.errors import GitdeskError
+
+    try:
+        mkdocs = docs_dir.read_mkdocs_yml(repo)
+    except GitdeskError as exc:
+        return [Diagnostic(docs_dir.MKDOCS_FILE, 1, 1, "GD400", exc.message)]
+    if mkdocs is None:
+        return []  # gitdesk builds with its own empty docs folder
+    refused = docs_dir.scan(mkdocs.docs_dir, repo=repo)
+    if mkdocs.custom_dir is not None:
+        refused += docs_dir.scan(mkdocs.custom_dir, repo=repo)
+    out = [Diagnostic(docs_dir.shown(r.path, repo), 1, 1, "GD400", f"{r.reason}: {r.fix}") for r in refused]
+    for page in docs_dir.pages(mkdocs.docs_dir, skip={r.path for r in refused}):
+        problem = docs_dir.page_audience(page, clients=config.client_ids)[1]
+        if problem:
+            out.append(Diagnostic(docs_dir.shown(page, repo), 1, 1, "GD401", problem))
+    out.extend(Diagnostic(docs_dir.MKDOCS_FILE, 1, 1, "GD402", f"{problem}; {fix}", DiagnosticLevel.WARNING)
+               for problem, fix in docs_dir.code_warnings(mkdocs))
+    return out
 
 
 def check_loaded(loaded: LoadResult, config: Config) -> Report:

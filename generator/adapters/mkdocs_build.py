@@ -16,17 +16,19 @@ import os
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 from urllib.parse import urlsplit
 
-from gitdesk.adapters.mkdocs_plugin import GitdeskPlugin
+from gitdesk.adapters.mkdocs_plugin import DocsRefused, GitdeskPlugin
 from gitdesk.adapters.output import atomic_folder
+from gitdesk.adapters.policy import checked
 from gitdesk.config import load_config
+from gitdesk.docs_dir import read_mkdocs_file, read_mkdocs_yml, scan
 from gitdesk.errors import ConfigError, GitdeskError
-from gitdesk.pipeline import SiteOptions, check_options
+from gitdesk.pipeline import SiteOptions, check_options, read_sources
 from gitdesk.site.render import plain_title
 from gitdesk.workflow.scaffold import default_mkdocs
 
@@ -44,14 +46,20 @@ class BuildResult:
     pages: int
     files: int
     seconds: float
-    skipped: int
+    #: files left out under ``keep_going`` (tickets and docs files), repo-relative
+    left_out: tuple[str, ...]
 
 
-def build_site(options: SiteOptions, out: Path) -> BuildResult:
+def build_site(options: SiteOptions, out: Path, *, keep_going: bool = False) -> BuildResult:
     """Build the site for ``options`` into ``out`` with MkDocs; ``out`` is replaced only when the build succeeded.
 
-    Raises ConfigError (exit 2) before any work for a bad gitdesk.yml or an
-    unknown client, GitdeskError when MkDocs fails (the old site stays).
+    All or nothing: a ticket that fails to load or validate, or a refused
+    file in the docs folder, raises BuildRefused (exit 1) before ``out`` is
+    touched, unless ``keep_going``, which leaves them out (listed in
+    ``left_out``). Sources handed in through ``options.sources`` are the
+    caller's to check (``publish`` checks once for every site). Raises
+    ConfigError (exit 2) before any work for a bad gitdesk.yml or an unknown
+    client, GitdeskError when MkDocs fails (the old site stays).
     """
     from mkdocs import exceptions as mkdocs_errors
     from mkdocs.commands.build import build as mkdocs_build
@@ -59,10 +67,14 @@ def build_site(options: SiteOptions, out: Path) -> BuildResult:
     require_plugin()
     started = time.perf_counter()
     check_options(options)
-    with mkdocs_file(options.repo) as config_file, atomic_folder(out, options.repo) as fresh, \
-            source_date(options.now), mkdocs_logging(logging.WARNING):
+    if options.sources is None:
+        sources = checked(read_sources(options.repo, now=options.now), repo=options.repo, keep_going=keep_going)
+        options = replace(options, sources=sources)
+    with mkdocs_file(options.repo) as config_file, docs_folder(config_file) as docs_dir, \
+            atomic_folder(out, options.repo) as fresh, source_date(options.now), mkdocs_logging(logging.WARNING):
+        config = load_mkdocs(config_file, options, site_dir=fresh, docs_dir=docs_dir, keep_going=keep_going)
+        refuse_walk(options.repo, keep_going=keep_going)
         try:
-            config = load_mkdocs(config_file, options, site_dir=fresh)
             config.plugins.on_startup(command="build", dirty=False)
             try:
                 mkdocs_build(config)
@@ -72,7 +84,22 @@ def build_site(options: SiteOptions, out: Path) -> BuildResult:
             raise GitdeskError(f"site build failed: {exc}", hint="the previous site was left untouched") from None
         pages = sum(1 for _ in fresh.rglob("*.html"))
         files = sum(1 for p in fresh.rglob("*") if p.is_file())
-    return BuildResult(out.resolve(), pages, files, time.perf_counter() - started, len(options.skipped))
+    return BuildResult(out.resolve(), pages, files, time.perf_counter() - started, tuple(options.skipped))
+
+
+def refuse_walk(repo: Path, *, keep_going: bool) -> None:
+    """Refuse (BuildRefused) the repo's docs folder with problems before MkDocs walks it.
+
+    MkDocs follows symlinked folders while it lists the docs (a link to ``/``
+    walks the whole machine), so those are refused even with ``keep_going``;
+    refused files are left to the plugin, which leaves them out under
+    ``keep_going``. Without a mkdocs.yml the docs folder is gitdesk's own, empty.
+    """
+    mkdocs = read_mkdocs_yml(repo)
+    refused = scan(mkdocs.docs_dir, repo=repo) if mkdocs else []
+    blocking = [r for r in refused if r.path.is_dir()] if keep_going else refused
+    if blocking:
+        raise DocsRefused(blocking, repo.resolve()).refusal
 
 
 def serve_site(options: SiteOptions, *, dev_addr: str) -> None:
@@ -86,9 +113,11 @@ def serve_site(options: SiteOptions, *, dev_addr: str) -> None:
 
     require_plugin()
     check_options(options)  # exit 2 before the server starts
-    with mkdocs_file(options.repo) as config_file, mkdocs_logging(logging.INFO), \
+    # A preview shows what it can: problems are logged and left out (keep_going), never a dead server.
+    with mkdocs_file(options.repo) as config_file, docs_folder(config_file) as docs_dir, mkdocs_logging(logging.INFO), \
             tempfile.TemporaryDirectory(prefix="gitdesk-serve-") as site_dir:
-        config = load_mkdocs(config_file, options, site_dir=Path(site_dir), dev_addr=dev_addr)
+        config = load_mkdocs(config_file, options, site_dir=Path(site_dir), dev_addr=dev_addr, docs_dir=docs_dir, keep_going=True)
+        refuse_walk(options.repo, keep_going=True)
         config.plugins.on_startup(command="serve", dirty=False)
         host, port = config.dev_addr
         mount = ("/" + urlsplit(config.site_url or "/").path.lstrip("/")).rstrip("/") + "/"
@@ -96,7 +125,8 @@ def serve_site(options: SiteOptions, *, dev_addr: str) -> None:
 
         def rebuild(loaded: MkDocsConfig | None = None) -> None:
             # MkDocs' own serve loads a fresh config (and plugin instance) per rebuild; so does this one.
-            current = loaded or load_mkdocs(config_file, options, site_dir=Path(site_dir), dev_addr=dev_addr)
+            current = loaded or load_mkdocs(config_file, options, site_dir=Path(site_dir), dev_addr=dev_addr,
+                                            docs_dir=docs_dir, keep_going=True)
             current.site_url = url
             mkdocs_build(current, serve_url=url)
 
@@ -118,18 +148,34 @@ def serve_site(options: SiteOptions, *, dev_addr: str) -> None:
             config.plugins.on_shutdown()
 
 
-def load_mkdocs(config_file: Path, options: SiteOptions, *, site_dir: Path, dev_addr: str | None = None) -> MkDocsConfig:
-    """Load ``config_file`` and hand ``options`` to its gitdesk plugin: they win over mkdocs.yml's plugin settings."""
+def load_mkdocs(config_file: Path, options: SiteOptions, *, site_dir: Path, dev_addr: str | None = None,
+                docs_dir: Path | None = None, keep_going: bool = False) -> MkDocsConfig:
+    """Load ``config_file`` and hand ``options`` to its gitdesk plugin: they win over mkdocs.yml's plugin settings.
+
+    ``docs_dir`` replaces mkdocs.yml's (see :func:`docs_folder`).
+    """
+    from mkdocs import exceptions as mkdocs_errors
     from mkdocs.config import load_config as mkdocs_config
 
     overrides = {"dev_addr": dev_addr} if dev_addr else {}
-    config = mkdocs_config(config_file=str(config_file), site_dir=str(site_dir), **overrides)
-    plugins = [plugin for plugin in config.plugins.values() if isinstance(plugin, GitdeskPlugin)]
+    if docs_dir is not None:
+        overrides["docs_dir"] = str(docs_dir)
+    try:
+        config = mkdocs_config(config_file=str(config_file), site_dir=str(site_dir), **overrides)
+    except mkdocs_errors.MkDocsException as exc:
+        raise GitdeskError(f"site build failed: {exc}", hint="the previous site was left untouched") from None
+    plugins = gitdesk_plugins(config)
     if not plugins:
         raise ConfigError(f"{config_file} does not enable the gitdesk plugin", hint="add it: `plugins: [search, gitdesk]`")
     for plugin in plugins:
         plugin.options = options
+        plugin.keep_going = keep_going
     return config
+
+
+def gitdesk_plugins(config: MkDocsConfig) -> list[GitdeskPlugin]:
+    """The gitdesk plugin instances a loaded MkDocs config runs (one, unless mkdocs.yml lists it twice)."""
+    return [plugin for plugin in config.plugins.values() if isinstance(plugin, GitdeskPlugin)]
 
 
 def require_plugin() -> None:
@@ -160,6 +206,21 @@ def mkdocs_file(repo: Path) -> Iterator[Path]:
         # themes print site_name unescaped, and gitdesk.yml is untrusted: a plain title
         path.write_text(default_mkdocs(plain_title(title)), encoding="utf-8")
         yield path
+
+
+@contextlib.contextmanager
+def docs_folder(config_file: Path) -> Iterator[Path | None]:
+    """None when mkdocs.yml's docs_dir exists (MkDocs uses it); an empty folder in its place when it does not.
+
+    A desk needs no docs of its own: a missing docs_dir is an empty one, not
+    MkDocs' "docs_dir isn't an existing directory". The repo is not touched.
+    """
+    declared = read_mkdocs_file(config_file).docs_dir
+    if declared.is_dir() or declared.is_symlink():
+        yield None
+        return
+    with tempfile.TemporaryDirectory(prefix="gitdesk-docs-") as tmp:
+        yield Path(tmp)
 
 
 @contextlib.contextmanager

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import yaml
 from mkdocs.config import base
@@ -24,10 +24,14 @@ from mkdocs.structure.toc import get_toc
 from mkdocs.utils import nest_paths
 from mkdocs.utils.meta import YAML_RE
 
+from gitdesk.adapters.policy import checked
+from gitdesk.adapters.policy import refusal as refusal_error
 from gitdesk.clock import parse_now
+from gitdesk.config import Config
+from gitdesk.docs_dir import Refused, page_audience, page_visible, refusal, shown
 from gitdesk.errors import GitdeskError
-from gitdesk.model import Kind
-from gitdesk.pipeline import SiteOptions, collect
+from gitdesk.model import Diagnostic, Kind
+from gitdesk.pipeline import SiteOptions, collect, read_sources
 from gitdesk.site import Audience
 
 if TYPE_CHECKING:
@@ -64,6 +68,8 @@ class GitdeskConfig(base.Config):  # type: ignore[no-untyped-call]  # MkDocs is 
     client = c.Optional(c.Type(str))
     #: build as of this ISO 8601 time (default: now)
     now = c.Optional(c.Type(str))
+    #: publish the rest when tickets or docs files have problems, instead of refusing the build
+    keep_going = c.Type(bool, default=False)
 
 
 class GitdeskPlugin(BasePlugin[GitdeskConfig]):  # type: ignore[no-untyped-call]
@@ -73,6 +79,11 @@ class GitdeskPlugin(BasePlugin[GitdeskConfig]):  # type: ignore[no-untyped-call]
         self.options: SiteOptions | None = None
         self.bundle: Bundle | None = None
         self.repo: Path | None = None
+        #: set like ``options``; None: this plugin's mkdocs.yml setting
+        self.keep_going: bool | None = None
+        #: what on_config built this site for: the options (with sources), their gitdesk.yml
+        self._built_for: SiteOptions | None = None
+        self._config: Config | None = None
         self._stash: dict[str, list[str]] = {}
         #: generated pages' full HTML while the search plugin reads their indexed copy
         self._full: dict[str, str] = {}
@@ -91,8 +102,10 @@ class GitdeskPlugin(BasePlugin[GitdeskConfig]):  # type: ignore[no-untyped-call]
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self._converted.clear()  # mkdocs.yml's Markdown extensions may have changed (serve)
         try:
-            options = self._options(config)
+            options = self._checked(self._options(config))
             self.repo = options.repo
+            self._built_for = options
+            self._config = options.sources.config if options.sources else None
             self.bundle = bundle = collect(options, directory_urls=config.use_directory_urls)
         except GitdeskError as exc:
             raise PluginError(f"gitdesk: {exc}") from None
@@ -107,6 +120,16 @@ class GitdeskPlugin(BasePlugin[GitdeskConfig]):  # type: ignore[no-untyped-call]
                 config.extra_javascript.append(js)
         return config
 
+    def _checked(self, options: SiteOptions) -> SiteOptions:
+        """``options`` with sources the build policy allows; gitdesk's own build hands in checked ones."""
+        if options.sources is not None:
+            return options
+        sources = read_sources(options.repo, now=options.now)
+        return replace(options, sources=checked(sources, repo=options.repo, keep_going=self._keep_going()))
+
+    def _keep_going(self) -> bool:
+        return self.keep_going if self.keep_going is not None else bool(self.config.keep_going)
+
     def _bundle(self) -> Bundle:
         if self.bundle is None:
             raise PluginError("gitdesk: the plugin's on_config did not run, so there is no site to add")
@@ -114,6 +137,7 @@ class GitdeskPlugin(BasePlugin[GitdeskConfig]):  # type: ignore[no-untyped-call]
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         bundle = self._bundle()
+        self._vet_docs(files, config)
         own = [f.src_uri for f in files.documentation_pages()]
         for path, content in bundle.files.items():
             if files.get_file_from_path(path) is not None:
@@ -126,6 +150,53 @@ class GitdeskPlugin(BasePlugin[GitdeskConfig]):  # type: ignore[no-untyped-call]
             # The listings first, then the repo's own docs pages as MkDocs would nest them.
             config.nav = [{item.title: item.path} for item in bundle.nav] + nest_paths(own)  # type: ignore[no-untyped-call]
         return files
+
+    def _vet_docs(self, files: Files, config: MkDocsConfig) -> None:
+        """Take out of ``files`` what the repo's docs may not publish (see :mod:`gitdesk.docs_dir`).
+
+        Refused files (symlinks, non-regular files, files outside the repo,
+        pages whose front matter does not parse or names a bad audience) end
+        the build with DocsRefused, or with keep_going are left out and
+        logged. Pages the audience may not see (``visibility: internal``,
+        another ``client``) are left out silently, and out of a nav that
+        mkdocs.yml spells out.
+        """
+        repo = (self.repo or Path(config.config_file_path).parent).resolve()
+        roots = {Path(config.docs_dir)} | ({Path(config.theme.custom_dir)} if config.theme.custom_dir else set())
+        refused: list[Refused] = []
+        hidden: set[str] = set()
+        for file in list(files):
+            if file.generated_by is not None or file.abs_src_path is None or Path(file.src_dir or "") not in roots:
+                continue
+            path = Path(file.abs_src_path)
+            problem = refusal(path, root=Path(file.src_dir or ""), repo=repo)
+            if problem is None and file.is_documentation_page() and Path(file.src_dir or "") == Path(config.docs_dir):
+                problem, visible = self._page_audience(path)
+                if problem is None and not visible:
+                    hidden.add(file.src_uri)
+                    files.remove(file)
+            if problem is not None:
+                refused.append(problem)
+                files.remove(file)
+        if refused and not self._keep_going():
+            error = DocsRefused(refused, repo)
+            # gitdesk's own build says it once, with exit 1; MkDocs would log a PluginError and replace it with Abort.
+            raise error.refusal if self.options is not None else error
+        for problem in refused:
+            log.warning("gitdesk: %s is left out of the site: %s %s", shown(problem.path, repo), problem.code, problem.reason)
+            if self._built_for is not None:
+                self._built_for.skipped.append(shown(problem.path, repo))
+        if config.nav is not None and hidden:
+            config.nav = _without(config.nav, hidden)
+
+    def _page_audience(self, path: Path) -> tuple[Refused | None, bool]:
+        """(why the page is refused, or None; whether this build's audience may see it)."""
+        options, site = self._built_for, self._config
+        meta, problem = page_audience(path, clients=site.client_ids if site else set())
+        if problem is not None or meta is None or options is None:
+            return Refused(path, problem or "its front matter does not parse", "fix its front matter", code="GD401"), False
+        return None, page_visible(meta, internal=options.audience is Audience.INTERNAL, client=options.client,
+                                  default_visibility=site.default_visibility if site else "public")
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         """Hand MkDocs only the Markdown of a generated page; its HTML blocks are final already.
@@ -229,6 +300,31 @@ def check_front_matter(path: str, content: str) -> None:
             problem = "no text title in it"
     raise PluginError(f"gitdesk: the generated page {path} has front matter that does not parse ({problem}); "
                       "the build stops rather than render it as Markdown. This is a gitdesk bug: please report it")
+
+
+class DocsRefused(PluginError):
+    """Files in the docs folder that may not be published; ``refusal`` is the error gitdesk's build ends with."""
+
+    def __init__(self, refused: list[Refused], repo: Path) -> None:
+        found = [Diagnostic(shown(r.path, repo), 1, 1, r.code, f"{r.reason}: {r.fix}") for r in refused]
+        self.refusal = refusal_error(found, what="docs file(s)")
+        super().__init__(f"gitdesk: {self.refusal}")
+
+
+def _without(nav: list[Any], hidden: set[str]) -> list[Any]:
+    """mkdocs.yml's ``nav`` without the entries that point at ``hidden`` pages (sections left empty go too)."""
+    out: list[Any] = []
+    for item in nav:
+        value = next(iter(item.values())) if isinstance(item, dict) and len(item) == 1 else item
+        if isinstance(value, str) and value in hidden:
+            continue
+        if isinstance(value, list):
+            kept = _without(value, hidden)
+            if not kept:
+                continue
+            item = {next(iter(item)): kept} if isinstance(item, dict) else kept
+        out.append(item)
+    return out
 
 
 def _index_text(block: str) -> str:

@@ -32,6 +32,7 @@ from typing import Iterable, Mapping
 
 from gitdesk.adapters.mkdocs_build import build_site
 from gitdesk.adapters.output import atomic_folder
+from gitdesk.adapters.policy import checked
 from gitdesk.config import CONFIG_FILE, Config, load_config
 from gitdesk.errors import ConfigError, GitdeskError
 from gitdesk.pipeline import SiteOptions, Sources, read_sources
@@ -127,6 +128,8 @@ class PublishResult:
     #: inline scripts the theme did not write (the CSP blocks them), as "site/page"
     blocked_scripts: tuple[str, ...]
     seconds: float
+    #: tickets left out under ``keep_going``, repo-relative
+    left_out: tuple[str, ...] = ()
 
 
 # --- inputs -------------------------------------------------------------------------------------------------------
@@ -222,11 +225,15 @@ def _prepare_out(out: Path) -> None:
 
 # --- the build ----------------------------------------------------------------------------------------------------
 
-def publish(repo: Path, out: Path, *, listen: Listen, now: datetime | None, environ: Mapping[str, str]) -> PublishResult:
+def publish(repo: Path, out: Path, *, listen: Listen, now: datetime | None, environ: Mapping[str, str],
+            keep_going: bool = False) -> PublishResult:
     """Build the internal site and every client's site from one read of the repo into ``out``, with its nginx.conf.
 
     ``now`` is a datetime or None (the current time). The previous ``out`` stays
-    until the new one is complete; a failure leaves it untouched.
+    until the new one is complete; a failure leaves it untouched. All or
+    nothing, as ``build``: a ticket that fails to load or validate, or a
+    refused docs file, raises BuildRefused (exit 1) unless ``keep_going``,
+    which leaves them out of every site (listed in ``left_out``).
     """
     started = time.perf_counter()
     config = load_config(repo)
@@ -234,13 +241,14 @@ def publish(repo: Path, out: Path, *, listen: Listen, now: datetime | None, envi
     secret = feed_secret(environ)
     _prepare_out(out)
     base = (config.site.url or listen.url).rstrip("/") + "/"
-    sources = read_sources(repo, now=now, config=config)
+    sources = checked(read_sources(repo, now=now, config=config), repo=repo, keep_going=keep_going)
     published = []
     with atomic_folder(out, repo) as fresh:
         for site in sites:
             url = f"{base}{site.name}/"
             own = replace(sources, config=replace(config, site=replace(config.site, url=url)))
-            build_audience(own, repo=repo, audience=site.audience, client=site.client, out=fresh / site.name)
+            build_audience(own, repo=repo, audience=site.audience, client=site.client, out=fresh / site.name,
+                           keep_going=keep_going)
             feeds: tuple[str, ...] = ()
             if secret is not None and site.client is not None:
                 feeds = _write_capabilities(fresh, site.name, capability_token(secret, site.client), base)
@@ -254,12 +262,15 @@ def publish(repo: Path, out: Path, *, listen: Listen, now: datetime | None, envi
             os.chmod(copy, 0o644)  # nginx started as root reads them as its worker user (nobody); the folder is never served
         (fresh / CONF).write_text(nginx_conf(sites=[s.name for s in sites], listen=listen, script_hashes=hashes), encoding="utf-8")
         _carry_state(out, fresh)
-    return PublishResult(out.resolve(), tuple(published), secret is None, tuple(blocked), time.perf_counter() - started)
+    return PublishResult(out.resolve(), tuple(published), secret is None, tuple(blocked), time.perf_counter() - started,
+                         tuple(sources.skipped))
 
 
-def build_audience(sources: Sources, *, repo: Path, audience: Audience, client: str | None, out: Path) -> None:
-    """Build one audience's site into ``out`` with MkDocs from already-read sources."""
-    build_site(SiteOptions(repo=repo, audience=audience, client=client, now=sources.now, sources=sources), out)
+def build_audience(sources: Sources, *, repo: Path, audience: Audience, client: str | None, out: Path,
+                   keep_going: bool = False) -> None:
+    """Build one audience's site into ``out`` with MkDocs from already-read (and checked) sources."""
+    build_site(SiteOptions(repo=repo, audience=audience, client=client, now=sources.now, sources=sources), out,
+               keep_going=keep_going)
 
 
 def _write_capabilities(fresh: Path, name: str, token: str, base: str) -> tuple[str, ...]:

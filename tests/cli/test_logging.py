@@ -13,23 +13,23 @@ def _break_a_ticket(repo: Path) -> None:
 
 def test_a_build_reports_its_summary_and_warnings_by_default(repo: Path) -> None:
     _break_a_ticket(repo)
-    result = run(repo, "build", "--client", "acme", "--now", NOW)
+    result = run(repo, "build", "--client", "acme", "--now", NOW, "--keep-going")
     assert result.exit_code == 0, result.output
-    assert ("gitdesk: warning: tickets/incidents/2026/INC-0002.md could not be loaded and is left out of the site "
-            "(run `gitdesk validate`)") in result.stderr.splitlines()
-    assert "✓ built" in result.stderr and "1 broken file(s) left out" in result.stderr
+    assert ("gitdesk: warning: tickets/incidents/2026/INC-0002.md is left out of the site: GD010 invalid YAML: "
+            "did not find expected ',' or ']'") in result.stderr.splitlines()
+    assert "✓ built" in result.stderr and "1 file(s) left out: tickets/incidents/2026/INC-0002.md" in result.stderr
     assert "Building documentation" not in result.stderr  # MkDocs' progress needs -v
     assert result.stdout == ""
 
 
 def test_quiet_keeps_warnings_and_double_quiet_says_nothing_on_success(repo: Path) -> None:
     _break_a_ticket(repo)
-    quiet = run(repo, "-q", "build", "--client", "acme", "--now", NOW)
+    quiet = run(repo, "-q", "build", "--client", "acme", "--now", NOW, "--keep-going")
     assert quiet.exit_code == 0
     assert quiet.stderr.splitlines() == [
-        "gitdesk: warning: tickets/incidents/2026/INC-0002.md could not be loaded and is left out of the site "
-        "(run `gitdesk validate`)"]
-    silent = run(repo, "-qq", "build", "--client", "acme", "--now", NOW)
+        "gitdesk: warning: tickets/incidents/2026/INC-0002.md is left out of the site: GD010 invalid YAML: "
+        "did not find expected ',' or ']'"]
+    silent = run(repo, "-qq", "build", "--client", "acme", "--now", NOW, "--keep-going")
     assert silent.exit_code == 0 and silent.stderr == ""
     assert (repo / "site/index.html").is_file()
 

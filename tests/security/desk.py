@@ -119,7 +119,7 @@ date: 2026-10-03
 id: EVO-0002
 title: Orders bulk edit {C['other client backlog']}
 status: planned
-category: evolution
+category: automation
 client: globex
 ---
 {C['other client backlog']}

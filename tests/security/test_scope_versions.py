@@ -56,7 +56,12 @@ clients:
 def _incident(number: int, *, title: str, client: str, component: str, status: str, update: str,
               visibility: str = "public") -> str:
     return (f"---\nid: INC-{number:04d}\ntitle: {title}\nseverity: P1\nstatus: {status}\nclient: {client}\n"
-            f"visibility: {visibility}\ncomponents: [{component}]\nimpact: degraded\nupdate: {update}\n---\n")
+            f"visibility: {visibility}\ncomponents: [{component}]\nimpact: degraded\nupdate: {update}\n"
+            f"{_POSTMORTEM if status == 'resolved' else ''}---\n")
+
+
+#: a resolved P1 needs its postmortem, or the build refuses to publish the desk
+_POSTMORTEM = "root_cause: A rounding bug.\nresolution: Fixed the rounding.\nprevention: A test for totals.\n"
 
 
 #: (hours after START, file, text): the repo's whole first-parent history
