@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 from gitdesk.config import Config
-from gitdesk.history import History, declared_time_problems
+from gitdesk.history import Anomaly, History, TicketHistory, declared_time_problems
 from gitdesk.load.files import DocumentError, LoadResult, load_repo, parse_document, read_file
 from gitdesk.model import Diagnostic, DiagnosticLevel, Kind, Position, Ticket, parse_time
 
@@ -185,14 +185,17 @@ def _supersede_chains(tickets: list[Ticket], by_id: dict[str, list[Ticket]]) -> 
 # --- checks that need history -------------------------------------------------
 
 def history_diagnostics(repo: Path, history: History) -> list[Diagnostic]:
-    """Checks that need history: declared times later than their landing (errors); anomalies (warnings).
+    """Checks that need history: declared times later than their landing and deleted tickets (errors); anomalies (warnings).
 
     Positions come from the file in the working tree when it still declares the
     same value there, else the top of the file.
     """
     out: list[Diagnostic] = []
     for ticket in history.tickets.values():
-        if ticket.deleted is not None or not ticket.versions:
+        if not ticket.versions:
+            continue
+        if ticket.deleted is not None:
+            out.append(_deletion(ticket, history.branch))
             continue
         for key, declared, version in declared_time_problems(ticket):
             path = ticket.latest.path
@@ -203,9 +206,28 @@ def history_diagnostics(repo: Path, history: History) -> list[Diagnostic]:
                 f"(landed {version.commit.landed_at.isoformat()}); declared times may only make the SLA stricter: "
                 f"set it to when it really happened, at or before the landing",
             ))
-    for anomaly in history.anomalies:
-        out.append(Diagnostic(anomaly.path or "gitdesk.yml", 1, 1, "GD311", anomaly.message, DiagnosticLevel.WARNING))
+    out.extend(anomaly_diagnostic(anomaly) for anomaly in history.anomalies)
     return out
+
+
+def _deletion(ticket: TicketHistory, branch: str) -> Diagnostic:
+    """GD314: a ticket that landed is part of the record; deleting its file would take its clocks along."""
+    assert ticket.deleted is not None
+    path = ticket.latest.path
+    return Diagnostic(path, 1, 1, "GD314",
+                      f"{ticket.id} ({path}) was deleted by commit {ticket.deleted.short} "
+                      f"(landed {ticket.deleted.landed_at.isoformat()}), but a ticket that landed on {branch} stays on record: "
+                      f"restore the file and set status: cancelled with a reason (`breach_reason:` if a target was breached)")
+
+
+#: anomaly kind -> diagnostic code (GD311 for the rest)
+_ANOMALY_CODES = {"witness-disagrees": "GD313"}
+
+
+def anomaly_diagnostic(anomaly: Anomaly) -> Diagnostic:
+    """An anomaly in the evidence as a warning at a ticket file its commit changed (GD313 for witness, else GD311)."""
+    return Diagnostic(anomaly.path or "gitdesk.yml", 1, 1, _ANOMALY_CODES.get(anomaly.kind, "GD311"), anomaly.message,
+                      DiagnosticLevel.WARNING)
 
 
 def _position(repo: Path, path: str, key: str) -> Position:

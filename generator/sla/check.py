@@ -10,6 +10,7 @@ from gitdesk.sla.clocks import ClockState, TicketSla
 from gitdesk.sla.engine import SlaReport
 from gitdesk.sla.report import duration
 from gitdesk.sla.stats import tickets_compliance
+from gitdesk.validate import anomaly_diagnostic
 
 
 def check_report(result: SlaReport, config: Config, tickets: list[Ticket]) -> list[Diagnostic]:
@@ -27,8 +28,10 @@ def check_report(result: SlaReport, config: Config, tickets: list[Ticket]) -> li
         breached = [(n, c) for n, c in sla.targets.items() if c.ever_breached]
         if breached and sla.breach_reason is None:
             what = ", ".join(f"{n.value} ({duration(c.elapsed_seconds)} of {duration(c.target_seconds)})" for n, c in breached)
-            out.append(Diagnostic(*at(sla, "status"), "GD320",
-                                  f"{sla.id}: breached {what}; add `breach_reason:` to {sla.path} saying why"))
+            fix = (f"add `breach_reason:` to {sla.path} saying why" if sla.deleted is None else
+                   f"its file {sla.path} was deleted by commit {sla.deleted.short}: restore it with `status: cancelled` "
+                   f"and a `breach_reason:` saying why")
+            out.append(Diagnostic(*at(sla, "status"), "GD320", f"{sla.id}: breached {what}; {fix}"))
         for name, c in sla.targets.items():
             if c.at_risk:
                 due = f", due {c.due_at.astimezone(zone):%Y-%m-%d %H:%M %Z}" if c.due_at else ""
@@ -46,8 +49,7 @@ def check_report(result: SlaReport, config: Config, tickets: list[Ticket]) -> li
             out.append(Diagnostic("gitdesk.yml", 1, 1, "GD322",
                                   f"SLA compliance for {label} is {share:.1%}, below sla.min_compliance {minimum:.0%}; "
                                   f"breached: {breached_ids or 'none'}"))
-    for anomaly in result.anomalies:
-        out.append(Diagnostic(anomaly.path or "gitdesk.yml", 1, 1, "GD311", anomaly.message, DiagnosticLevel.WARNING))
+    out.extend(anomaly_diagnostic(anomaly) for anomaly in result.anomalies)
     return out
 
 
