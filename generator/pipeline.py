@@ -80,7 +80,7 @@ def read_sources(repo: Path, *, now: datetime | None = None, config: Config | No
     broken = sorted({d.file for d in loaded.diagnostics if d.level is DiagnosticLevel.ERROR} - {t.path for t in loaded.tickets})
     for path in broken:
         log.warning("%s could not be loaded and is left out of the site (run `gitdesk validate`)", path)
-    history = read_history(repo, branch=config.branch)
+    history = read_history(repo, branch=config.branch, witness_tolerance=config.sla.witness_tolerance)
     return Sources(config, loaded.tickets, history, now or datetime.now(timezone.utc), tuple(broken))
 
 
