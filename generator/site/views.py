@@ -170,7 +170,8 @@ class Site:
             if clock.cycles > 1:
                 words += f" (reopened: {clock.cycles} cycles)"
             lines.append({"target": name.value, "state": clock.state.value, "words": words,
-                          "calendar": self.calendar_words(clock.calendar, ticket), "breached": clock.breached or clock.ever_breached})
+                          "calendar": self.calendar_words(clock.calendar, ticket), "breached": clock.breached or clock.ever_breached,
+                          "witnessed": clock.witnessed})
         return lines
 
     def calendar_words(self, name: str | None, ticket: Ticket) -> str:

@@ -112,3 +112,16 @@ def test_a_bad_tolerance_is_a_config_error(tmp_path: Path) -> None:
     config["sla"]["witness_tolerance"] = "soon"
     code, out = gitdesk(new_desk(tmp_path, config), "sla")
     assert code == 2 and "sla.witness_tolerance" in out, out
+
+
+def test_the_incident_page_marks_witnessed_clocks(tmp_path: Path) -> None:
+    repo, _ = forged_history(tmp_path)
+    before = tmp_path / "before"
+    assert gitdesk(repo, "generate", "--out", str(before), "--client", "acme", "--now", NOW)[0] == 0
+    witness(repo, REALLY)
+    after = tmp_path / "after"
+    code, out = gitdesk(repo, "generate", "--out", str(after), "--client", "acme", "--now", NOW)
+    assert code == 0, out
+    page = next(after.rglob("INC-0001.md")).read_text(encoding="utf-8")
+    assert page.count("✓ witnessed") == 3 and "breached" in page
+    assert "witnessed" not in next(before.rglob("INC-0001.md")).read_text(encoding="utf-8")

@@ -15,7 +15,7 @@ import yaml
 from click.testing import CliRunner
 
 from gitdesk.cli import cli
-from tests.history.repos import git
+from tests.history.repos import ENV, git
 
 #: P0 counted 24/7: 15m response, 1h mitigation, 4h resolution; P3 has a response target only
 CONFIG: dict[str, Any] = {
@@ -72,7 +72,7 @@ def write_incident(repo: Path, when: str, *, message: str = "edit", **fields: An
 
 def gitdesk(repo: Path, *args: str) -> tuple[int, str]:
     """Run the real CLI on ``repo``; (exit code, stdout and stderr). A traceback fails the test."""
-    result = CliRunner().invoke(cli, ["--repo", str(repo), *args])
+    result = CliRunner().invoke(cli, ["--repo", str(repo), *args], env=ENV)  # notes commits need an identity
     assert "Traceback" not in result.output, result.output
     return result.exit_code, result.output
 
