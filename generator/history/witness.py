@@ -51,8 +51,8 @@ def read_notes(repo: Path) -> Notes:
     ref = git.read_ref(repo, WITNESS_NOTES)
     if ref is None:
         return NO_NOTES
-    pairs = [line.split() for line in git.run(repo, "notes", "--ref", WITNESS_NOTES, "list").decode().splitlines()]
-    pairs = [(blob, commit) for blob, commit in (p for p in pairs if len(p) == 2)]
+    listing = [line.split() for line in git.run(repo, "notes", "--ref", WITNESS_NOTES, "list").decode().splitlines()]
+    pairs = [(fields[0], fields[1]) for fields in listing if len(fields) == 2]
     if not pairs:
         return Notes(ref, {}, frozenset())
     out = git.run(repo, "cat-file", "--batch", stdin="".join(f"{blob}\n" for blob, _ in pairs).encode())
