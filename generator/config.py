@@ -35,12 +35,6 @@ def parse_duration(text: str) -> int:
     return hours * 3600 + minutes * 60
 
 
-def format_duration(seconds: int) -> str:
-    """``seconds`` written as gitdesk.yml writes durations: ``15m``, ``4h``, ``1h30m``."""
-    hours, minutes = divmod(seconds // 60, 60)
-    return (f"{hours}h" if hours else "") + (f"{minutes}m" if minutes or not hours else "")
-
-
 @dataclass(frozen=True)
 class Component:
     id: str
@@ -375,7 +369,7 @@ def _build(raw: dict[str, Any]) -> Config:
             )
         )
     site = raw.get("site") or {}
-    config = Config(
+    return Config(
         title=raw["title"],
         timezone=tz,
         repo_url=(raw.get("repo_url") or None),
@@ -389,43 +383,3 @@ def _build(raw: dict[str, Any]) -> Config:
         site=SiteSettings(site.get("url"), site.get("logo"), site.get("history_months", 24), site.get("page_size", 50),
                           (site.get("access") or {}).get("internal_htpasswd")),
     )
-    _check_reachable(config, [("sla", sla)] + [(f"clients[{i}].sla", c.sla) for i, c in enumerate(clients) if c.sla is not None])
-    return config
-
-
-#: years within which every target must be reachable on its calendar (as Calendar.add_working searches)
-REACH_YEARS = 10
-
-
-def _weekly_seconds(spec: CalendarSpec) -> int:
-    return sum((datetime.combine(date.min, end) - datetime.combine(date.min, start)).seconds
-               for spans in spec.hours.values() for start, end in spans)
-
-
-def _check_reachable(config: Config, policies: list[tuple[str, SlaPolicy]]) -> None:
-    """Refuse a target its calendar cannot count within ten years (one minute a week against 99999h).
-
-    Such a target would make every running clock's due time unanswerable. The
-    exact check (holidays included) runs only when the weekly hours leave
-    less than a wide margin, so ordinary configs never load the holidays data.
-    """
-    from datetime import timezone
-
-    from gitdesk.sla.calendars import Calendar  # the calendar arithmetic lives in the SLA stage
-
-    counters: dict[str, Calendar] = {}
-    now = datetime.now(timezone.utc)
-    for where, policy in policies:
-        for severity, target in policy.targets.items():
-            spec = config.calendar(target.calendar)
-            weekly = _weekly_seconds(spec)
-            for name in TARGET_NAMES:
-                seconds = target.seconds(name)
-                # half of ten years' weeks: public holidays and a short extra_holidays list never take that much
-                if not seconds or spec.always or (len(spec.extra_holidays) < 365 and seconds <= weekly * 52 * REACH_YEARS // 2):
-                    continue
-                counter = counters.setdefault(spec.name, Calendar(spec))
-                if not counter.reaches(seconds, start=now, within_years=REACH_YEARS):
-                    raise _invalid(f"{where}.targets.{severity}.{name}",
-                                   f"{seconds // 3600}h cannot be reached within ten years on calendar {spec.name!r} "
-                                   f"({format_duration(weekly)} of working time a week, minus holidays); lower the target or add working hours")

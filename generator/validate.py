@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 
 from gitdesk.config import Config
@@ -42,8 +42,15 @@ class Report:
         return not self.errors
 
 
-def validate_repo(repo: Path, config: Config) -> Report:
-    """Load every ticket under ``repo`` and run every check that needs no Git history."""
+def validate_repo(repo: Path, config: Config, *, now: datetime | None = None) -> Report:
+    """Load every ticket under ``repo`` and run every check that needs no Git history.
+
+    A gitdesk.yml whose targets cannot work raises :class:`~gitdesk.errors.ConfigError`
+    (judged at ``now``, default the current time).
+    """
+    from gitdesk.sla.feasible import check_targets  # here, not at the top: gitdesk.sla imports this module
+
+    check_targets(config, now=now or datetime.now(timezone.utc))
     loaded = load_repo(repo)
     return check_loaded(loaded, config)
 

@@ -16,6 +16,7 @@ from gitdesk.history import Anomaly, History, TicketHistory
 from gitdesk.model import Kind, Ticket
 from gitdesk.sla.calendars import calendars_for
 from gitdesk.sla.clocks import TargetName, TicketSla, latest, ticket_sla
+from gitdesk.sla.feasible import check_targets
 from gitdesk.sla.schedule import overdue_runbooks
 from gitdesk.sla.stats import Stats, backlog_throughput, escalations, summarize
 from gitdesk.sla.uptime import SERIES_DAYS, DayImpact, Uptime, availability
@@ -57,6 +58,7 @@ def compute(tickets: list[Ticket], history: History, config: Config, *, now: dat
     ``history`` supplies what landed. ``client`` keeps that client's tickets;
     ``since``/``until`` keep tickets whose start is in [since, until).
     """
+    check_targets(config, now=now)  # a target no calendar can reach is a config error, before any clock needs it
     zone = ZoneInfo(config.timezone)
     calendars = calendars_for(config)
     policy = config.policy_for(client)
