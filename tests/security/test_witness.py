@@ -125,3 +125,15 @@ def test_the_incident_page_marks_witnessed_clocks(tmp_path: Path) -> None:
     page = next(after.rglob("INC-0001.md")).read_text(encoding="utf-8")
     assert page.count("✓ witnessed") == 3 and "breached" in page
     assert "witnessed" not in next(before.rglob("INC-0001.md")).read_text(encoding="utf-8")
+
+
+def test_a_future_dated_report_cannot_start_its_clocks_late(tmp_path: Path) -> None:
+    # the mirror attack: the report claims 18:00 (clocks would start eight hours late) but CI saw it at 10:01
+    repo = new_desk(tmp_path, when="2026-03-02T09:00:00+01:00")
+    witness(repo, "2026-03-02T09:01:00+01:00")
+    sha = land_at(repo, "2026-03-02T18:00:00+01:00", ticket(), "INC-0001 reported")
+    witness(repo, "2026-03-02T10:01:00+01:00")
+    response = clocks_of(sla_json(repo, "2026-03-02T19:00:00+01:00"))["response"]
+    assert response["started_at"] == "2026-03-02T09:01:00+00:00" and response["state"] == "breached"
+    code, out = gitdesk(repo, "validate")
+    assert "GD313" in out and sha[:10] in out and "later than the witness" in out
