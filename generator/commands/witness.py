@@ -26,10 +26,13 @@ def witness_command(repo: Path, *, now: str | None) -> int:
     from gitdesk.history.witness import witness
 
     config = load_config(repo)
-    run = witness(repo, branch=config.branch, now=parse_now(now))
+    run = witness(repo, branch=config.branch, now=parse_now(now), tolerance=config.sla.witness_tolerance)
     stamp = run.at.isoformat(timespec="seconds")
-    if run.baseline:
-        click.echo(f"first witness run: noted the tip {run.tip[:10]} of {config.branch} at {stamp}; "
+    if run.baseline and not run.noted:
+        click.echo(f"first witness run: the tip {run.tip[:10]} of {config.branch} is older than sla.witness_tolerance, "
+                   "so nothing was noted; the record starts with the next push")
+    elif run.baseline:
+        click.echo(f"first witness run: noted {len(run.noted)} fresh commit(s) at the tip of {config.branch} at {stamp}; "
                    "earlier commits keep their committer times (the witness cannot vouch for what it did not see)")
     elif run.noted:
         click.echo(f"witnessed {len(run.noted)} new commit(s) of {config.branch} at {stamp}: "

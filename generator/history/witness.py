@@ -102,18 +102,20 @@ class Witnessed:
     at: datetime
     #: commits noted in this run, oldest first
     noted: list[str]
-    #: True on the very first run (no note anywhere yet): only the tip is noted, history before it keeps its times
+    #: True on a first run (no note anywhere yet): only the fresh commits at the tip are noted
     baseline: bool
     tip: str
 
 
-def witness(repo: Path, *, branch: str, now: datetime) -> Witnessed:
+def witness(repo: Path, *, branch: str, now: datetime, tolerance: int = DEFAULT_TOLERANCE) -> Witnessed:
     """Note ``now`` on each first-parent commit of ``branch`` newer than the newest one already noted.
 
     The commits after the newest noted one on the first-parent chain are the
     ones pushed since the last run (all of them, if a rewrite left no noted
-    commit on the chain). On the very first run nothing is noted yet, and the
-    witness cannot vouch for the past: only the tip is noted. Raises
+    commit on the chain). On a first run (no note anywhere) the witness cannot
+    vouch for the past: it notes only the commits at the tip whose committer
+    time is within ``tolerance`` of ``now`` (the push it runs for), so an old
+    tip keeps its time and the next run starts the record. Raises
     :class:`~gitdesk.errors.RepoError` (exit 2) when the branch cannot be read
     or a note cannot be written.
     """
@@ -125,8 +127,12 @@ def witness(repo: Path, *, branch: str, now: datetime) -> Witnessed:
             if sha in seen:
                 break
             new.append(sha)
-    elif info.tip:
-        new = [info.tip]
+    else:
+        for line in git.run(repo, "log", "--first-parent", "--format=%H %ct", info.tip).decode().splitlines():
+            sha, stamp = line.split()
+            if abs(now.timestamp() - int(stamp)) > tolerance:
+                break
+            new.append(sha)
     stamp = now.isoformat(timespec="seconds") + "\n"
     for sha in reversed(new):
         git.write_note(repo, sha, stamp, ref=WITNESS_NOTES)

@@ -96,15 +96,26 @@ def test_witness_tolerance_comes_from_gitdesk_yml(tmp_path: Path) -> None:
     assert clocks_of(sla_json(repo, NOW))["resolution"]["elapsed_seconds"] == 300
 
 
-def test_the_first_run_vouches_for_the_tip_only(tmp_path: Path) -> None:
+def test_the_first_run_vouches_only_for_the_fresh_commits_at_the_tip(tmp_path: Path) -> None:
     repo = new_desk(tmp_path, when="2026-03-02T09:00:00+01:00")
     land_at(repo, REPORTED, ticket(), "INC-0001 reported")
     tip = land_at(repo, "2026-03-02T10:30:00+01:00", ticket(status="investigating"), "investigating")
     out = witness(repo, "2026-03-02T10:31:00+01:00")
     assert "first witness run" in out
-    assert git(repo, "notes", "--ref", "gitdesk-witness", "list").split() [1] == tip
+    assert git(repo, "notes", "--ref", "gitdesk-witness", "list").split()[1] == tip
     response = clocks_of(sla_json(repo, NOW))["response"]
     assert (response["elapsed_seconds"], response["witnessed"]) == (30 * 60, False)  # its start was never witnessed
+
+
+def test_a_first_run_long_after_the_tip_moves_no_time(tmp_path: Path) -> None:
+    # witness introduced into an old desk: it cannot tell an old tip from a back-dated one, so it notes nothing yet
+    repo = new_desk(tmp_path, when="2026-03-02T09:00:00+01:00")
+    land_at(repo, REPORTED, ticket(), "INC-0001 reported")
+    before = sla_json(repo, NOW)
+    out = witness(repo, "2026-03-20T10:00:00+01:00")
+    assert "nothing was noted" in out
+    assert sla_json(repo, NOW) == before
+    assert "GD313" not in gitdesk(repo, "validate")[1]
 
 
 def test_a_bad_tolerance_is_a_config_error(tmp_path: Path) -> None:
