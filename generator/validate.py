@@ -202,7 +202,9 @@ def history_diagnostics(repo: Path, history: History) -> list[Diagnostic]:
         if not ticket.versions:
             continue
         if ticket.deleted is not None:
-            out.append(_deletion(ticket, history.branch))
+            # a working tree that brings the file back (the fix's pull request) must be able to pass
+            if not (repo / ticket.latest.path).is_file():
+                out.append(_deletion(ticket, history.branch))
             continue
         for key, declared, version in declared_time_problems(ticket):
             path = ticket.latest.path

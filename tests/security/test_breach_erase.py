@@ -119,6 +119,11 @@ def test_deleting_an_unbreached_ticket_is_still_a_validation_error(tmp_path: Pat
 
 def test_restoring_the_file_ends_the_deletion_error(breached_p0: Path) -> None:
     land(breached_p0, SIX_HOURS_LATER, remove=INCIDENT, message="tidy up")
+    # the pull request that brings it back passes validate before it lands
+    git(breached_p0, "checkout", "-q", "HEAD~1", "--", INCIDENT)
+    assert "GD314" not in gitdesk(breached_p0, "validate")[1]
+    git(breached_p0, "rm", "-q", "--cached", INCIDENT)
+    (breached_p0 / INCIDENT).unlink()
     git(breached_p0, "revert", "--no-edit", "HEAD", when="2026-03-02T16:00:00+01:00")
     code, out = gitdesk(breached_p0, "validate")
     assert "GD314" not in out, out
