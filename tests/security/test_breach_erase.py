@@ -129,3 +129,11 @@ def test_restoring_the_file_ends_the_deletion_error(breached_p0: Path) -> None:
     assert "GD314" not in out, out
     entry = next(t for t in sla_json(breached_p0, NOW)["tickets"] if t["id"] == "INC-0001")
     assert entry["status"] == "reported" and "deleted" not in entry
+
+
+def test_hiding_a_breached_ticket_from_clients_keeps_it_in_sla_check(breached_p0: Path) -> None:
+    write_incident(breached_p0, SIX_HOURS_LATER, visibility="internal", message="not for clients")
+    targets = clocks_of(sla_json(breached_p0, NOW))
+    assert all(clock["state"] == "breached" and clock["ever_breached"] for clock in targets.values()), targets
+    code, out = gitdesk(breached_p0, "sla", "check", "--now", NOW)
+    assert code == 1 and "GD320" in out
