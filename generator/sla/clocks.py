@@ -245,7 +245,7 @@ def clock(name: TargetName, start: datetime, steps: list[Step], judge: Judge) ->
     due = _due(judge, calendar, target - elapsed) if state is ClockState.RUNNING else None
     witnessed = all(mark.witnessed for cycle in cycles for mark in cycle.marks)
     return Clock(state, target, elapsed, last.start, last.stop, breached, ever, len(cycles), at_risk, calendar,
-                 sum(e for e, _, _, _ in judged), due, witnessed)
+                 sum(e for e, _, _, _ in judged), due, witnessed=witnessed)
 
 
 def _due(judge: Judge, calendar: str | None, left: int) -> datetime | None:
