@@ -297,11 +297,13 @@ from gitdesk.commands.doctor import doctor_cli  # noqa: E402
 from gitdesk.commands.importers import import_cmd  # noqa: E402
 from gitdesk.commands.notify import notify_cli  # noqa: E402
 from gitdesk.commands.publish import publish_cli  # noqa: E402
+from gitdesk.commands.witness import witness_cli  # noqa: E402
 
 cli.add_command(import_cmd)
 cli.add_command(publish_cli)
 cli.add_command(doctor_cli)
 cli.add_command(notify_cli)
+cli.add_command(witness_cli)
 
 
 def main() -> None:

@@ -82,6 +82,8 @@ class SlaPolicy:
     targets: dict[str, TargetSpec] = field(default_factory=dict)
     #: clocks that started before it are history: reported, never failing `sla check` (set by `gitdesk import`)
     since: datetime | None = None
+    #: wall-clock seconds a committer time may precede its witness note before the note's time counts (gitdesk.yml only)
+    witness_tolerance: int = 15 * 60
 
 
 @dataclass(frozen=True)
@@ -341,6 +343,9 @@ def _build(raw: dict[str, Any]) -> Config:
     sla_raw = raw.get("sla") or {}
     base = SlaPolicy(targets={} if "targets" in sla_raw else default_targets)
     sla = _policy(sla_raw, base, names, "sla")
+    tolerance = _duration(sla_raw, "witness_tolerance", "sla.witness_tolerance")
+    if tolerance is not None:
+        sla = replace(sla, witness_tolerance=tolerance)
     if sla_raw.get("since"):  # a bare date starts at midnight in the service's zone
         since = str(sla_raw["since"])
         sla = replace(sla, since=parse_time(since) or datetime.fromisoformat(since).replace(tzinfo=zoneinfo.ZoneInfo(tz)))

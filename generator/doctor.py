@@ -80,7 +80,7 @@ def _history(config: Config, repo: Path) -> list[Finding]:
     from gitdesk.history import read_history
 
     try:
-        read_history(repo, branch=config.branch)
+        read_history(repo, branch=config.branch, witness_tolerance=config.sla.witness_tolerance)
     except GitdeskError as exc:  # a shallow clone, no Git repo, no commits, no such branch
         return [Finding(Severity.BLOCKS, exc.message, exc.hint or "")]
     return []

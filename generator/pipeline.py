@@ -65,7 +65,7 @@ def read_sources(repo: Path, *, now: datetime | None = None, config: Config | No
     config = config or load_config(repo)
     loaded = load_repo(repo)
     broken = sorted({d.file for d in loaded.diagnostics if d.level is DiagnosticLevel.ERROR} - {t.path for t in loaded.tickets})
-    history = read_history(repo, branch=config.branch)
+    history = read_history(repo, branch=config.branch, witness_tolerance=config.sla.witness_tolerance)
     tickets, history = as_of(loaded.tickets, history, now, read_at=lambda wanted: _files_at(repo, config.branch, wanted))
     return Sources(config, tickets, history, now or datetime.now(timezone.utc), tuple(broken), tuple(loaded.diagnostics))
 

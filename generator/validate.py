@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 
 from gitdesk.config import Config
-from gitdesk.history import History, declared_time_problems
+from gitdesk.history import History, TicketHistory, declared_time_problems
 from gitdesk.load.files import DocumentError, LoadResult, load_repo, parse_document, read_file
 from gitdesk.model import Diagnostic, DiagnosticLevel, Kind, Position, Ticket
+from gitdesk.sla.check import anomaly_diagnostic
 from gitdesk.sla.declared import resolved_before
 
 POSTMORTEM_FIELDS = ("root_cause", "resolution", "prevention")
@@ -43,8 +44,15 @@ class Report:
         return not self.errors
 
 
-def validate_repo(repo: Path, config: Config) -> Report:
-    """Load every ticket under ``repo`` and run every check that needs no Git history."""
+def validate_repo(repo: Path, config: Config, *, now: datetime | None = None) -> Report:
+    """Load every ticket under ``repo`` and run every check that needs no Git history.
+
+    A gitdesk.yml whose targets cannot work raises :class:`~gitdesk.errors.ConfigError`
+    (judged at ``now``, default the current time).
+    """
+    from gitdesk.sla.feasible import check_targets  # here, not at the top: gitdesk.sla imports this module
+
+    check_targets(config, now=now or datetime.now(timezone.utc))
     loaded = load_repo(repo)
     report = check_loaded(loaded, config)
     report.diagnostics = sorted(report.diagnostics + check_docs(repo, config), key=lambda d: (d.file, d.line, d.column, d.code))
@@ -206,14 +214,19 @@ def _supersede_chains(tickets: list[Ticket], by_id: dict[str, list[Ticket]]) -> 
 # --- checks that need history -------------------------------------------------
 
 def history_diagnostics(repo: Path, history: History) -> list[Diagnostic]:
-    """Checks that need history: declared times later than their landing (errors); anomalies (warnings).
+    """Checks that need history: declared times later than their landing and deleted tickets (errors); anomalies (warnings).
 
     Positions come from the file in the working tree when it still declares the
     same value there, else the top of the file.
     """
     out: list[Diagnostic] = []
     for ticket in history.tickets.values():
-        if ticket.deleted is not None or not ticket.versions:
+        if not ticket.versions:
+            continue
+        if ticket.deleted is not None:
+            # a working tree that brings the file back (the fix's pull request) must be able to pass
+            if not (repo / ticket.latest.path).is_file():
+                out.append(_deletion(ticket, history.branch))
             continue
         for key, declared, version in declared_time_problems(ticket):
             path = ticket.latest.path
@@ -224,9 +237,18 @@ def history_diagnostics(repo: Path, history: History) -> list[Diagnostic]:
                 f"(landed {version.commit.landed_at.isoformat()}); declared times may only make the SLA stricter: "
                 f"set it to when it really happened, at or before the landing",
             ))
-    for anomaly in history.anomalies:
-        out.append(Diagnostic(anomaly.path or "gitdesk.yml", 1, 1, "GD311", anomaly.message, DiagnosticLevel.WARNING))
+    out.extend(anomaly_diagnostic(anomaly) for anomaly in history.anomalies)
     return out
+
+
+def _deletion(ticket: TicketHistory, branch: str) -> Diagnostic:
+    """GD314: a ticket that landed is part of the record; deleting its file would take its clocks along."""
+    assert ticket.deleted is not None
+    path = ticket.latest.path
+    return Diagnostic(path, 1, 1, "GD314",
+                      f"{ticket.id} ({path}) was deleted by commit {ticket.deleted.short} "
+                      f"(landed {ticket.deleted.landed_at.isoformat()}), but a ticket that landed on {branch} stays on record: "
+                      f"restore the file and set status: cancelled with a reason (`breach_reason:` if a target was breached)")
 
 
 def _position(repo: Path, path: str, key: str) -> Position:

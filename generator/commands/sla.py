@@ -42,7 +42,7 @@ class Evidence:
 def gather(repo: Path) -> Evidence:
     """Load gitdesk.yml, the working tree and the branch's history (RepoError if Git is unusable)."""
     config = load_config(repo)
-    history = read_history(repo, branch=config.branch)
+    history = read_history(repo, branch=config.branch, witness_tolerance=config.sla.witness_tolerance)
     return Evidence(repo, config, load_repo(repo).tickets, history)
 
 
@@ -149,7 +149,7 @@ def render_timeline(ticket: TicketHistory, zone: ZoneInfo) -> str:
 def history_command(repo: Path, ticket_id: str, *, fmt: str) -> int:
     """Print one ticket's timeline from Git (text or JSON)."""
     config = load_config(repo)
-    history = read_history(repo, branch=config.branch)
+    history = read_history(repo, branch=config.branch, witness_tolerance=config.sla.witness_tolerance)
     ticket = history.tickets.get(ticket_id)
     if ticket is None:
         raise GitdeskError(f"{ticket_id} has no landed history on {config.branch}",

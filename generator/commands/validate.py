@@ -12,7 +12,7 @@ from gitdesk.model import Diagnostic, DiagnosticLevel
 from gitdesk.validate import Report, history_diagnostics, validate_repo
 
 
-def _history_checks(repo: Path, branch: str) -> list[Diagnostic]:
+def _history_checks(repo: Path, branch: str, tolerance: int) -> list[Diagnostic]:
     """Declared-time and anomaly checks; none outside a Git repo or before the first commit."""
     from gitdesk.errors import RepoError
     from gitdesk.history import has_commits, read_history
@@ -20,7 +20,7 @@ def _history_checks(repo: Path, branch: str) -> list[Diagnostic]:
     if not has_commits(repo):
         return []
     try:
-        return history_diagnostics(repo, read_history(repo, branch=branch))
+        return history_diagnostics(repo, read_history(repo, branch=branch, witness_tolerance=tolerance))
     except RepoError as exc:
         # a shallow CI clone or a missing branch must not hide the file checks: say what was skipped
         return [Diagnostic("gitdesk.yml", 1, 1, "GD312", f"history checks skipped: {exc}", DiagnosticLevel.WARNING)]
@@ -33,7 +33,7 @@ def validate_command(repo: Path, *, fmt: str, strict: bool = False, history: boo
     # `history` gates the checks that read Git (declared times, anomalies): see gitdesk.history.
     items = result.diagnostics
     if history:
-        items = sorted(items + _history_checks(repo, config.branch), key=lambda d: (d.file, d.line, d.column, d.code))
+        items = sorted(items + _history_checks(repo, config.branch, config.sla.witness_tolerance), key=lambda d: (d.file, d.line, d.column, d.code))
         result.diagnostics = items
     if fmt == "json":
         click.echo(report.render(items, "json"))

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from gitdesk.history import cache, git, walk  # submodules; none imports this package back
+from gitdesk.history import cache, git, walk, witness  # submodules; none imports this package back
 from gitdesk.history.fold import State
 from gitdesk.history.git import find_root, has_commits, is_git_repo
 from gitdesk.history.model import (
@@ -45,34 +45,39 @@ __all__ = [
 ]
 
 
-def read_history(repo: Path, *, branch: str = "main", cache_dir: Path | None = None, use_cache: bool = True) -> History:
+def read_history(repo: Path, *, branch: str = "main", cache_dir: Path | None = None, use_cache: bool = True,
+                 witness_tolerance: int = witness.DEFAULT_TOLERANCE) -> History:
     """Walk ``branch``'s first-parent chain once and return every ticket's versions.
 
     With a cache from an earlier run whose tip is on the new first-parent chain,
     only the new commits are read; otherwise (a rewritten history) it starts over,
-    so the answer is always the cold run's. Raises
+    so the answer is always the cold run's. Commits with a witness note get the
+    note's time as their landed time when their committer time is off by more
+    than ``witness_tolerance`` seconds (``sla.witness_tolerance``). Raises
     :class:`gitdesk.errors.RepoError` (exit 2) for a shallow clone, a folder
     that is not a Git repo, a repo without commits, or a missing branch.
     """
     with cache.no_gc():
-        return _read(repo, branch, cache_dir, use_cache)
+        return _read(repo, branch, cache_dir, use_cache, witness_tolerance)
 
 
-def _read(repo: Path, branch: str, cache_dir: Path | None, use_cache: bool) -> History:
+def _read(repo: Path, branch: str, cache_dir: Path | None, use_cache: bool, tolerance: int) -> History:
     info = git.open_branch(repo, branch)
     cache_path = cache.cache_file(info.git_dir, cache_dir, branch, info.prefix)
-    state = cache.load(cache_path, branch, info.prefix) if use_cache else None
+    key = State(branch, info.prefix, witness_ref=git.read_ref(repo, git.WITNESS_NOTES), witness_tolerance=tolerance)
+    state = cache.load(cache_path, key) if use_cache else None
     if state is not None and state.tip == info.tip:
         return History(branch, info.tip, state.tickets, state.anomalies, 0, True)
+    notes = witness.read_notes(repo).times if key.witness_ref else {}
     count = 0
     if state is not None and state.tip is not None:
         try:
-            count = walk.stream(repo, f"{state.tip}..{info.tip}", state, continues=state.tip)
+            count = walk.stream(repo, f"{state.tip}..{info.tip}", state, continues=state.tip, witnessed=notes)
         except walk.Rewritten:
             state = None  # rewritten (force-pushed) or re-parented history: start over
     if state is None:
-        state = State(branch, info.prefix)
-        count = walk.stream(repo, info.tip, state)
+        state = key
+        count = walk.stream(repo, info.tip, state, witnessed=notes)
     state.tip = info.tip
     if use_cache:
         cache.save(cache_path, state)

@@ -22,7 +22,7 @@ from gitdesk.history.fold import State
 from gitdesk.history.model import Anomaly, Commit, TicketHistory, Version
 from gitdesk.model import Kind
 
-_CACHE_FORMAT = 3
+_CACHE_FORMAT = 4
 
 
 def cache_file(git_dir: Path, cache_dir: Path | None, branch: str, prefix: str) -> Path:
@@ -31,8 +31,9 @@ def cache_file(git_dir: Path, cache_dir: Path | None, branch: str, prefix: str) 
     return folder / f"history-{name}.cache"
 
 
-def _cache_key(branch: str, prefix: str) -> tuple[Any, ...]:
-    return (_CACHE_FORMAT, sys.version_info[:2], branch, prefix)
+def _cache_key(state: State) -> tuple[Any, ...]:
+    # the witness notes and the tolerance decide landed times: new notes make a cold run
+    return (_CACHE_FORMAT, sys.version_info[:2], state.branch, state.prefix, state.witness_ref, state.witness_tolerance)
 
 
 class _Times:
@@ -63,13 +64,13 @@ def _dump_state(state: State) -> dict[str, Any]:
         if commit.sha not in index:
             index[commit.sha] = len(commits)
             commits.append((commit.sha, *_Times.dump(commit.landed_at), *_Times.dump(commit.authored_at),
-                            commit.author, commit.subject, commit.author_email))
+                            commit.author, commit.subject, commit.author_email, commit.witnessed))
         return index[commit.sha]
 
     tickets = [(t.id, t.kind.value, [(ref(v.commit), v.path, dict(v.fields), tuple(v.changed)) for v in t.versions], ref(t.deleted))
                for t in state.tickets.values()]
     return {
-        "key": _cache_key(state.branch, state.prefix),
+        "key": _cache_key(state),
         "tip": state.tip,
         "commits": commits,
         "tickets": tickets,
@@ -79,12 +80,12 @@ def _dump_state(state: State) -> dict[str, Any]:
     }
 
 
-def _load_state(data: dict[str, Any], branch: str, prefix: str) -> State:
+def _load_state(data: dict[str, Any], key: State) -> State:
     times = _Times()
-    commits = [Commit(sha, times.load(ct, co), times.load(at, ao), author, subject, email)
-               for sha, ct, co, at, ao, author, subject, email in data["commits"]]
-    state = State(branch, prefix, data["tip"], {}, [Anomaly(*a) for a in data["anomalies"]], data["path_ids"],
-                   times.load(*data["last_landed"]) if data["last_landed"] else None)
+    commits = [Commit(sha, times.load(ct, co), times.load(at, ao), author, subject, email, witnessed)
+               for sha, ct, co, at, ao, author, subject, email, witnessed in data["commits"]]
+    state = State(key.branch, key.prefix, data["tip"], {}, [Anomaly(*a) for a in data["anomalies"]], data["path_ids"],
+                  times.load(*data["last_landed"]) if data["last_landed"] else None, key.witness_ref, key.witness_tolerance)
     for ticket_id, kind, versions, deleted in data["tickets"]:
         state.tickets[ticket_id] = TicketHistory(
             ticket_id, Kind(kind), [Version(commits[c], path, fields, frozenset(changed)) for c, path, fields, changed in versions],
@@ -104,12 +105,13 @@ def no_gc() -> Iterator[None]:
             gc.enable()
 
 
-def load(path: Path, branch: str, prefix: str) -> State | None:
+def load(path: Path, key: State) -> State | None:
+    """The cached state for ``key``'s branch, desk, witness notes and tolerance; None when there is none that matches."""
     try:
         data = marshal.loads(path.read_bytes())  # marshal.load on a file reads in tiny pieces: 10x slower
-        if not isinstance(data, dict) or data.get("key") != _cache_key(branch, prefix):
+        if not isinstance(data, dict) or data.get("key") != _cache_key(key):
             return None
-        return _load_state(data, branch, prefix)
+        return _load_state(data, key)
     except (OSError, EOFError, ValueError, TypeError, KeyError, IndexError):
         return None  # no cache, or one from another gitdesk or Python: a cold run gives the same answer
 

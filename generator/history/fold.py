@@ -14,6 +14,7 @@ from pathlib import PurePosixPath
 from typing import Any, Mapping
 
 from gitdesk.history.model import Anomaly, Commit, TicketHistory, Version
+from gitdesk.history.witness import DEFAULT_TOLERANCE, landed
 from gitdesk.load.files import kind_for_path
 from gitdesk.model import Kind
 
@@ -29,6 +30,8 @@ class RawCommit:
     parents: tuple[str, ...]
     #: (path relative to the gitdesk root, blob sha or None for a deletion)
     changes: list[tuple[str, str | None]]
+    #: when the witness first saw the commit on the branch (its note), if it has one
+    witnessed_at: datetime | None = None
 
 
 @dataclass
@@ -42,6 +45,9 @@ class State:
     anomalies: list[Anomaly] = field(default_factory=list)
     path_ids: dict[str, str] = field(default_factory=dict)
     last_landed: datetime | None = None
+    #: the witness notes ref's commit and the tolerance the landed times were decided with (the cache key has both)
+    witness_ref: str | None = None
+    witness_tolerance: int = DEFAULT_TOLERANCE
 
 
 def _ticket_id(fields: Mapping[str, Any], path: str, kind: Kind) -> str | None:
@@ -59,18 +65,22 @@ def _changed(old: Mapping[str, Any] | None, new: Mapping[str, Any]) -> frozenset
 
 
 def apply(state: State, raw: RawCommit, parsed: Mapping[tuple[str, str], dict[str, Any] | None]) -> None:
-    """Fold one first-parent commit into the per-ticket histories."""
-    commit = raw.commit
+    """Fold one first-parent commit into the per-ticket histories (its landed time as the witness has it)."""
+    first_path = raw.changes[0][0] if raw.changes else None
+    commit, disagreement = landed(raw.commit, raw.witnessed_at, tolerance=state.witness_tolerance, branch=state.branch,
+                                  path=first_path)
+    if disagreement is not None:
+        state.anomalies.append(disagreement)
     if state.last_landed is not None and commit.landed_at < state.last_landed:
         state.anomalies.append(Anomaly(commit.sha, "committer-time-backwards",
                                        f"commit {commit.sha[:10]} landed at {commit.landed_at.isoformat()}, before its first parent "
                                        f"({state.last_landed.isoformat()}); clocks use the times as recorded",
-                                       raw.changes[0][0] if raw.changes else None))
+                                       first_path))
     if commit.authored_at > commit.landed_at:
         state.anomalies.append(Anomaly(commit.sha, "author-after-committer",
                                        f"commit {commit.sha[:10]} has an author time ({commit.authored_at.isoformat()}) later than "
                                        f"its committer time ({commit.landed_at.isoformat()})",
-                                       raw.changes[0][0] if raw.changes else None))
+                                       first_path))
     state.last_landed = commit.landed_at
     lost: set[str] = set()
     for path, blob in raw.changes:

@@ -28,6 +28,8 @@ class Commit:
     author: str
     subject: str
     author_email: str = ""
+    #: a witness note vouches for ``landed_at`` (see :mod:`gitdesk.history.witness`)
+    witnessed: bool = False
 
     @property
     def short(self) -> str:
@@ -84,7 +86,7 @@ class Anomaly:
     """Something odd in the evidence, reported rather than hidden."""
 
     sha: str
-    kind: str  # "committer-time-backwards" | "author-after-committer"
+    kind: str  # "committer-time-backwards" | "author-after-committer" | "witness-disagrees"
     message: str
     #: a ticket file the commit changed, so that annotations land somewhere useful
     path: str | None = None

@@ -13,7 +13,7 @@ import queue
 import threading
 from datetime import datetime
 from pathlib import Path
-from typing import IO, Any, cast
+from typing import IO, Any, Mapping, cast
 
 import gitdesk.history.git as git
 from gitdesk.errors import RepoError
@@ -69,7 +69,8 @@ class Rewritten(Exception):
     """The new commits do not continue the cached first-parent chain."""
 
 
-def stream(repo: Path, rev_range: str, state: State, *, continues: str | None = None) -> int:
+def stream(repo: Path, rev_range: str, state: State, *, continues: str | None = None,
+           witnessed: Mapping[str, datetime] | None = None) -> int:
     """Stream ``rev_range``'s first-parent commits, oldest first, into ``state``; return how many.
 
     Three things run at once: ``git log`` (its own process), a thread that
@@ -77,7 +78,7 @@ def stream(repo: Path, rev_range: str, state: State, *, continues: str | None = 
     blob, and this thread, which reads the blobs back, parses their front
     matter and folds each commit in as soon as its blobs are in. ``continues``
     is the cached tip the first commit's first parent must be (else
-    :class:`Rewritten`).
+    :class:`Rewritten`). ``witnessed`` maps commits to their witness note's time.
     """
     log = git.start(repo, "log", "--first-parent", "--diff-merges=first-parent", "--raw", "-z", "--reverse", "--no-abbrev",
                     "--no-renames", "--no-color", f"--format={_LOG_FORMAT}", rev_range, "--")
@@ -98,6 +99,8 @@ def stream(repo: Path, rev_range: str, state: State, *, continues: str | None = 
                 continue
             if count == 0 and continues is not None and (not value.parents or value.parents[0] != continues):
                 raise Rewritten()
+            if witnessed:
+                value.witnessed_at = witnessed.get(value.commit.sha)
             apply(state, value, parsed)
             count += 1
         finished = True

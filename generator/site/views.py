@@ -189,7 +189,8 @@ class Site:
                 words += f" (reopened: {clock.cycles} cycles)"
             lines.append({"target": name.value, "state": clock.state.value, "words": words,
                           "calendar": self.calendar_words(clock.calendar, ticket), "breached": clock.breached or clock.ever_breached,
-                          "declared": clock.evidence is Evidence.DECLARED})
+                          "declared": clock.evidence is Evidence.DECLARED,
+                          "witnessed": clock.witnessed})
         return lines
 
     def calendar_words(self, name: str | None, ticket: Ticket) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from gitdesk.config import Config
+from gitdesk.history import Anomaly
 from gitdesk.model import Diagnostic, DiagnosticLevel, Ticket
 from gitdesk.sla.clocks import ClockState, TicketSla
 from gitdesk.sla.declared import judged_part
@@ -30,8 +31,10 @@ def check_report(result: SlaReport, config: Config, tickets: list[Ticket]) -> li
         breached = [(n, c) for n, c in sla.targets.items() if c.ever_breached]
         if breached and sla.breach_reason is None:
             what = ", ".join(f"{n.value} ({duration(c.elapsed_seconds)} of {duration(c.target_seconds)})" for n, c in breached)
-            out.append(Diagnostic(*at(sla, "status"), "GD320",
-                                  f"{sla.id}: breached {what}; add `breach_reason:` to {sla.path} saying why"))
+            fix = (f"add `breach_reason:` to {sla.path} saying why" if sla.deleted is None else
+                   f"its file {sla.path} was deleted by commit {sla.deleted.short}: restore it with `status: cancelled` "
+                   f"and a `breach_reason:` saying why")
+            out.append(Diagnostic(*at(sla, "status"), "GD320", f"{sla.id}: breached {what}; {fix}"))
         for name, c in sla.targets.items():
             if c.at_risk:
                 due = f", due {c.due_at.astimezone(zone):%Y-%m-%d %H:%M %Z}" if c.due_at else ""
@@ -49,11 +52,20 @@ def check_report(result: SlaReport, config: Config, tickets: list[Ticket]) -> li
             out.append(Diagnostic("gitdesk.yml", 1, 1, "GD322",
                                   f"SLA compliance for {label} is {share:.1%}, below sla.min_compliance {minimum:.0%}; "
                                   f"breached: {breached_ids or 'none'}"))
-    for anomaly in result.anomalies:
-        out.append(Diagnostic(anomaly.path or "gitdesk.yml", 1, 1, "GD311", anomaly.message, DiagnosticLevel.WARNING))
+    out.extend(anomaly_diagnostic(anomaly) for anomaly in result.anomalies)
     return out
 
 
 def errors_in(items: list[Diagnostic]) -> int:
     """How many findings fail the check (the rest are warnings)."""
     return sum(d.level is DiagnosticLevel.ERROR for d in items)
+
+
+#: anomaly kind -> diagnostic code (GD311 for the rest)
+_ANOMALY_CODES = {"witness-disagrees": "GD313"}
+
+
+def anomaly_diagnostic(anomaly: Anomaly) -> Diagnostic:
+    """An anomaly in the evidence (shared by `validate` and `sla check`) as a warning at a ticket file its commit changed (GD313 for witness, else GD311)."""
+    return Diagnostic(anomaly.path or "gitdesk.yml", 1, 1, _ANOMALY_CODES.get(anomaly.kind, "GD311"), anomaly.message,
+                      DiagnosticLevel.WARNING)

@@ -8,14 +8,14 @@ judged as of ``now``: landings after ``now`` have not happened yet, which makes
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from gitdesk.config import Config, SlaPolicy, TargetSpec
-from gitdesk.history import TicketHistory, Version
+from gitdesk.history import Commit, TicketHistory, Version
 from gitdesk.model import IncidentStatus, Ticket, parse_time
-from gitdesk.sla.calendars import Calendar
+from gitdesk.sla.calendars import Calendar, UnreachableTarget
 
 
 class ClockState(str, enum.Enum):
@@ -77,6 +77,8 @@ class Clock:
     #: for a running clock within target: when the target is used up if nothing lands (None if paused or decided)
     due_at: datetime | None = None
     evidence: Evidence = Evidence.GIT
+    #: every landing this clock's figures rest on carries a witness note (see gitdesk.history.witness)
+    witnessed: bool = False
 
     @property
     def applicable(self) -> bool:
@@ -109,6 +111,8 @@ class TicketSla:
     path: str | None = None
     breach_reason: str | None = None
     title: str = ""
+    #: the commit that deleted the ticket's file on the branch (the ticket is reported with status "deleted")
+    deleted: Commit | None = None
 
     @property
     def ever_breached(self) -> bool:
@@ -122,6 +126,8 @@ class Step:
     at: datetime
     status: str
     severity: str | None
+    #: ``at`` is a landing with a witness note (a declared or synthetic time is not)
+    witnessed: bool = False
 
 
 def steps_of(versions: Iterable[Version], now: datetime) -> list[Step]:
@@ -136,7 +142,7 @@ def steps_of(versions: Iterable[Version], now: datetime) -> list[Step]:
         severity = severity if isinstance(severity, str) else None
         if out and out[-1].status == status and out[-1].severity == severity:
             continue
-        out.append(Step(version.commit.landed_at, status, severity))
+        out.append(Step(version.commit.landed_at, status, severity, version.commit.witnessed))
     return out
 
 
@@ -150,8 +156,9 @@ class _Cycle:
 def _cycles(name: TargetName, start: datetime, steps: list[Step]) -> list[_Cycle]:
     """Split the timeline into the clock's cycles (several only for reopened resolution)."""
     stops = _STOPS[name]
-    # before its first landing a ticket counts as reported (from an earlier reported_at)
-    timeline = [Step(start, IncidentStatus.REPORTED, steps[0].severity)] + steps if start < steps[0].at else steps
+    # before its first landing a ticket counts as reported (from an earlier reported_at); that declared
+    # start can only be earlier (stricter) than the landing that declared it, so it is as witnessed as that landing
+    timeline = [Step(start, IncidentStatus.REPORTED, steps[0].severity, steps[0].witnessed)] + steps if start < steps[0].at else steps
     cycles: list[_Cycle] = []
     current: _Cycle | None = None
     for step in timeline:
@@ -159,7 +166,7 @@ def _cycles(name: TargetName, start: datetime, steps: list[Step]) -> list[_Cycle
             if cycles and not (_RESTARTS[name] and not stops(step.status)):
                 continue
             current = _Cycle(step.at if cycles else start, [])
-        current.marks.append(Step(max(step.at, current.start), step.status, step.severity))
+        current.marks.append(Step(max(step.at, current.start), step.status, step.severity, step.witnessed))
         if stops(step.status):
             current.stop = step.at
             cycles.append(current)
@@ -202,19 +209,24 @@ def _judge_cycle(name: TargetName, cycle: _Cycle, judge: Judge) -> tuple[int, in
 
     A severity change re-picks the target and keeps the start, but a breach under
     the old severity stays: each change is a checkpoint judged by the old target.
+    When the new severity has no such target, a breach reached before the change
+    is what the cycle reports (its figures at the change), never nothing.
     """
     breached = False
+    kept: tuple[int, int, str] | None = None
     for before, after in zip(cycle.marks, cycle.marks[1:]):
         if before.severity == after.severity:
             continue
         old = judge.spec(before.severity)
         old_target = old.seconds(name.value) if old else None
         if old is not None and old_target is not None:
-            breached |= judge.elapsed(name, cycle, judge.calendars[old.calendar], after.at) > old_target
+            at_change = judge.elapsed(name, cycle, judge.calendars[old.calendar], after.at)
+            if at_change > old_target:
+                breached, kept = True, (round(at_change), old_target, old.calendar)
     spec = judge.spec(cycle.marks[-1].severity)
     target = spec.seconds(name.value) if spec else None
     if spec is None or target is None:
-        return 0, None, breached, None
+        return (kept[0], kept[1], True, kept[2]) if kept else (0, None, False, None)
     elapsed = round(judge.elapsed(name, cycle, judge.calendars[spec.calendar], cycle.stop or judge.now))
     return elapsed, target, breached or elapsed > target, spec.calendar
 
@@ -238,10 +250,20 @@ def clock(name: TargetName, start: datetime, steps: list[Step], judge: Judge) ->
         state = ClockState.PAUSED if paused else ClockState.RUNNING
     at_risk = running and not breached and target > 0 and elapsed / target >= judge.policy.at_risk
     # when the target is used up if the clock keeps running; any later stop breaches it
-    due = (judge.calendars[calendar].add_working(judge.now, target - elapsed)
-           if state is ClockState.RUNNING and calendar is not None else None)
+    due = _due(judge, calendar, target - elapsed) if state is ClockState.RUNNING else None
+    witnessed = all(mark.witnessed for cycle in cycles for mark in cycle.marks)
     return Clock(state, target, elapsed, last.start, last.stop, breached, ever, len(cycles), at_risk, calendar,
-                 sum(e for e, _, _, _ in judged), due)
+                 sum(e for e, _, _, _ in judged), due, witnessed=witnessed)
+
+
+def _due(judge: Judge, calendar: str | None, left: int) -> datetime | None:
+    """When ``left`` counted seconds from ``judge.now`` are used up; None when the calendar has no such time ahead."""
+    if calendar is None:
+        return None
+    try:
+        return judge.calendars[calendar].add_working(judge.now, left)
+    except UnreachableTarget:
+        return None  # config checks refuse such targets up front; a holiday-heavy future must still not crash a report
 
 
 def latest(history: TicketHistory, now: datetime) -> Version | None:
@@ -254,30 +276,101 @@ def latest(history: TicketHistory, now: datetime) -> Version | None:
     return landed
 
 
-def ticket_start(history: TicketHistory, now: datetime) -> datetime:
-    """First landing, or the declared ``reported_at`` when earlier (declared times only make it stricter)."""
-    first = history.first_landed
-    version = latest(history, now)
-    declared = parse_time(version.fields.get("reported_at")) if version else None
+def _start_of(versions: Sequence[Version]) -> datetime:
+    """First landing of ``versions``, or the last one's declared ``reported_at`` when earlier."""
+    first = versions[0].commit.landed_at
+    declared = parse_time(versions[-1].fields.get("reported_at"))
     return declared if declared is not None and declared < first else first
 
 
-def ticket_sla(ticket: Ticket, history: TicketHistory, config: Config, calendars: dict[str, Calendar], now: datetime) -> TicketSla | None:
-    """One incident's clocks at ``now``; None if it had not landed by then."""
+def ticket_start(history: TicketHistory, now: datetime) -> datetime:
+    """First landing, or the declared ``reported_at`` when earlier (declared times only make it stricter)."""
+    return _start_of(_landed(history, now) or history.versions)
+
+
+def _landed(history: TicketHistory, now: datetime) -> list[Version]:
+    return [v for v in history.versions if v.commit.landed_at <= now]
+
+
+def _client(fields: Mapping[str, Any]) -> str | None:
+    value = fields.get("client")
+    return value if isinstance(value, str) else None
+
+
+def _withdrawn(fields: Mapping[str, Any]) -> bool:
+    """Cancelled or out of scope: a ticket in this state has no running clock."""
+    status = IncidentStatus.parse(fields.get("status"))
+    return (status is not None and status.withdrawn) or fields.get("coverage") == "out-of-scope"
+
+
+def _terms(fields: Mapping[str, Any]) -> tuple[object, ...]:
+    """What picks a ticket's targets: a change of any of these re-judges its clocks."""
+    return fields.get("severity"), _client(fields), _withdrawn(fields)
+
+
+def _clocks_of(versions: Sequence[Version], config: Config, calendars: dict[str, Calendar], now: datetime) -> dict[TargetName, Clock]:
+    """The clocks of ``versions`` (all landed by ``now``) as if the ticket were live, judged at ``now``."""
+    steps = steps_of(versions, now)
+    if not steps:
+        return {name: NOT_APPLICABLE for name in TargetName}
+    judge = Judge(config.policy_for(_client(versions[-1].fields)), calendars, now)
+    start = _start_of(versions)
+    return {name: clock(name, start, steps, judge) for name in TargetName}
+
+
+def _checkpoints(versions: Sequence[Version], deleted: Commit | None) -> list[tuple[int, datetime]]:
+    """(versions before it, when) for each landing that re-judged a live ticket's clocks, and the deletion.
+
+    A breach the evidence showed at any of these moments is final: what came
+    after (a cancellation, ``coverage: out-of-scope``, another severity or
+    client, the file's removal) stops the clocks but cannot take it back.
+    """
+    out = [(i, versions[i].commit.landed_at) for i in range(1, len(versions))
+           if _terms(versions[i].fields) != _terms(versions[i - 1].fields) and not _withdrawn(versions[i - 1].fields)]
+    if deleted is not None and versions and not _withdrawn(versions[-1].fields):
+        out.append((len(versions), deleted.landed_at))
+    return out
+
+
+def _kept(current: Clock, earlier: Clock, at: datetime) -> Clock:
+    """``current`` with the breach ``earlier`` (judged at ``at``) had reached; ``current`` if it kept it itself."""
+    if current.ever_breached or not earlier.ever_breached:
+        return current
+    if not current.applicable:  # withdrawn, deleted or no longer targeted: the clock stopped where it stood
+        return replace(earlier, state=ClockState.BREACHED, breached=True, stopped_at=earlier.stopped_at or at,
+                       at_risk=False, due_at=None)
+    same_cycle = earlier.breached and earlier.cycles == current.cycles
+    return replace(current, state=ClockState.BREACHED if same_cycle else current.state, breached=current.breached or same_cycle,
+                   ever_breached=True, at_risk=current.at_risk and not same_cycle, due_at=None if same_cycle else current.due_at)
+
+
+def final_clocks(history: TicketHistory, config: Config, calendars: dict[str, Calendar], now: datetime) -> dict[TargetName, Clock]:
+    """A ticket's clocks at ``now`` with every breach it ever reached kept (DESIGN "A breach that happened stays")."""
+    versions = _landed(history, now)
+    deleted = history.deleted if history.deleted is not None and history.deleted.landed_at <= now else None
+    live = deleted is None and not _withdrawn(versions[-1].fields)
+    targets = _clocks_of(versions, config, calendars, now) if live else {name: NOT_APPLICABLE for name in TargetName}
+    for count, at in _checkpoints(versions, deleted):
+        earlier = _clocks_of(versions[:count], config, calendars, at)
+        targets = {name: _kept(targets[name], earlier[name], at) for name in TargetName}
+    return targets
+
+
+def ticket_sla(ticket: Ticket | None, history: TicketHistory, config: Config, calendars: dict[str, Calendar], now: datetime) -> TicketSla | None:
+    """One incident's clocks at ``now``; None if it had not landed by then.
+
+    ``ticket`` is the working-tree file (its ``breach_reason`` and path); None
+    for a ticket whose file was deleted on the branch, which is still reported
+    (status ``deleted``), from its last landed version.
+    """
     version = latest(history, now)
     steps = steps_of(history.versions, now)
     if version is None or not steps:
         return None
     fields = version.fields
-    client = fields.get("client") if isinstance(fields.get("client"), str) else None
-    start = ticket_start(history, now)
-    last = steps[-1]
-    status = IncidentStatus.parse(last.status)
-    if (status is not None and status.withdrawn) or fields.get("coverage") == "out-of-scope":
-        targets = {name: NOT_APPLICABLE for name in TargetName}
-    else:
-        judge = Judge(config.policy_for(client), calendars, now)
-        targets = {name: clock(name, start, steps, judge) for name in TargetName}
-    reason = ticket.get("breach_reason")
-    return TicketSla(history.id, last.severity, last.status, client, targets, start, ticket.path,
-                     reason if isinstance(reason, str) and reason.strip() else None, str(fields.get("title", "")))
+    deleted = history.deleted if history.deleted is not None and history.deleted.landed_at <= now else None
+    targets = final_clocks(history, config, calendars, now)
+    reason = ticket.get("breach_reason") if ticket is not None else fields.get("breach_reason")
+    return TicketSla(history.id, steps[-1].severity, "deleted" if deleted else steps[-1].status, _client(fields), targets,
+                     ticket_start(history, now), ticket.path if ticket is not None else version.path,
+                     reason if isinstance(reason, str) and reason.strip() else None, str(fields.get("title", "")), deleted)

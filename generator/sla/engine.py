@@ -17,6 +17,7 @@ from gitdesk.model import Kind, Ticket
 from gitdesk.sla.calendars import calendars_for
 from gitdesk.sla.clocks import TargetName, TicketSla, latest, ticket_sla
 from gitdesk.sla.declared import declared_sla
+from gitdesk.sla.feasible import check_targets
 from gitdesk.sla.schedule import overdue_runbooks
 from gitdesk.sla.stats import Stats, backlog_throughput, escalations, summarize
 from gitdesk.sla.uptime import SERIES_DAYS, DayImpact, Uptime, availability
@@ -58,15 +59,13 @@ def compute(tickets: list[Ticket], history: History, config: Config, *, now: dat
     ``history`` supplies what landed. ``client`` keeps that client's tickets;
     ``since``/``until`` keep tickets whose start is in [since, until).
     """
+    check_targets(config, now=now)  # a target no calendar can reach is a config error, before any clock needs it
     zone = ZoneInfo(config.timezone)
     calendars = calendars_for(config)
     policy = config.policy_for(client)
     report = SlaReport(now=now, anomalies=list(history.anomalies), min_compliance=policy.min_compliance)
     incidents: list[tuple[TicketHistory, datetime]] = []
-    for ticket in sorted(tickets, key=lambda t: t.id):
-        found = history.tickets.get(ticket.id)
-        if ticket.kind is not Kind.INCIDENT or found is None or found.kind is not Kind.INCIDENT:
-            continue
+    for ticket, found in _incidents(tickets, history):
         sla = ticket_sla(ticket, found, config, calendars, now)
         sla = sla and declared_sla(sla, found, config, calendars, now)  # imported history before sla.since
         if sla is None or (client is not None and sla.client != client):
@@ -74,7 +73,8 @@ def compute(tickets: list[Ticket], history: History, config: Config, *, now: dat
         if (since and sla.started_at and sla.started_at < since) or (until and sla.started_at and sla.started_at >= until):
             continue
         report.tickets.append(sla)
-        incidents.append((found, sla.started_at or found.first_landed))
+        if sla.deleted is None:  # uptime of a deleted incident would run to `now`: see docs/sla.md, Limits
+            incidents.append((found, sla.started_at or found.first_landed))
     report.by_severity = summarize(report.tickets)
     months: dict[str, list[TicketSla]] = {}
     for sla in report.tickets:
@@ -96,6 +96,23 @@ def compute(tickets: list[Ticket], history: History, config: Config, *, now: dat
     report.runbook_due = overdue_runbooks(runbooks, zone, now)
     report.overdue_runbooks = list(report.runbook_due)
     return report
+
+
+def _incidents(tickets: list[Ticket], history: History) -> list[tuple[Ticket | None, TicketHistory]]:
+    """Each landed incident with its working-tree file, by id; a deleted file's incident with None.
+
+    A ticket deleted on the branch stays in the report: deleting the file must
+    not take its clocks (and their breaches) with it.
+    """
+    out: list[tuple[Ticket | None, TicketHistory]] = []
+    for ticket in sorted(tickets, key=lambda t: t.id):
+        found = history.tickets.get(ticket.id)
+        if ticket.kind is Kind.INCIDENT and found is not None and found.kind is Kind.INCIDENT:
+            out.append((ticket, found))
+    in_tree = {t.id for t in tickets}
+    out += [(None, found) for found in history.tickets.values()
+            if found.kind is Kind.INCIDENT and found.deleted is not None and found.versions and found.id not in in_tree]
+    return sorted(out, key=lambda pair: pair[1].id)
 
 
 def _by_kind(history: History) -> dict[Kind, list[TicketHistory]]:

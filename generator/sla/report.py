@@ -46,12 +46,13 @@ def clock_json(c: Clock) -> dict[str, Any]:
         "total_elapsed_seconds": c.total_elapsed_seconds,
         "due_at": iso(c.due_at),
         "evidence": c.evidence.value,
+        "witnessed": c.witnessed,
     }
 
 
 def ticket_json(t: TicketSla) -> dict[str, Any]:
-    """One ticket's entry in ``tickets``."""
-    return {
+    """One ticket's entry in ``tickets`` (``deleted``: the deleting commit, only for a deleted file)."""
+    entry: dict[str, Any] = {
         "id": t.id,
         "severity": t.severity,
         "status": t.status,
@@ -61,6 +62,9 @@ def ticket_json(t: TicketSla) -> dict[str, Any]:
         "breach_reason": t.breach_reason,
         "targets": {name.value: clock_json(t.targets.get(name, NOT_APPLICABLE)) for name in TargetName},
     }
+    if t.deleted is not None:
+        entry["deleted"] = {"sha": t.deleted.sha, "landed_at": iso(t.deleted.landed_at)}
+    return entry
 
 
 def stats_json(s: Stats) -> dict[str, Any]:

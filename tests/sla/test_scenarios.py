@@ -118,7 +118,11 @@ def test_cancelled_out_of_scope_and_one_commit(scenario_repo) -> None:
     repo, scenario = scenario_repo("cancelled_and_one_commit")
     report = sla_json(repo, scenario["now"])
     ids = [t["id"] for t in report["tickets"]]
-    assert ids == ["INC-0050", "INC-0051", "INC-0052", "INC-0053"]  # deleted INC-0055 and unlanded INC-0054 left out
+    # unlanded INC-0054 is left out; deleted INC-0055 stays, its clocks stopped at the deletion (17h into a 1h response)
+    assert ids == ["INC-0050", "INC-0051", "INC-0052", "INC-0053", "INC-0055"]
+    deleted = report["tickets"][-1]
+    assert (deleted["status"], deleted["targets"]["response"]["state"], deleted["targets"]["response"]["elapsed_seconds"]) == (
+        "deleted", "breached", 17 * 3600)
     assert all(c == {"state": "not_applicable"} for c in clocks(report, "INC-0050").values())
     assert all(c == {"state": "not_applicable"} for c in clocks(report, "INC-0052").values())
     one = clocks(report, "INC-0051")
@@ -135,6 +139,9 @@ def test_severity_change_repicks_targets_and_keeps_breaches(scenario_repo) -> No
     assert up["resolution"]["started_at"] == "2026-03-02T08:00:00+00:00"
     assert (down["resolution"]["target_seconds"], down["resolution"]["elapsed_seconds"], down["resolution"]["breached"]) == (40 * 3600, 3 * 3600, True)
     assert (down["response"]["target_seconds"], down["response"]["state"]) == (15 * 60, "met")
+    # P2 has no mitigation target, but P0's 1h was 5h gone at the downgrade: that breach stays, with its figures then
+    assert (down["mitigation"]["state"], down["mitigation"]["elapsed_seconds"], down["mitigation"]["target_seconds"]) == (
+        "breached", 5 * 3600, 3600)
 
 
 def test_uptime_maintenance_backlog_and_runbooks(scenario_repo) -> None:
