@@ -7,17 +7,16 @@ from datetime import datetime, timezone
 from typing import Any
 
 from gitdesk.model import IncidentStatus, Kind, MaintenanceStatus, Ticket, maintenance_withdrawn
-from gitdesk.sla import compliance
 from gitdesk.site import charts
-from gitdesk.site.pages import ticket_path
+from gitdesk.site.pages import Headline, headline, ticket_path
 from gitdesk.site.render import page_url, render
-from gitdesk.site.views import Site, window
+from gitdesk.site.views import Site, incident_state, window
 
-#: Statuspage incident impact by severity.
-IMPACT = {"P0": "critical", "P1": "major", "P2": "minor", "P3": "none"}
-INDICATOR = {"operational": ("none", "All Systems Operational"), "under_maintenance": ("maintenance", "Service Under Maintenance"),
-             "degraded_performance": ("minor", "Minor Service Outage"), "partial_outage": ("major", "Partial System Outage"),
-             "major_outage": ("critical", "Major System Outage")}
+#: Statuspage's indicator (and incident impact) for each component state: an
+#: incident's impact is the state it puts its components in, so the page's
+#: indicator is never milder than an incident it lists.
+INDICATOR = {"operational": "none", "under_maintenance": "maintenance", "degraded_performance": "minor",
+             "partial_outage": "major", "major_outage": "critical"}
 FEED_SIZE = 50
 
 
@@ -69,7 +68,7 @@ def incident_json(site: Site, t: Ticket) -> dict[str, Any]:
                         "display_at": _iso(entry.when), "affected_components": None, "deliver_notifications": False,
                         "custom_tweet": None, "tweet_id": None})
     status = statuspage_status(t.status)
-    return {"id": t.id, "name": t.title, "status": status, "impact": IMPACT.get(t.severity or "", "none"),
+    return {"id": t.id, "name": t.title, "status": status, "impact": INDICATOR[incident_state(t) or "operational"],
             "created_at": _iso(site.started(t)), "updated_at": _iso(site.updated(t)), "started_at": _iso(site.started(t)),
             "monitoring_at": _iso(site.first_landing(t, MONITORING)),
             "resolved_at": _iso(site.resolved_at(t)), "shortlink": _href(site, ticket_path(t)), "page_id": _page_block(site)["id"],
@@ -94,12 +93,11 @@ def _maintenance_json(site: Site, t: Ticket) -> dict[str, Any]:
 def api_files(site: Site) -> dict[str, str]:
     """``api/v2/summary.json`` and ``api/v2/incidents.json`` (Statuspage public API shapes)."""
     states = site.component_states()
-    overall = site.overall()[0]
-    indicator, description = INDICATOR[overall]
+    top = headline(site)
     open_ = [incident_json(site, t) for t in site.open_incidents()]
     maintenance = [_maintenance_json(site, m) for m in sorted(site.active_maintenance() + site.upcoming_maintenance(), key=lambda m: m.id)]
     summary = {"page": _page_block(site), "components": _component_json(site, states), "incidents": open_,
-               "scheduled_maintenances": maintenance, "status": {"indicator": indicator, "description": description}}
+               "scheduled_maintenances": maintenance, "status": {"indicator": INDICATOR[top.state], "description": top.words}}
     incidents = {"page": _page_block(site), "incidents": [incident_json(site, t) for t in _recent(site)[:FEED_SIZE]]}
     return {"api/v2/summary.json": _json(summary), "api/v2/incidents.json": _json(incidents)}
 
@@ -161,17 +159,19 @@ def ical(site: Site) -> str:
 
 
 def badges(site: Site) -> dict[str, str]:
-    """Status, uptime and compliance badges."""
-    overall = site.overall()[0]
-    tone = {"operational": "good", "under_maintenance": "warn", "degraded_performance": "warn"}.get(overall, "bad")
-    lowest = min((w[max(w)].uptime for w in site.report.uptime.values() if w), default=None)
+    """Status, uptime and compliance badges: the home page's headline figures, in the same words."""
+    top = headline(site)
+    return {path: charts.badge(label, message, tone) for path, (label, message, tone) in _badge_values(site, top).items()}
+
+
+def _badge_values(site: Site, top: Headline) -> dict[str, tuple[str, str, str]]:
+    tone = {"operational": "good", "under_maintenance": "warn", "degraded_performance": "warn"}.get(top.state, "bad")
     target = site.config.uptime_for(site.scope.client_id).target / 100
-    share = compliance(site.report)
     goal = site.config.policy_for(site.scope.client_id).min_compliance or 0.95
     return {
-        "badges/status.svg": charts.badge("status", INDICATOR[overall][1].lower(), tone),
-        "badges/uptime.svg": charts.badge("uptime", f"{lowest * 100:.2f}%" if lowest is not None else "no data",
-                                          "none" if lowest is None else "good" if lowest >= target else "bad"),
-        "badges/compliance.svg": charts.badge("SLA", f"{share * 100:.1f}%" if share is not None else "no data",
-                                              "none" if share is None else "good" if share >= goal else "bad"),
+        "badges/status.svg": ("status", top.words, tone),
+        "badges/uptime.svg": ("uptime", top.uptime_text if top.uptime is not None else "no data",
+                              "none" if top.uptime is None else "good" if top.uptime >= target else "bad"),
+        "badges/compliance.svg": ("SLA", top.compliance_text if top.compliance is not None else "no data",
+                                  "none" if top.compliance is None else "good" if top.compliance >= goal else "bad"),
     }

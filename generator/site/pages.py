@@ -11,7 +11,7 @@ from markupsafe import Markup
 
 from gitdesk import parallel
 from gitdesk.model import Kind, Ticket
-from gitdesk.sla import Stats, TargetName, combined_compliance
+from gitdesk.sla import Stats, TargetName, combined_compliance, compliance
 from gitdesk.sla.uptime import SERIES_DAYS
 from gitdesk.site import charts
 from gitdesk.site.render import format_duration, format_percent, markdown_html, relative_url, render
@@ -28,6 +28,57 @@ SEVERITIES = ("P0", "P1", "P2", "P3")
 class NavItem:
     title: str
     path: str
+
+
+#: The words for the service's overall state. The banner, the status badge and
+#: summary.json's description all use these, so no two places disagree.
+OVERALL_WORDS = {
+    "operational": "All systems operational",
+    "under_maintenance": ComponentState.LABELS["under_maintenance"],
+    "degraded_performance": ComponentState.LABELS["degraded_performance"],
+    "partial_outage": ComponentState.LABELS["partial_outage"],
+    "major_outage": ComponentState.LABELS["major_outage"],
+}
+
+
+@dataclass(frozen=True)
+class Headline:
+    """The figures a reader takes away from the home page, each computed once.
+
+    The card, the badges and ``api/v2/summary.json`` all read these, and they
+    come straight from the SLA report, so they equal what ``gitdesk sla`` says
+    for the same tickets.
+    """
+
+    state: str
+    words: str
+    #: met / (met + breached) over every target of every incident (``gitdesk sla``'s "Overall compliance")
+    compliance: float | None
+    #: the lowest component's uptime over :attr:`uptime_days`
+    uptime: float | None
+    uptime_days: int
+
+    @property
+    def compliance_text(self) -> str:
+        return format_percent(self.compliance, 1)
+
+    @property
+    def uptime_text(self) -> str:
+        return format_percent(self.uptime, 2)
+
+
+def uptime_days(site: Site) -> int:
+    """The uptime window the site quotes: the bars' 90 days when measured, else the longest window."""
+    measured = {days for windows in site.report.uptime.values() for days in windows}
+    return SERIES_DAYS if SERIES_DAYS in measured or not measured else max(measured)
+
+
+def headline(site: Site) -> Headline:
+    """State, compliance and uptime as the whole site states them."""
+    state = site.overall()[0]
+    days = uptime_days(site)
+    lowest = min((w[days].uptime for w in site.report.uptime.values() if days in w), default=None)
+    return Headline(state, OVERALL_WORDS[state], compliance(site.report), lowest, days)
 
 
 def ticket_path(ticket: Ticket) -> str:
@@ -122,37 +173,32 @@ def _chunks(items: Sequence[Any], size: int) -> list[Sequence[Any]]:
 
 def status_page(site: Site) -> tuple[str, str]:
     states = site.component_states()
+    top = headline(site)
     components = []
     for cid, name in site.components:
-        uptime = site.report.uptime.get(cid, {}).get(SERIES_DAYS) or _longest(site.report.uptime.get(cid, {}))
-        shown = f"{uptime.uptime * 100:.2f}%" if uptime else "no data"
+        uptime = site.report.uptime.get(cid, {}).get(top.uptime_days)
+        shown = format_percent(uptime.uptime, 2) if uptime else "no data"
         components.append({"name": name, "state": states[cid], "label": ComponentState.LABELS[states[cid]], "uptime": shown,
                            "bars": charts.uptime_bars(site.outage_days(cid), f"{name}: last {SERIES_DAYS} days, {shown} uptime")})
     open_incidents = [{"ticket": t, "path": ticket_path(t), "latest": t.get("update"), "updated": site.clock.show(site.updated(t))}
                       for t in site.open_incidents()]
     upcoming = [{"ticket": m, "path": ticket_path(m), "starts": site.clock.show(w[0]), "ends": site.clock.show(w[1])}
                 for m in site.upcoming_maintenance()[:10] if (w := window(m))]
-    return _page(site, "index.md", "status.md.j2", overall=site.overall(), components=components,
-                 open_incidents=open_incidents, upcoming=upcoming, glance=glance(site))
+    return _page(site, "index.md", "status.md.j2", headline=top, components=components,
+                 open_incidents=open_incidents, upcoming=upcoming, glance=glance(site, top))
 
 
-def _longest(windows: dict[int, Any]) -> Any:
-    return windows[max(windows)] if windows else None
-
-
-def glance(site: Site) -> list[tuple[str, str]]:
-    """This month at a glance: resolved, mean P1 resolution, uptime, P0 count, compliance."""
+def glance(site: Site, top: Headline) -> list[tuple[str, str, str]]:
+    """This month at a glance: resolved, mean P1 resolution, P0 count; uptime and compliance as the headline states them."""
     month = site.month()
     incidents = site.tickets[Kind.INCIDENT]
     resolved = sum(1 for t in incidents if (r := site.resolved_at(t)) and site.month(r) == month)
     p0 = sum(1 for t in incidents if t.severity == "P0" and (s := site.started(t)) and site.month(s) == month)
-    this_month = site.report.by_month.get(month, {})
-    p1 = this_month.get("P1", {}).get(TargetName.RESOLUTION)
-    lowest = min((w[min(w)].uptime for w in site.report.uptime.values() if w), default=None)
-    compliance = combined_compliance([s for targets in this_month.values() for s in targets.values()])
-    return [("Resolved", str(resolved)), ("Mean P1 resolution", format_duration(p1.mean_seconds if p1 else None)),
-            ("Uptime (lowest component, 30 days)" if site.config.uptime.windows[:1] == (30,) else "Uptime (lowest component)",
-             format_percent(lowest, 2)), ("P0 incidents", str(p0)), ("SLA compliance", format_percent(compliance))]
+    p1 = site.report.by_month.get(month, {}).get("P1", {}).get(TargetName.RESOLUTION)
+    # (key, label, value): the key names the figure for machines (tests, scrapers) whatever the language.
+    return [("resolved", "Resolved", str(resolved)), ("p1-resolution", "Mean P1 resolution", format_duration(p1.mean_seconds if p1 else None)),
+            ("uptime", f"Uptime (lowest component, {top.uptime_days} days)", top.uptime_text), ("p0", "P0 incidents", str(p0)),
+            ("compliance", "SLA compliance (all incidents)", top.compliance_text)]
 
 
 def history_pages(site: Site) -> Iterator[tuple[str, str]]:

@@ -203,9 +203,7 @@ class Site:
     def component_states(self) -> dict[str, str]:
         states: dict[str, list[str]] = {cid: [] for cid, _ in self.components}
         for incident in self.open_incidents():
-            impact = incident.get("impact")
-            state = ("major_outage" if incident.severity == "P0" else "partial_outage") if impact == "outage" else \
-                "degraded_performance" if impact == "degraded" else None
+            state = incident_state(incident)
             # an incident naming no component is service-wide, as in the uptime figures and bars
             for cid in affected_components(incident.fields, list(states)):
                 if state:
@@ -240,6 +238,17 @@ class Site:
 
     def month(self, when: datetime | None = None) -> str:
         return self.clock.month(when or self.now)
+
+
+def incident_state(incident: Ticket) -> str | None:
+    """The component state an open incident puts its components in (None: no impact).
+
+    The one rule behind the component rows, the banner, the badges and the API's incident impact.
+    """
+    impact = incident.get("impact")
+    if impact == "outage":
+        return "major_outage" if incident.severity == "P0" else "partial_outage"
+    return "degraded_performance" if impact == "degraded" else None
 
 
 def _show(value: object) -> str:
