@@ -17,7 +17,7 @@ from gitdesk.site.render import render
 DAY_WORDS = {"none": "no incident", "degraded": "degraded", "outage": "outage"}
 
 #: Badge colours (standalone SVG files cannot see the page's palette).
-BADGE_COLORS = {"good": "#2e7d32", "warn": "#b26a00", "bad": "#c62828", "none": "#616161"}
+BADGE_COLORS = {"good": "#2e7d32", "warn": "#9a5b00", "bad": "#c62828", "none": "#616161"}
 
 
 def uptime_bars(days: Sequence[tuple[str, str]], label: str) -> Markup:

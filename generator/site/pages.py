@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any, Callable, Iterator, Sequence
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from gitdesk import parallel
 from gitdesk.model import Kind, Ticket
@@ -87,7 +87,28 @@ def ticket_path(ticket: Ticket) -> str:
 
 def _page(site: Site, path: str, template: str, **context: Any) -> tuple[str, str]:
     link = partial(relative_url, path, directory_urls=site.directory_urls)
-    return path, render(template, site=site, link=link, path_of=ticket_path, **context)
+    return path, render(template, site=site, link=link, path_of=ticket_path, names=partial(component_names, site), **context)
+
+
+def component_names(site: Site, ids: Sequence[str]) -> str:
+    """Components as their readers know them: the names from gitdesk.yml (an unknown id stays as written)."""
+    known = {c.id: c.name for c in site.config.components}
+    return ", ".join(known.get(c, c) for c in ids)
+
+
+def show_value(value: Any) -> str | Markup:
+    """A front-matter value as a reader should see it: lists joined, mappings as a definition list.
+
+    Keys and values are escaped here; the Markup result is inserted as it is.
+    """
+    if isinstance(value, dict):
+        items = Markup("").join(Markup("<dt>{}</dt><dd>{}</dd>").format(str(k).replace("_", " "), show_value(v))
+                                for k, v in value.items())
+        return Markup('<dl class="gd-map">{}</dl>').format(items)
+    if isinstance(value, list):
+        shown = [show_value(v) for v in value]
+        return Markup(", ").join(shown) if any(isinstance(v, Markup) for v in shown) else ", ".join(str(v) for v in shown)
+    return "" if value is None else str(value)
 
 
 def _related(site: Site, ticket: Ticket, keys: Sequence[str] = ("related",)) -> list[dict[str, Any]]:
@@ -105,9 +126,9 @@ def _related(site: Site, ticket: Ticket, keys: Sequence[str] = ("related",)) -> 
     return [{"ticket": site.by_id[i], "path": ticket_path(site.by_id[i])} for i in ids]
 
 
-def _internal_notes(site: Site, ticket: Ticket) -> list[tuple[str, str]]:
+def _internal_notes(site: Site, ticket: Ticket) -> list[tuple[str, str | Markup]]:
     notes = ticket.get("internal") if site.scope.internal else None
-    return [(str(k), str(v)) for k, v in notes.items()] if isinstance(notes, dict) else []
+    return [(str(k), show_value(v)) for k, v in notes.items()] if isinstance(notes, dict) else []
 
 
 # --- ticket pages -----------------------------------------------------------------
@@ -120,9 +141,9 @@ def incident_page(site: Site, t: Ticket) -> tuple[str, str]:
                  postmortem=postmortem, related=_related(site, t), internal_notes=_internal_notes(site, t))
 
 
-def _facts(site: Site, t: Ticket) -> list[tuple[str, str]]:
-    def show(value: Any) -> str:
-        return ", ".join(str(v) for v in value) if isinstance(value, list) else str(value)
+def _facts(site: Site, t: Ticket) -> list[tuple[str, str | Markup]]:
+    def show(key: str) -> str | Markup:
+        return component_names(site, t.components) if key == "components" else show_value(t.get(key))
 
     keys = {
         Kind.DECISION: ("status", "date", "deciders", "components"),
@@ -130,7 +151,7 @@ def _facts(site: Site, t: Ticket) -> list[tuple[str, str]]:
         Kind.MAINTENANCE: ("status", "impact", "components", "update"),
         Kind.RUNBOOK: ("owner", "components", "last_reviewed", "every"),
     }[t.kind]
-    facts = [(k.replace("_", " ").capitalize(), show(t.get(k))) for k in keys if t.get(k) not in (None, "", [])]
+    facts = [(k.replace("_", " ").capitalize(), show(k)) for k in keys if t.get(k) not in (None, "", [], {})]
     if t.kind is Kind.MAINTENANCE and (w := window(t)):
         facts[:0] = [("Starts", site.clock.show(w[0])), ("Ends", site.clock.show(w[1]))]
     if t.kind is Kind.RUNBOOK and (p := preventive(site, t)):
@@ -211,9 +232,10 @@ def history_pages(site: Site) -> Iterator[tuple[str, str]]:
         items = sorted(by_month[month], key=lambda t: ((site.started(t) or site.now).timestamp(), t.id), reverse=True)
         counts = Counter(t.severity for t in items)
         months.append({"month": month, "path": f"history/{month}.md", "total": len(items), "by_severity": counts})
-        filters = [("severity", "Severity", sorted({t.severity for t in items if t.severity})),
-                   ("components", "Component", sorted({c for t in items for c in t.components})),
-                   ("status", "Status", sorted({t.status for t in items if t.status}))]
+        # (value the rows carry, text the reader sees)
+        filters = [("severity", "Severity", [(v, v) for v in sorted({t.severity for t in items if t.severity})]),
+                   ("components", "Component", [(c, component_names(site, [c])) for c in sorted({c for t in items for c in t.components})]),
+                   ("status", "Status", [(v, v) for v in sorted({t.status for t in items if t.status})])]
         chunks = _chunks(items, site.config.site.page_size)
         paths = [(n, f"history/{month}.md" if n == 1 else f"history/{month}-p{n}.md") for n in range(1, len(chunks) + 1)]
         for (number, path), chunk in zip(paths, chunks):
@@ -287,9 +309,9 @@ def _rows(site: Site, tickets: Sequence[Ticket], cells: Callable[[Ticket], list[
 def backlog_page(site: Site) -> tuple[str, str]:
     items = site.tickets[Kind.BACKLOG]
     order = ("in-progress", "planned", "accepted", "proposed", "done", "rejected")
-    def cells(t: Ticket) -> list[str]:
+    def cells(t: Ticket) -> list[str | Markup]:
         origin = [i for i in t.get("origin") or [] if i in site.by_id]
-        return [str(t.get("category") or ""), str(t.get("target") or ""), str(t.get("impact") or ""), ", ".join(origin)]
+        return [str(t.get("category") or ""), str(t.get("target") or ""), show_value(t.get("impact")), ", ".join(origin)]
     headers = ["Item", "Category", "Quarter", "Impact", "Origin incidents"]
     sections = [{"heading": status.replace("-", " ").capitalize(), "headers": headers,
                  "rows": _rows(site, [t for t in items if t.status == status], cells)} for status in order
@@ -315,7 +337,7 @@ def decisions_page(site: Site) -> tuple[str, str]:
 def maintenance_page(site: Site) -> tuple[str, str]:
     def cells(t: Ticket) -> list[str]:
         w = window(t)
-        return [site.clock.show(w[0]) if w else "—", site.clock.show(w[1]) if w else "—", str(t.get("status") or "scheduled"), ", ".join(t.components)]
+        return [site.clock.show(w[0]) if w else "—", site.clock.show(w[1]) if w else "—", str(t.get("status") or "scheduled"), component_names(site, t.components)]
     windows = sorted(site.tickets[Kind.MAINTENANCE], key=lambda t: ((w := window(t)) and w[0].timestamp()) or 0, reverse=True)
     upcoming = [t for t in windows if (w := window(t)) and w[1] > site.now]
     past = [t for t in windows if t not in upcoming]
@@ -334,7 +356,7 @@ def maintenance_page(site: Site) -> tuple[str, str]:
 
 def runbooks_page(site: Site) -> tuple[str, str]:
     sections = [{"heading": "Runbooks", "headers": ["Runbook", "Owner", "Last reviewed", "Components"],
-                 "rows": _rows(site, site.tickets[Kind.RUNBOOK], lambda t: [str(t.get("owner") or ""), str(t.get("last_reviewed") or ""), ", ".join(t.components)])}]
+                 "rows": _rows(site, site.tickets[Kind.RUNBOOK], lambda t: [str(t.get("owner") or ""), str(t.get("last_reviewed") or ""), component_names(site, t.components)])}]
     return _page(site, "runbooks/index.md", "sections.md.j2", title="Runbooks", intro="", sections=sections)
 
 

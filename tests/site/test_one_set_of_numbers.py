@@ -29,17 +29,6 @@ def gitdesk(repo: Path, *args: str) -> str:
     return result.stdout
 
 
-@pytest.fixture(scope="module")
-def built(demo_repo: tuple[Path, str], tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    repo, now = demo_repo
-    out = tmp_path_factory.mktemp("numbers")
-    sites = {}
-    for name, args in (("internal", ("--audience", "internal")), ("acme", ("--client", "acme"))):
-        gitdesk(repo, "build", *args, "--now", now, "--out", str(out / name))
-        sites[name] = out / name
-    return sites
-
-
 def figure(page: str, key: str) -> str:
     found = re.search(rf'<div data-figure="{key}"><dt>[^<]*</dt><dd>([^<]*)</dd>', page)
     assert found, f"no {key} figure on the home page"
@@ -63,10 +52,10 @@ def pooled_compliance(summary: dict[str, Any]) -> float:
     return met / (met + breached)
 
 
-def test_home_page_figures_equal_the_sla_command(built: dict[str, Path], demo_repo: tuple[Path, str]) -> None:
+def test_home_page_figures_equal_the_sla_command(demo_sites: dict[str, Path], demo_repo: tuple[Path, str]) -> None:
     repo, now = demo_repo
     report = json.loads(gitdesk(repo, "sla", "--now", now, "--format", "json"))["summary"]
-    page = (built["internal"] / "index.html").read_text(encoding="utf-8")
+    page = (demo_sites["internal"] / "index.html").read_text(encoding="utf-8")
 
     compliance = pooled_compliance(report)
     assert 0 < compliance < 1, "the demo should have real breaches"
@@ -78,8 +67,8 @@ def test_home_page_figures_equal_the_sla_command(built: dict[str, Path], demo_re
 
 
 @pytest.mark.parametrize("name", ["internal", "acme"])
-def test_card_badges_banner_and_summary_json_agree(built: dict[str, Path], name: str) -> None:
-    site = built[name]
+def test_card_badges_banner_and_summary_json_agree(demo_sites: dict[str, Path], name: str) -> None:
+    site = demo_sites[name]
     page = (site / "index.html").read_text(encoding="utf-8")
     summary = json.loads((site / "api/v2/summary.json").read_text(encoding="utf-8"))
     state, words = banner(page)
@@ -93,7 +82,7 @@ def test_card_badges_banner_and_summary_json_agree(built: dict[str, Path], name:
     assert worst <= SEVERITY_ORDER.index(summary["status"]["indicator"])
 
 
-def test_the_demo_home_page_is_not_all_green(built: dict[str, Path]) -> None:
+def test_the_demo_home_page_is_not_all_green(demo_sites: dict[str, Path]) -> None:
     """The comparisons above are only worth something when there is something to disagree about."""
-    summary = json.loads((built["acme"] / "api/v2/summary.json").read_text(encoding="utf-8"))
+    summary = json.loads((demo_sites["acme"] / "api/v2/summary.json").read_text(encoding="utf-8"))
     assert summary["incidents"] and summary["status"]["indicator"] != "none"
