@@ -196,6 +196,12 @@ class GitdeskPlugin(BasePlugin[GitdeskConfig]):  # type: ignore[no-untyped-call]
 
     on_page_context = CombinedEvent(_show_indexed_copy, _restore_content)
 
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        """Every page names the Atom feed in its head, so feed readers find it (RFC 4287 autodiscovery)."""
+        from gitdesk.site.feeds import autodiscovery
+
+        return output.replace("</head>", autodiscovery(page.url) + "</head>", 1)
+
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig,
                  builder: Callable[..., None]) -> LiveReloadServer:
         for name in WATCHED:
