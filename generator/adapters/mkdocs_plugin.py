@@ -97,6 +97,8 @@ class GitdeskPlugin(BasePlugin[GitdeskConfig]):  # type: ignore[no-untyped-call]
         if not config.site_url and bundle.site_url:
             # Feeds and the sitemap need absolute URLs; gitdesk.yml's site.url is the same address.
             config.site_url = bundle.site_url
+        # Material's own words (search, navigation) and <html lang> follow the site's language.
+        config.theme["language"] = bundle.language
         for css in bundle.css:
             if css not in config.extra_css:
                 config.extra_css.append(css)

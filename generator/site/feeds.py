@@ -12,6 +12,7 @@ from markupsafe import Markup
 
 from gitdesk.model import IncidentStatus, Kind, MaintenanceStatus, Ticket, maintenance_withdrawn
 from gitdesk.site import charts
+from gitdesk.site.i18n import gettext as _
 from gitdesk.site.pages import Headline, headline, ticket_path
 from gitdesk.site.render import page_url, render
 from gitdesk.site.views import ComponentState, Site, incident_state, window
@@ -150,7 +151,8 @@ def atom_feed(site: Site) -> str:
     base = site.config.site.url.rstrip("/") + "/" if site.config.site.url else None
     entries = [{"ticket": t, "id": f"{base}{page_url(ticket_path(t), site.directory_urls)}" if base else f"urn:gitdesk:incident:{t.id}",
                 "updated": _iso(site.updated(t)), "published": _iso(site.started(t)), "href": _href(site, ticket_path(t)),
-                "summary": t.get("update") or f"{t.severity} incident, {t.status}"} for t in recent]
+                "summary": t.get("update") or _("%(severity)s incident, %(status)s") % {"severity": t.severity, "status": _(str(t.status))}}
+               for t in recent]
     feed_id = base or f"urn:gitdesk:site:{site.scope.client_id or 'all'}"
     return render("feed.xml.j2", site=site, entries=entries, feed_id=feed_id, home=_href(site, "index.md"),
                   self_href=_href(site, "feed.xml"), updated=_iso(site.now))
@@ -200,7 +202,7 @@ def ical(site: Site) -> str:
         return when.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
 
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//gitdesk//status site//EN", "CALSCALE:GREGORIAN", "METHOD:PUBLISH",
-             f"X-WR-CALNAME:{_ics_text(site.config.title + ' — maintenance')}"]
+             "X-WR-CALNAME:" + _ics_text(_("%(title)s — maintenance") % {"title": site.config.title})]
     domain = _uid_domain(site)
     for t in site.tickets[Kind.MAINTENANCE]:
         w = window(t)
@@ -214,7 +216,8 @@ def ical(site: Site) -> str:
                   "STATUS:CANCELLED" if maintenance_withdrawn(t.get("status")) else "STATUS:CONFIRMED"]
         if t.components:
             names = {c.id: c.name for c in site.config.components}
-            lines.append(f"DESCRIPTION:{_ics_text('Components: ' + ', '.join(names.get(c, c) for c in t.components))}")
+            listed = ", ".join(names.get(c, c) for c in t.components)
+            lines.append("DESCRIPTION:" + _ics_text(_("Components: %(names)s") % {"names": listed}))
         if site.config.site.url:
             lines.append(f"URL:{_href(site, ticket_path(t))}")
         lines.append("END:VEVENT")
@@ -239,9 +242,9 @@ def _badge_values(site: Site, top: Headline) -> dict[str, tuple[str, str, str]]:
     target = site.config.uptime_for(site.scope.client_id).target / 100
     goal = site.config.policy_for(site.scope.client_id).min_compliance or 0.95
     return {
-        "badges/status.svg": ("status", top.words, tone),
-        "badges/uptime.svg": ("uptime", top.uptime_text if top.uptime is not None else "no data",
+        "badges/status.svg": (_("status"), top.words, tone),
+        "badges/uptime.svg": (_("uptime"), top.uptime_text if top.uptime is not None else _("no data"),
                               "none" if top.uptime is None else "good" if top.uptime >= target else "bad"),
-        "badges/compliance.svg": ("SLA", top.compliance_text if top.compliance is not None else "no data",
+        "badges/compliance.svg": (_("SLA"), top.compliance_text if top.compliance is not None else _("no data"),
                                   "none" if top.compliance is None else "good" if top.compliance >= goal else "bad"),
     }
