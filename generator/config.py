@@ -114,6 +114,8 @@ class SiteSettings:
     page_size: int = 50
     #: ``access.internal_htpasswd``: who may read the published internal site
     internal_htpasswd: str | None = None
+    #: the language of every word the site writes (``en``, ``es``)
+    language: str = "en"
 
 
 @dataclass(frozen=True)
@@ -386,6 +388,6 @@ def _build(raw: dict[str, Any]) -> Config:
         uptime=uptime,
         clients=tuple(clients),
         site=SiteSettings(site.get("url"), site.get("logo"), site.get("history_months", 24), site.get("page_size", 50),
-                          (site.get("access") or {}).get("internal_htpasswd")),
+                          (site.get("access") or {}).get("internal_htpasswd"), site.get("language", "en")),
         notify=tuple(raw.get("notify", ())),
     )

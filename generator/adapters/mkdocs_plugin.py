@@ -112,6 +112,8 @@ class GitdeskPlugin(BasePlugin[GitdeskConfig]):  # type: ignore[no-untyped-call]
         if not config.site_url and bundle.site_url:
             # Feeds and the sitemap need absolute URLs; gitdesk.yml's site.url is the same address.
             config.site_url = bundle.site_url
+        # Material's own words (search, navigation) and <html lang> follow the site's language.
+        config.theme["language"] = bundle.language
         for css in bundle.css:
             if css not in config.extra_css:
                 config.extra_css.append(css)
@@ -270,6 +272,12 @@ class GitdeskPlugin(BasePlugin[GitdeskConfig]):  # type: ignore[no-untyped-call]
         return context
 
     on_page_context = CombinedEvent(_show_indexed_copy, _restore_content)
+
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        """Every page names the Atom feed in its head, so feed readers find it (RFC 4287 autodiscovery)."""
+        from gitdesk.site.feeds import autodiscovery
+
+        return output.replace("</head>", autodiscovery(page.url) + "</head>", 1)
 
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig,
                  builder: Callable[..., None]) -> LiveReloadServer:

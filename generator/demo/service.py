@@ -43,6 +43,9 @@ sla:
 
 uptime: {{target: 99.8, notice: 48h, windows: [30, 90]}}
 
+# The service and its clients are Spanish-speaking: the site speaks Spanish.
+site: {{language: es}}
+
 clients:
 {clients}
 """

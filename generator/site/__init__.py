@@ -15,7 +15,7 @@ from gitdesk.config import Config
 from gitdesk.history import History
 from gitdesk.model import Ticket
 from gitdesk.sla import SlaReport
-from gitdesk.site import feeds, pages
+from gitdesk.site import feeds, i18n, pages
 from gitdesk.site.pages import NavItem
 from gitdesk.site.scope import Audience, Scope, apply_scope, scope_for, sla_evidence
 from gitdesk.site.views import Site
@@ -36,6 +36,8 @@ class Bundle:
     hidden: frozenset[str] = frozenset()
     #: the published address (gitdesk.yml ``site.url``), if known
     site_url: str | None = None
+    #: the language every word of the site is in (gitdesk.yml ``site.language``); Material's follows
+    language: str = "en"
 
     @property
     def pages(self) -> list[str]:
@@ -57,6 +59,7 @@ def render_bundle(tickets: list[Ticket], history: History, report: SlaReport, co
     ``tickets`` and ``history`` must come from :func:`apply_scope` and ``report``
     from them; :func:`site_bundle` does all three steps.
     """
+    i18n.activate(config.site.language)
     site = Site.build(tickets, history, report, config, scope=scope, now=now, directory_urls=directory_urls)
     markdown, nav = pages.all_pages(site)
     files: dict[str, str | bytes] = dict(markdown)
@@ -67,7 +70,8 @@ def render_bundle(tickets: list[Ticket], history: History, report: SlaReport, co
     for asset in ASSETS:
         files[asset] = resources.files("gitdesk.site").joinpath("assets", asset.rsplit("/", 1)[1]).read_text(encoding="utf-8")
     in_nav = {item.path for item in nav}
-    return Bundle(dict(sorted(files.items())), nav, frozenset(p for p in markdown if p not in in_nav), config.site.url)
+    return Bundle(dict(sorted(files.items())), nav, frozenset(p for p in markdown if p not in in_nav), config.site.url,
+                  config.site.language)
 
 
 Compute = Callable[..., SlaReport]

@@ -7,23 +7,27 @@ state is told by colour alone.
 
 from __future__ import annotations
 
-import calendar
 from typing import Callable, Sequence
 
 from markupsafe import Markup
 
+from gitdesk.site import i18n
+from gitdesk.site.i18n import N_
+from gitdesk.site.i18n import gettext as _
 from gitdesk.site.render import render
 
-DAY_WORDS = {"none": "no incident", "degraded": "degraded", "outage": "outage", "no_data": "no data (before the desk's first record)"}
+DAY_WORDS = {"none": N_("no incident"), "degraded": N_("degraded"), "outage": N_("outage"),
+             "no_data": N_("no data (before the desk's first record)")}
 
 #: Badge colours (standalone SVG files cannot see the page's palette).
-BADGE_COLORS = {"good": "#2e7d32", "warn": "#b26a00", "bad": "#c62828", "none": "#616161"}
+BADGE_COLORS = {"good": "#2e7d32", "warn": "#9a5b00", "bad": "#c62828", "none": "#616161"}
 
 
 def uptime_bars(days: Sequence[tuple[str, str]], label: str) -> Markup:
     """One bar per day, oldest first; each bar's tooltip says the day and its state."""
     step = 8
-    return Markup(render("bars.svg.j2", days=days, step=step, width=step * len(days), label=label, words=DAY_WORDS))
+    words = {state: _(word) for state, word in DAY_WORDS.items()}
+    return Markup(render("bars.svg.j2", days=days, step=step, width=step * len(days), label=label, words=words))
 
 
 def bar_chart(title: str, points: Sequence[tuple[str, float | None]], *, text: Callable[[float], str],
@@ -46,9 +50,9 @@ def bar_chart(title: str, points: Sequence[tuple[str, float | None]], *, text: C
 
 
 def month_label(month: str) -> str:
-    """``2026-11`` → ``Nov 26``: short enough for twelve bars side by side on a phone."""
+    """``2026-11`` → ``Nov 26`` (``nov 26`` in Spanish): short enough for twelve bars side by side on a phone."""
     year, number = month.split("-")
-    return f"{calendar.month_abbr[int(number)]} {year[2:]}"
+    return i18n.month_label(int(year), int(number))
 
 
 def badge(label: str, message: str, tone: str) -> str:

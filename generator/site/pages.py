@@ -7,20 +7,22 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any, Callable, Iterator, Sequence
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from gitdesk import parallel
 from gitdesk.model import Kind, Ticket
-from gitdesk.sla import Stats, TargetName, combined_compliance
+from gitdesk.sla import Stats, TargetName, combined_compliance, compliance
 from gitdesk.sla.uptime import SERIES_DAYS
 from gitdesk.site import charts
+from gitdesk.site.i18n import N_, ngettext
+from gitdesk.site.i18n import gettext as _
 from gitdesk.site.render import format_duration, format_percent, markdown_html, relative_url, render
 from gitdesk.site.views import ComponentState, Site, preventive, window
 
 #: Where each kind's pages live in the bundle.
 FOLDERS = {Kind.INCIDENT: "incidents", Kind.DECISION: "decisions", Kind.BACKLOG: "backlog",
            Kind.MAINTENANCE: "maintenance", Kind.RUNBOOK: "runbooks"}
-POSTMORTEM = (("root_cause", "Root cause"), ("resolution", "Resolution"), ("prevention", "Prevention"))
+POSTMORTEM = (("root_cause", N_("Root cause")), ("resolution", N_("Resolution")), ("prevention", N_("Prevention")))
 SEVERITIES = ("P0", "P1", "P2", "P3")
 
 
@@ -30,13 +32,87 @@ class NavItem:
     path: str
 
 
+#: The words for the service's overall state. The banner, the status badge and
+#: summary.json's description all use these, so no two places disagree.
+OVERALL_WORDS = {
+    "operational": N_("All systems operational"),
+    "under_maintenance": ComponentState.LABELS["under_maintenance"],
+    "degraded_performance": ComponentState.LABELS["degraded_performance"],
+    "partial_outage": ComponentState.LABELS["partial_outage"],
+    "major_outage": ComponentState.LABELS["major_outage"],
+}
+
+
+@dataclass(frozen=True)
+class Headline:
+    """The figures a reader takes away from the home page, each computed once.
+
+    The card, the badges and ``api/v2/summary.json`` all read these, and they
+    come straight from the SLA report, so they equal what ``gitdesk sla`` says
+    for the same tickets.
+    """
+
+    state: str
+    words: str
+    #: met / (met + breached) over every target of every incident (``gitdesk sla``'s "Overall compliance")
+    compliance: float | None
+    #: the lowest component's uptime over :attr:`uptime_days`
+    uptime: float | None
+    uptime_days: int
+
+    @property
+    def compliance_text(self) -> str:
+        return format_percent(self.compliance, 1)
+
+    @property
+    def uptime_text(self) -> str:
+        return format_percent(self.uptime, 2)
+
+
+def uptime_days(site: Site) -> int:
+    """The uptime window the site quotes: the bars' 90 days when measured, else the longest window."""
+    measured = {days for windows in site.report.uptime.values() for days in windows}
+    return SERIES_DAYS if SERIES_DAYS in measured or not measured else max(measured)
+
+
+def headline(site: Site) -> Headline:
+    """State, compliance and uptime as the whole site states them."""
+    state = site.overall()[0]
+    days = uptime_days(site)
+    lowest = min((w[days].uptime for w in site.report.uptime.values() if days in w), default=None)
+    return Headline(state, _(OVERALL_WORDS[state]), compliance(site.report), lowest, days)
+
+
 def ticket_path(ticket: Ticket) -> str:
     return f"{FOLDERS[ticket.kind]}/{ticket.id}.md"
 
 
 def _page(site: Site, path: str, template: str, **context: Any) -> tuple[str, str]:
     link = partial(relative_url, path, directory_urls=site.directory_urls)
-    return path, render(template, site=site, link=link, path_of=ticket_path, **context)
+    return path, render(template, site=site, link=link, path_of=ticket_path, names=partial(component_names, site), **context)
+
+
+def component_names(site: Site, ids: Sequence[str]) -> str:
+    """Components as their readers know them: the names from gitdesk.yml (an unknown id stays as written)."""
+    known = {c.id: c.name for c in site.config.components}
+    return ", ".join(known.get(c, c) for c in ids)
+
+
+def show_value(value: Any) -> str | Markup:
+    """A front-matter value as a reader should see it: lists joined, mappings as a definition list.
+
+    Keys and values are escaped here; the Markup result is inserted as it is.
+    """
+    if isinstance(value, dict):
+        # keys and one-word values (the impact scale) are vocabulary; anything longer is shown as written
+        items = Markup("").join(Markup("<dt>{}</dt><dd>{}</dd>").format(_(str(k).replace("_", " ")),
+                                                                        _(v) if isinstance(v, str) and v.isalpha() else show_value(v))
+                                for k, v in value.items())
+        return Markup('<dl class="gd-map">{}</dl>').format(items)
+    if isinstance(value, list):
+        shown = [show_value(v) for v in value]
+        return Markup(", ").join(shown) if any(isinstance(v, Markup) for v in shown) else ", ".join(str(v) for v in shown)
+    return "" if value is None else str(value)
 
 
 def _related(site: Site, ticket: Ticket, keys: Sequence[str] = ("related",)) -> list[dict[str, Any]]:
@@ -54,24 +130,38 @@ def _related(site: Site, ticket: Ticket, keys: Sequence[str] = ("related",)) -> 
     return [{"ticket": site.by_id[i], "path": ticket_path(site.by_id[i])} for i in ids]
 
 
-def _internal_notes(site: Site, ticket: Ticket) -> list[tuple[str, str]]:
+def _internal_notes(site: Site, ticket: Ticket) -> list[tuple[str, str | Markup]]:
     notes = ticket.get("internal") if site.scope.internal else None
-    return [(str(k), str(v)) for k, v in notes.items()] if isinstance(notes, dict) else []
+    return [(str(k), show_value(v)) for k, v in notes.items()] if isinstance(notes, dict) else []
 
 
 # --- ticket pages -----------------------------------------------------------------
 
 
 def incident_page(site: Site, t: Ticket) -> tuple[str, str]:
-    postmortem = [(label, Markup(markdown_html(str(t.get(key))))) for key, label in POSTMORTEM if t.get(key)]
+    postmortem = [(_(label), Markup(markdown_html(str(t.get(key))))) for key, label in POSTMORTEM if t.get(key)]
     return _page(site, ticket_path(t), "incident.md.j2", t=t, resolved=site.resolved_at(t),
                  clocks=site.clock_lines(t), timeline=site.timeline(t), body=Markup(markdown_html(t.body)),
                  postmortem=postmortem, related=_related(site, t), internal_notes=_internal_notes(site, t))
 
 
-def _facts(site: Site, t: Ticket) -> list[tuple[str, str]]:
-    def show(value: Any) -> str:
-        return ", ".join(str(v) for v in value) if isinstance(value, list) else str(value)
+FACT_LABELS = {"status": N_("Status"), "date": N_("Date"), "deciders": N_("Deciders"), "components": N_("Components"),
+               "category": N_("Category"), "impact": N_("Impact"), "effort": N_("Effort"), "target": N_("Target"),
+               "coverage": N_("Coverage"), "update": N_("Update"), "owner": N_("Owner"), "last_reviewed": N_("Last reviewed"),
+               "every": N_("Every")}
+
+
+#: fact keys whose values come from a schema enum, so they are translated
+ENUMERATED = frozenset({"status", "impact"})
+
+
+def _facts(site: Site, t: Ticket) -> list[tuple[str, str | Markup]]:
+    def show(key: str) -> str | Markup:
+        if key == "components":
+            return component_names(site, t.components)
+        value = t.get(key)
+        # enumerated values are the site's vocabulary; free text stays as written
+        return _(value) if key in ENUMERATED and isinstance(value, str) and value else show_value(value)
 
     keys = {
         Kind.DECISION: ("status", "date", "deciders", "components"),
@@ -79,11 +169,11 @@ def _facts(site: Site, t: Ticket) -> list[tuple[str, str]]:
         Kind.MAINTENANCE: ("status", "impact", "components", "update"),
         Kind.RUNBOOK: ("owner", "components", "last_reviewed", "every"),
     }[t.kind]
-    facts = [(k.replace("_", " ").capitalize(), show(t.get(k))) for k in keys if t.get(k) not in (None, "", [])]
+    facts = [(_(FACT_LABELS[k]), show(k)) for k in keys if t.get(k) not in (None, "", [], {})]
     if t.kind is Kind.MAINTENANCE and (w := window(t)):
-        facts[:0] = [("Starts", site.clock.show(w[0])), ("Ends", site.clock.show(w[1]))]
+        facts[:0] = [(_("Starts"), site.clock.show(w[0])), (_("Ends"), site.clock.show(w[1]))]
     if t.kind is Kind.RUNBOOK and (p := preventive(site, t)):
-        facts += [("Last ok run", str(p["last_ok"])), ("Next due", str(p["next_due"])), ("Overdue", "yes" if p["overdue"] else "no")]
+        facts += [(_("Last ok run"), str(p["last_ok"])), (_("Next due"), str(p["next_due"])), (_("Overdue"), _("yes") if p["overdue"] else _("no"))]
     return facts
 
 
@@ -122,37 +212,33 @@ def _chunks(items: Sequence[Any], size: int) -> list[Sequence[Any]]:
 
 def status_page(site: Site) -> tuple[str, str]:
     states = site.component_states()
+    top = headline(site)
     components = []
     for cid, name in site.components:
-        uptime = site.report.uptime.get(cid, {}).get(SERIES_DAYS) or _longest(site.report.uptime.get(cid, {}))
-        shown = f"{uptime.uptime * 100:.2f}%" if uptime else "no data"
-        components.append({"name": name, "state": states[cid], "label": ComponentState.LABELS[states[cid]], "uptime": shown,
-                           "bars": charts.uptime_bars(site.outage_days(cid), f"{name}: last {SERIES_DAYS} days, {shown} uptime")})
+        uptime = site.report.uptime.get(cid, {}).get(top.uptime_days)
+        shown = format_percent(uptime.uptime, 2) if uptime else _("no data")
+        components.append({"name": name, "state": states[cid], "label": _(ComponentState.LABELS[states[cid]]), "uptime": shown,
+                           "bars": charts.uptime_bars(site.outage_days(cid), _("%(name)s: last %(n)s days, %(uptime)s uptime")
+                                                      % {"name": name, "n": SERIES_DAYS, "uptime": shown})})
     open_incidents = [{"ticket": t, "path": ticket_path(t), "latest": t.get("update"), "updated": site.clock.show(site.updated(t))}
                       for t in site.open_incidents()]
     upcoming = [{"ticket": m, "path": ticket_path(m), "starts": site.clock.show(w[0]), "ends": site.clock.show(w[1])}
                 for m in site.upcoming_maintenance()[:10] if (w := window(m))]
-    return _page(site, "index.md", "status.md.j2", overall=site.overall(), components=components,
-                 open_incidents=open_incidents, upcoming=upcoming, glance=glance(site))
+    return _page(site, "index.md", "status.md.j2", headline=top, components=components,
+                 open_incidents=open_incidents, upcoming=upcoming, glance=glance(site, top))
 
 
-def _longest(windows: dict[int, Any]) -> Any:
-    return windows[max(windows)] if windows else None
-
-
-def glance(site: Site) -> list[tuple[str, str]]:
-    """This month at a glance: resolved, mean P1 resolution, uptime, P0 count, compliance."""
+def glance(site: Site, top: Headline) -> list[tuple[str, str, str]]:
+    """This month at a glance: resolved, mean P1 resolution, P0 count; uptime and compliance as the headline states them."""
     month = site.month()
     incidents = site.tickets[Kind.INCIDENT]
     resolved = sum(1 for t in incidents if (r := site.resolved_at(t)) and site.month(r) == month)
     p0 = sum(1 for t in incidents if t.severity == "P0" and (s := site.started(t)) and site.month(s) == month)
-    this_month = site.report.by_month.get(month, {})
-    p1 = this_month.get("P1", {}).get(TargetName.RESOLUTION)
-    lowest = min((w[min(w)].uptime for w in site.report.uptime.values() if w), default=None)
-    compliance = combined_compliance([s for targets in this_month.values() for s in targets.values()])
-    return [("Resolved", str(resolved)), ("Mean P1 resolution", format_duration(p1.mean_seconds if p1 else None)),
-            ("Uptime (lowest component, 30 days)" if site.config.uptime.windows[:1] == (30,) else "Uptime (lowest component)",
-             format_percent(lowest, 2)), ("P0 incidents", str(p0)), ("SLA compliance", format_percent(compliance))]
+    p1 = site.report.by_month.get(month, {}).get("P1", {}).get(TargetName.RESOLUTION)
+    # (key, label, value): the key names the figure for machines (tests, scrapers) whatever the language.
+    return [("resolved", _("Resolved"), str(resolved)), ("p1-resolution", _("Mean P1 resolution"), format_duration(p1.mean_seconds if p1 else None)),
+            ("uptime", _("Uptime (lowest component, %(n)s days)") % {"n": top.uptime_days}, top.uptime_text), ("p0", _("P0 incidents"), str(p0)),
+            ("compliance", _("SLA compliance (all incidents)"), top.compliance_text)]
 
 
 def history_pages(site: Site) -> Iterator[tuple[str, str]]:
@@ -165,15 +251,17 @@ def history_pages(site: Site) -> Iterator[tuple[str, str]]:
         items = sorted(by_month[month], key=lambda t: ((site.started(t) or site.now).timestamp(), t.id), reverse=True)
         counts = Counter(t.severity for t in items)
         months.append({"month": month, "path": f"history/{month}.md", "total": len(items), "by_severity": counts})
-        filters = [("severity", "Severity", sorted({t.severity for t in items if t.severity})),
-                   ("components", "Component", sorted({c for t in items for c in t.components})),
-                   ("status", "Status", sorted({t.status for t in items if t.status}))]
+        # (value the rows carry, text the reader sees)
+        filters = [("severity", _("Severity"), [(v, v) for v in sorted({t.severity for t in items if t.severity})]),
+                   ("components", _("Component"), [(c, component_names(site, [c])) for c in sorted({c for t in items for c in t.components})]),
+                   ("status", _("Status"), [(v, _(v)) for v in sorted({t.status for t in items if t.status})])]
         chunks = _chunks(items, site.config.site.page_size)
         paths = [(n, f"history/{month}.md" if n == 1 else f"history/{month}-p{n}.md") for n in range(1, len(chunks) + 1)]
         for (number, path), chunk in zip(paths, chunks):
-            yield _page(site, path, "listing.md.j2", title=f"Incidents in {month}", intro=f"{len(items)} incidents.",
+            yield _page(site, path, "listing.md.j2", title=_("Incidents in %(month)s") % {"month": month},
+                        intro=ngettext("%(num)s incident.", "%(num)s incidents.", len(items)) % {"num": len(items)},
                         filters=filters, pages=paths, current=number, incidents=chunk, rows=[], headers=[])
-    yield _page(site, "history/index.md", "history.md.j2", title="History", months=months)
+    yield _page(site, "history/index.md", "history.md.j2", title=_("History"), months=months)
 
 
 def sla_pages(site: Site) -> Iterator[tuple[str, str]]:
@@ -194,23 +282,23 @@ def sla_pages(site: Site) -> Iterator[tuple[str, str]]:
                            "breached": sum(s.breached for s in all_stats)})
     recent = month_rows[-12:]
     chart_list = [
-        charts.bar_chart("SLA compliance per month", [(charts.month_label(r["month"]), r["compliance"]) for r in recent], text=lambda v: f"{v * 100:.0f}%",
+        charts.bar_chart(_("SLA compliance per month"), [(charts.month_label(r["month"]), r["compliance"]) for r in recent], text=lambda v: f"{v * 100:.0f}%",
                          tone=lambda v: "none" if v >= 0.95 else "degraded" if v >= 0.8 else "outage", ceiling=1.0),
-        charts.bar_chart("Mean time to resolve (MTTR) per month", [(charts.month_label(r["month"]), r["mttr"]) for r in recent], text=format_duration),
-        charts.bar_chart("Mean time to acknowledge (MTTA) per month", [(charts.month_label(r["month"]), r["mtta"]) for r in recent], text=format_duration),
+        charts.bar_chart(_("Mean time to resolve (MTTR) per month"), [(charts.month_label(r["month"]), r["mttr"]) for r in recent], text=format_duration),
+        charts.bar_chart(_("Mean time to acknowledge (MTTA) per month"), [(charts.month_label(r["month"]), r["mtta"]) for r in recent], text=format_duration),
     ]
     breaches = _breaches(site)
     uptime_rows = [{"name": name, "days": u.days, "uptime": f"{u.uptime * 100:.3f}%", "outage": u.outage_seconds,
                     "degraded": u.degraded_seconds, "maintenance": u.maintenance_seconds, "left": u.budget_left_seconds}
                    for cid, name in site.components for _, u in sorted(report.uptime.get(cid, {}).items())]
-    yield _page(site, "sla/index.md", "sla.md.j2", title="SLA", printable=False, severity_rows=severity_rows,
+    yield _page(site, "sla/index.md", "sla.md.j2", title=_("SLA"), printable=False, severity_rows=severity_rows,
                 month_rows=list(reversed(month_rows)), charts=chart_list, breaches=breaches, uptime_rows=uptime_rows,
                 escalations=sorted(report.escalations.items()))
     for row in month_rows:
         month = row["month"]
         rows = [{"severity": sev, "target": name.value, "stats": stats, "goal": "—"}
                 for sev in SEVERITIES for name, stats in report.by_month[month].get(sev, {}).items()]
-        yield _page(site, row["path"], "sla.md.j2", title=f"SLA report — {month}", printable=True, severity_rows=rows,
+        yield _page(site, row["path"], "sla.md.j2", title=_("SLA report — %(month)s") % {"month": month}, printable=True, severity_rows=rows,
                     month_rows=[], charts=[], breaches=[b for b in breaches if b["month"] == month], uptime_rows=[], escalations=[])
 
 
@@ -241,55 +329,55 @@ def _rows(site: Site, tickets: Sequence[Ticket], cells: Callable[[Ticket], list[
 def backlog_page(site: Site) -> tuple[str, str]:
     items = site.tickets[Kind.BACKLOG]
     order = ("in-progress", "planned", "accepted", "proposed", "done", "rejected")
-    def cells(t: Ticket) -> list[str]:
+    def cells(t: Ticket) -> list[str | Markup]:
         origin = [i for i in t.get("origin") or [] if i in site.by_id]
-        return [str(t.get("category") or ""), str(t.get("target") or ""), str(t.get("impact") or ""), ", ".join(origin)]
-    headers = ["Item", "Category", "Quarter", "Impact", "Origin incidents"]
-    sections = [{"heading": status.replace("-", " ").capitalize(), "headers": headers,
+        return [str(t.get("category") or ""), str(t.get("target") or ""), show_value(t.get("impact")), ", ".join(origin)]
+    headers = [_("Item"), _("Category"), _("Quarter"), _("Impact"), _("Origin incidents")]
+    sections = [{"heading": _(status).replace("-", " ").capitalize(), "headers": headers,
                  "rows": _rows(site, [t for t in items if t.status == status], cells)} for status in order
                 if any(t.status == status for t in items)]
     quarters = Counter(str(t.get("target")) for t in items if t.get("target"))
-    sections.append({"heading": "By quarter", "headers": ["Quarter", "Items"], "rows": [{"cells": [q, str(n)]} for q, n in sorted(quarters.items())]})
+    sections.append({"heading": _("By quarter"), "headers": [_("Quarter"), _("Items")], "rows": [{"cells": [q, str(n)]} for q, n in sorted(quarters.items())]})
     months = sorted(site.report.backlog_throughput)[-12:]
-    sections.append({"heading": "Throughput", "note": "Items done per month (when the change landed).",
-                     "chart": charts.bar_chart("Backlog items done per month", [(charts.month_label(m), float(site.report.backlog_throughput[m])) for m in months],
+    sections.append({"heading": _("Throughput"), "note": _("Items done per month (when the change landed)."),
+                     "chart": charts.bar_chart(_("Backlog items done per month"), [(charts.month_label(m), float(site.report.backlog_throughput[m])) for m in months],
                                                text=lambda v: str(int(v)))})
-    return _page(site, "backlog/index.md", "sections.md.j2", title="Backlog", intro="Evolution items by status and quarter.", sections=sections)
+    return _page(site, "backlog/index.md", "sections.md.j2", title=_("Backlog"), intro=_("Evolution items by status and quarter."), sections=sections)
 
 
 def decisions_page(site: Site) -> tuple[str, str]:
     def cells(t: Ticket) -> list[str]:
-        links = [f"supersedes {t.get('supersedes')}" if t.get("supersedes") in site.by_id else "",
-                 f"superseded by {t.get('superseded_by')}" if t.get("superseded_by") in site.by_id else ""]
-        return [str(t.status or ""), str(t.get("date") or ""), "; ".join(x for x in links if x)]
-    sections = [{"heading": "Decision log", "headers": ["Decision", "Status", "Date", "Chain"], "rows": _rows(site, site.tickets[Kind.DECISION], cells)}]
-    return _page(site, "decisions/index.md", "sections.md.j2", title="Decisions", intro="", sections=sections)
+        links = [_("supersedes %(id)s") % {"id": t.get("supersedes")} if t.get("supersedes") in site.by_id else "",
+                 _("superseded by %(id)s") % {"id": t.get("superseded_by")} if t.get("superseded_by") in site.by_id else ""]
+        return [_(t.status) if t.status else "", str(t.get("date") or ""), "; ".join(x for x in links if x)]
+    sections = [{"heading": _("Decision log"), "headers": [_("Decision"), _("Status"), _("Date"), _("Chain")], "rows": _rows(site, site.tickets[Kind.DECISION], cells)}]
+    return _page(site, "decisions/index.md", "sections.md.j2", title=_("Decisions"), intro="", sections=sections)
 
 
 def maintenance_page(site: Site) -> tuple[str, str]:
     def cells(t: Ticket) -> list[str]:
         w = window(t)
-        return [site.clock.show(w[0]) if w else "—", site.clock.show(w[1]) if w else "—", str(t.get("status") or "scheduled"), ", ".join(t.components)]
+        return [site.clock.show(w[0]) if w else "—", site.clock.show(w[1]) if w else "—", _(str(t.get("status") or "scheduled")), component_names(site, t.components)]
     windows = sorted(site.tickets[Kind.MAINTENANCE], key=lambda t: ((w := window(t)) and w[0].timestamp()) or 0, reverse=True)
     upcoming = [t for t in windows if (w := window(t)) and w[1] > site.now]
     past = [t for t in windows if t not in upcoming]
     tasks = [(t, p) for t in site.tickets[Kind.RUNBOOK] if (p := preventive(site, t))]
-    headers = ["Window", "Starts", "Ends", "Status", "Components"]
+    headers = [_("Window"), _("Starts"), _("Ends"), _("Status"), _("Components")]
     sections = [
-        {"heading": "Scheduled windows", "headers": headers, "rows": _rows(site, list(reversed(upcoming)), cells), "empty": "No maintenance scheduled."},
-        {"heading": "Past windows", "headers": headers, "rows": _rows(site, past[:site.config.site.page_size], cells), "empty": "None yet."},
-        {"heading": "Preventive tasks", "headers": ["Task", "Every", "Last ok run", "Next due", "State"],
+        {"heading": _("Scheduled windows"), "headers": headers, "rows": _rows(site, list(reversed(upcoming)), cells), "empty": _("No maintenance scheduled.")},
+        {"heading": _("Past windows"), "headers": headers, "rows": _rows(site, past[:site.config.site.page_size], cells), "empty": _("None yet.")},
+        {"heading": _("Preventive tasks"), "headers": [_("Task"), _("Every"), _("Last ok run"), _("Next due"), _("State")],
          "rows": [{"ticket": t, "path": ticket_path(t), "cells": [str(p["every"]), str(p["last_ok"]), str(p["next_due"]),
-                                                                    "overdue" if p["overdue"] else "on schedule"]} for t, p in tasks],
-         "empty": "No preventive tasks published."},
+                                                                    _("overdue") if p["overdue"] else _("on schedule")]} for t, p in tasks],
+         "empty": _("No preventive tasks published.")},
     ]
-    return _page(site, "maintenance/index.md", "sections.md.j2", title="Maintenance", intro="", sections=sections)
+    return _page(site, "maintenance/index.md", "sections.md.j2", title=_("Maintenance"), intro="", sections=sections)
 
 
 def runbooks_page(site: Site) -> tuple[str, str]:
-    sections = [{"heading": "Runbooks", "headers": ["Runbook", "Owner", "Last reviewed", "Components"],
-                 "rows": _rows(site, site.tickets[Kind.RUNBOOK], lambda t: [str(t.get("owner") or ""), str(t.get("last_reviewed") or ""), ", ".join(t.components)])}]
-    return _page(site, "runbooks/index.md", "sections.md.j2", title="Runbooks", intro="", sections=sections)
+    sections = [{"heading": _("Runbooks"), "headers": [_("Runbook"), _("Owner"), _("Last reviewed"), _("Components")],
+                 "rows": _rows(site, site.tickets[Kind.RUNBOOK], lambda t: [str(t.get("owner") or ""), str(t.get("last_reviewed") or ""), component_names(site, t.components)])}]
+    return _page(site, "runbooks/index.md", "sections.md.j2", title=_("Runbooks"), intro="", sections=sections)
 
 
 #: Below this many ticket pages, forking workers costs more than it saves.
@@ -298,15 +386,15 @@ PARALLEL_PAGES = 500
 
 def all_pages(site: Site) -> tuple[dict[str, str], list[NavItem]]:
     """Every Markdown page, and the small nav that links the listings (ticket pages stay out)."""
-    nav = [NavItem("Status", "index.md"), NavItem("History", "history/index.md"), NavItem("SLA", "sla/index.md"),
-           NavItem("Backlog", "backlog/index.md"), NavItem("Decisions", "decisions/index.md"), NavItem("Maintenance", "maintenance/index.md")]
+    nav = [NavItem(_("Status"), "index.md"), NavItem(_("History"), "history/index.md"), NavItem(_("SLA"), "sla/index.md"),
+           NavItem(_("Backlog"), "backlog/index.md"), NavItem(_("Decisions"), "decisions/index.md"), NavItem(_("Maintenance"), "maintenance/index.md")]
     jobs: list[Callable[[], list[tuple[str, str]]]] = [
         lambda: [status_page(site)], lambda: list(history_pages(site)), lambda: list(sla_pages(site)),
         lambda: [backlog_page(site), decisions_page(site), maintenance_page(site)],
     ]
     if site.tickets[Kind.RUNBOOK]:
         jobs.append(lambda: [runbooks_page(site)])
-        nav.append(NavItem("Runbooks", "runbooks/index.md"))
+        nav.append(NavItem(_("Runbooks"), "runbooks/index.md"))
     for kind, tickets in site.tickets.items():
         render_one = incident_page if kind is Kind.INCIDENT else record_page
         jobs.extend(partial(_one_page, render_one, site, t) for t in tickets)

@@ -20,6 +20,8 @@ import markdown as markdown_lib
 import nh3
 from markupsafe import Markup, escape
 
+from gitdesk.site import i18n
+
 #: What ticket Markdown may produce. No images or image maps: they would load
 #: remote resources (the site works offline and must not track its readers).
 ALLOWED_TAGS = frozenset(nh3.ALLOWED_TAGS) - {"img", "map", "area"}
@@ -170,7 +172,10 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
         auto_reload=False,  # templates ship in the package; no stat() per page
+        extensions=["jinja2.ext.i18n"],
     )
+    # the active catalog (gitdesk.site.i18n.activate), looked up at render time
+    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.filters["duration"] = format_duration
     env.filters["percent"] = format_percent
     env.filters["meta_title"] = meta_title

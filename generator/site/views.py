@@ -15,17 +15,21 @@ from gitdesk.model import RESOLVED, IncidentStatus, Kind, MaintenanceStatus, Tic
 from gitdesk.sla import ClockState, DayImpact, SlaReport, TargetName, TicketSla, runbook_due
 from gitdesk.sla.clocks import Evidence
 from gitdesk.sla.uptime import affected_components
+from gitdesk.site.i18n import N_
+from gitdesk.site.i18n import gettext as _
 from gitdesk.site.render import Clock, format_duration
 from gitdesk.site.scope import Scope
 
 #: The one line a run of versions this audience may not see collapses to.
-HIDDEN_HISTORY = "earlier history not shown"
+HIDDEN_HISTORY = N_("earlier history not shown")
 
 #: Front-matter keys whose changes are public timeline entries, in display order.
 TRACKED = ("status", "severity", "level", "impact", "components")
 
-_VERB = {TargetName.RESPONSE: "responded", TargetName.MITIGATION: "mitigated", TargetName.RESOLUTION: "resolved"}
-_WAITING = {TargetName.RESPONSE: "no response yet", TargetName.MITIGATION: "not mitigated yet", TargetName.RESOLUTION: "not resolved yet"}
+_VERB = {TargetName.RESPONSE: N_("responded in %(elapsed)s"), TargetName.MITIGATION: N_("mitigated in %(elapsed)s"),
+         TargetName.RESOLUTION: N_("resolved in %(elapsed)s")}
+_WAITING = {TargetName.RESPONSE: N_("no response yet after %(elapsed)s"), TargetName.MITIGATION: N_("not mitigated yet after %(elapsed)s"),
+            TargetName.RESOLUTION: N_("not resolved yet after %(elapsed)s")}
 
 
 class ComponentState:
@@ -143,15 +147,16 @@ class Site:
         for index, version in enumerate(th.versions):
             fields = version.fields
             if index in th.gaps:
-                entries.append(Entry(version.commit.landed_at, (HIDDEN_HISTORY,), None, "", None, ""))
+                entries.append(Entry(version.commit.landed_at, (_(HIDDEN_HISTORY),), None, "", None, ""))
             changes: list[str] = []
             if index == 0 or index in th.gaps:
-                verb = "shown as" if index in th.gaps else "opened as"
-                changes.append(f"{verb} {fields.get('status', '?')}" + (f", {fields['severity']}" if fields.get("severity") else ""))
+                verb = _("shown as %(status)s") if index in th.gaps else _("opened as %(status)s")
+                changes.append(verb % {"status": _(str(fields.get("status", "?")))}
+                               + (f", {fields['severity']}" if fields.get("severity") else ""))
             else:
                 for key in TRACKED:
                     if key in version.changed and fields.get(key) != previous.get(key):
-                        changes.append(f"{key}: {_show(previous.get(key))} → {_show(fields.get(key))}")
+                        changes.append(f"{_(key)}: {_show(previous.get(key))} → {_show(fields.get(key))}")
             update = fields.get("update") if "update" in version.changed and isinstance(fields.get("update"), str) else None
             if changes or update:
                 url = f"{self.config.repo_url.rstrip('/')}/commit/{version.commit.sha}" if self.config.repo_url else None
@@ -161,7 +166,7 @@ class Site:
             previous = dict(fields)
         if len(th.versions) in th.gaps:
             # hidden versions after the last visible one (a visibility change not landed yet)
-            entries.append(Entry(entries[-1].when if entries else self.now, (HIDDEN_HISTORY,), None, "", None, ""))
+            entries.append(Entry(entries[-1].when if entries else self.now, (_(HIDDEN_HISTORY),), None, "", None, ""))
         return entries
 
     def clock_lines(self, ticket: Ticket) -> list[dict[str, object]]:
@@ -177,16 +182,17 @@ class Site:
             elapsed = format_duration(clock.elapsed_seconds)
             target = format_duration(clock.target_seconds)
             if clock.stopped_at is not None:
-                words = f"{_VERB[name]} in {elapsed} — target {target}, {'breached' if clock.breached else 'met'}"
+                words = _(_VERB[name]) % {"elapsed": elapsed} + " — " + _("target %(target)s") % {"target": target} + ", " + (
+                    _("breached") if clock.breached else _("met"))
             elif clock.state is ClockState.PAUSED:
-                words = f"paused (waiting on the client) at {elapsed} — target {target}"
+                words = _("paused (waiting on the client) at %(elapsed)s") % {"elapsed": elapsed} + " — " + _("target %(target)s") % {"target": target}
             else:
-                words = f"{_WAITING[name]} after {elapsed} — target {target}, " + (
-                    "breached" if clock.breached else ("running, at risk" if clock.at_risk else "running"))
+                words = _(_WAITING[name]) % {"elapsed": elapsed} + " — " + _("target %(target)s") % {"target": target} + ", " + (
+                    _("breached") if clock.breached else (_("running, at risk") if clock.at_risk else _("running")))
                 if not clock.breached and clock.due_at is not None:
-                    words += f", due {self.clock.show(clock.due_at)}"
+                    words += ", " + _("due %(when)s") % {"when": self.clock.show(clock.due_at)}
             if clock.cycles > 1:
-                words += f" (reopened: {clock.cycles} cycles)"
+                words += " " + _("(reopened: %(n)s cycles)") % {"n": clock.cycles}
             lines.append({"target": name.value, "state": clock.state.value, "words": words,
                           "calendar": self.calendar_words(clock.calendar, ticket), "breached": clock.breached or clock.ever_breached,
                           "declared": clock.evidence is Evidence.DECLARED,
@@ -199,10 +205,10 @@ class Site:
             spec = policy.targets.get(ticket.severity or "")
             name = spec.calendar if spec else None
         if name is None or name == "always":
-            return "counted 24/7"
+            return _("counted 24/7")
         spec_cal = self.config.calendars.get(name)
         zone = spec_cal.timezone if spec_cal else self.config.timezone
-        return f"counted in {name} hours ({zone}), holidays excluded"
+        return _("counted in %(calendar)s hours (%(zone)s), holidays excluded") % {"calendar": name, "zone": zone}
 
     # --- status -------------------------------------------------------------
 
@@ -223,9 +229,7 @@ class Site:
     def component_states(self) -> dict[str, str]:
         states: dict[str, list[str]] = {cid: [] for cid, _ in self.components}
         for incident in self.open_incidents():
-            impact = incident.get("impact")
-            state = ("major_outage" if incident.severity == "P0" else "partial_outage") if impact == "outage" else \
-                "degraded_performance" if impact == "degraded" else None
+            state = incident_state(incident)
             # an incident naming no component is service-wide, as in the uptime figures and bars
             for cid in affected_components(incident.fields, list(states)):
                 if state:
@@ -262,12 +266,23 @@ class Site:
         return self.clock.month(when or self.now)
 
 
+def incident_state(incident: Ticket) -> str | None:
+    """The component state an open incident puts its components in (None: no impact).
+
+    The one rule behind the component rows, the banner, the badges and the API's incident impact.
+    """
+    impact = incident.get("impact")
+    if impact == "outage":
+        return "major_outage" if incident.severity == "P0" else "partial_outage"
+    return "degraded_performance" if impact == "degraded" else None
+
+
 def _show(value: object) -> str:
     if value is None:
-        return "none"
+        return _("none")
     if isinstance(value, list):
-        return ", ".join(str(v) for v in value) or "none"
-    return str(value)
+        return ", ".join(str(v) for v in value) or _("none")
+    return _(value) if isinstance(value, str) and value else str(value)
 
 
 def window(ticket: Ticket) -> tuple[datetime, datetime] | None:

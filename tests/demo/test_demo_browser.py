@@ -47,7 +47,7 @@ def browser() -> Iterator[object]:
 #: page name -> (path, or the title of the incident whose page it is; texts a reader must see)
 PAGES = {
     "status": ("index.html", ["Error exportación contabilidad", "Actualización del módulo contable a v3.2.1"]),
-    "incident": ("Facturas duplicadas al reintentar el envío", ["vuelve a ocurrir", "Root cause", "L2"]),
+    "incident": ("Facturas duplicadas al reintentar el envío", ["vuelve a ocurrir", "Causa raíz", "L2"]),
     "sla": ("sla/index.html", ["P1", "Descuadre en el cierre mensual del módulo contable", "2026-10"]),
 }
 

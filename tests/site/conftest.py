@@ -71,3 +71,34 @@ def bundle_for(sample_inputs: tuple, sample: ModuleType):
         return cache[audience, client]
 
     return make
+
+
+@pytest.fixture(scope="session")
+def demo_repo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """(repo, now): the small demo desk, a real Git repo with a year of back-dated history (shared, do not modify)."""
+    from click.testing import CliRunner
+
+    from gitdesk.cli import cli
+    from gitdesk.demo.render import iso
+    from gitdesk.demo.timeline import DEMO_NOW
+
+    repo = tmp_path_factory.mktemp("demo") / "desk"
+    result = CliRunner().invoke(cli, ["demo", "--size", "small", str(repo)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return repo, iso(DEMO_NOW)
+
+
+@pytest.fixture(scope="session")
+def demo_sites(demo_repo: tuple[Path, str], tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """`gitdesk build` of the small demo at its own now: the internal site and the acme client site."""
+    from click.testing import CliRunner
+
+    from gitdesk.cli import cli
+
+    repo, now = demo_repo
+    out = tmp_path_factory.mktemp("demo-sites")
+    for name, args in (("internal", ("--audience", "internal")), ("acme", ("--client", "acme"))):
+        result = CliRunner().invoke(cli, ["--repo", str(repo), "build", *args, "--now", now, "--out", str(out / name)],
+                                    catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+    return {"internal": out / "internal", "acme": out / "acme"}

@@ -1,0 +1,88 @@
+"""One set of numbers: the home page, its badges, summary.json and `gitdesk sla` state the same figures.
+
+Built on the small demo (a real repo with a year of real Git history), so the
+figures are real SLA figures: compliance below 100 % and uptime below 100 %.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from gitdesk.cli import cli
+
+#: Statuspage's order of indicators, mildest first.
+SEVERITY_ORDER = ("none", "maintenance", "minor", "major", "critical")
+INDICATOR = {"operational": "none", "under_maintenance": "maintenance", "degraded_performance": "minor",
+             "partial_outage": "major", "major_outage": "critical"}
+
+
+def gitdesk(repo: Path, *args: str) -> str:
+    result = CliRunner().invoke(cli, ["--repo", str(repo), *args], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def figure(page: str, key: str) -> str:
+    found = re.search(rf'<div data-figure="{key}"><dt>[^<]*</dt><dd>([^<]*)</dd>', page)
+    assert found, f"no {key} figure on the home page"
+    return html.unescape(found.group(1))
+
+
+def banner(page: str) -> tuple[str, str]:
+    found = re.search(r'class="gd-banner [^"]*" role="status" data-state="([a-z_]+)">\s*<strong>([^<]*)</strong>', page)
+    assert found, "no status banner on the home page"
+    return found.group(1), html.unescape(found.group(2))
+
+
+def badge_text(site: Path, name: str) -> str:
+    texts = re.findall(r"<text[^>]*>([^<]*)</text>", (site / "badges" / name).read_text(encoding="utf-8"))
+    return html.unescape(texts[-1])
+
+
+def pooled_compliance(summary: dict[str, Any]) -> float:
+    stats = [s for targets in summary["by_severity"].values() for s in targets.values()]
+    met, breached = sum(s["met"] for s in stats), sum(s["breached"] for s in stats)
+    return met / (met + breached)
+
+
+def test_home_page_figures_equal_the_sla_command(demo_sites: dict[str, Path], demo_repo: tuple[Path, str]) -> None:
+    repo, now = demo_repo
+    report = json.loads(gitdesk(repo, "sla", "--now", now, "--format", "json"))["summary"]
+    page = (demo_sites["internal"] / "index.html").read_text(encoding="utf-8")
+
+    compliance = pooled_compliance(report)
+    assert 0 < compliance < 1, "the demo should have real breaches"
+    assert figure(page, "compliance") == f"{compliance * 100:.1f}%"
+
+    lowest = min(windows["90"]["uptime"] for windows in report["uptime"].values())
+    assert lowest < 1, "the demo should have real downtime"
+    assert figure(page, "uptime") == f"{lowest * 100:.2f}%"
+
+
+@pytest.mark.parametrize("name", ["internal", "acme"])
+def test_card_badges_banner_and_summary_json_agree(demo_sites: dict[str, Path], name: str) -> None:
+    site = demo_sites[name]
+    page = (site / "index.html").read_text(encoding="utf-8")
+    summary = json.loads((site / "api/v2/summary.json").read_text(encoding="utf-8"))
+    state, words = banner(page)
+
+    assert badge_text(site, "compliance.svg") == figure(page, "compliance")
+    assert badge_text(site, "uptime.svg") == figure(page, "uptime")
+    assert badge_text(site, "status.svg") == words == summary["status"]["description"]
+    assert summary["status"]["indicator"] == INDICATOR[state]
+    # No listed incident is worse than the page says the service is.
+    worst = max((SEVERITY_ORDER.index(i["impact"]) for i in summary["incidents"]), default=0)
+    assert worst <= SEVERITY_ORDER.index(summary["status"]["indicator"])
+
+
+def test_the_demo_home_page_is_not_all_green(demo_sites: dict[str, Path]) -> None:
+    """The comparisons above are only worth something when there is something to disagree about."""
+    summary = json.loads((demo_sites["acme"] / "api/v2/summary.json").read_text(encoding="utf-8"))
+    assert summary["incidents"] and summary["status"]["indicator"] != "none"
