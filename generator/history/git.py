@@ -97,6 +97,8 @@ class Process:
 
 def _spawn(folder: Path, args: tuple[str, ...], *, stdin: bool, stdout: bool = True) -> Any:
     gp = _gitpython()
+    # GitPython runs in ``folder`` and -C enters it again: a relative folder must not be entered twice
+    folder = folder.absolute()
     runner = gp.Git(str(folder))
     try:
         # -C as well: GitPython quietly runs in the current folder when it cannot enter ``folder``

@@ -101,3 +101,11 @@ def test_a_missing_folder_is_an_error_not_the_current_one(tmp_path: Path, monkey
     with pytest.raises(RepoError, match="git init failed"):
         gd_git.run(tmp_path / "missing", "init", "-q")
     assert not (tmp_path / ".git").exists() and not (tmp_path / "missing").exists()
+
+
+def test_a_relative_folder_is_entered_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`make demo` passes build/demo: git must run there, not in build/demo/build/demo."""
+    (tmp_path / "build" / "demo").mkdir(parents=True)
+    monkeypatch.chdir(tmp_path)
+    gd_git.run(Path("build/demo"), "init", "-q")
+    assert (tmp_path / "build" / "demo" / ".git").is_dir()
