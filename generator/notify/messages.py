@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Iterable, Sequence
 
 from gitdesk.notify.events import Event, EventKind
+from gitdesk.site.i18n import translations
 from gitdesk.site.pages import ticket_path
 from gitdesk.site.render import page_url
 
@@ -44,13 +45,46 @@ _EN: dict[str, str] = {
     "label.link": "Details",
     "footer": "Sent by gitdesk for {audience}.",
 }
-_LANGUAGES = {"en": _EN}
+_ES: dict[str, str] = {
+    "event.incident-opened": "{id} abierta",
+    "event.status-changed": "{id} pasa a {status}",
+    "event.update-posted": "{id} actualizada",
+    "event.resolved": "{id} resuelta",
+    "event.reopened": "{id} reabierta",
+    "event.maintenance-announced": "{id} mantenimiento anunciado",
+    "event.maintenance-changed": "{id} mantenimiento modificado",
+    "event.maintenance-cancelled": "{id} mantenimiento cancelado",
+    "event.maintenance-starting": "{id} el mantenimiento empieza pronto",
+    "event.sla-at-risk": "{id} SLA de {target} en riesgo",
+    "event.sla-breached": "{id} SLA de {target} incumplido",
+    "subject": "[{audience}] {what}: {title}",
+    "audience.internal": "interno",
+    "digest.subject": "[{audience}] {count} novedades",
+    "label.status": "Estado",
+    "label.previous": "Estado anterior",
+    "label.severity": "Severidad",
+    "label.window": "Ventana",
+    "label.update": "Última actualización",
+    "label.link": "Detalles",
+    "footer": "Enviado por gitdesk para {audience}.",
+}
+_LANGUAGES = {"en": _EN, "es": _ES}
 
 
 def say(key: str, /, *, language: str = "en", **values: object) -> str:
-    """The UI string ``key`` in ``language`` (English when missing), with ``values`` filled in."""
+    """The UI string ``key`` in ``language`` (English when missing), with ``values`` filled in.
+
+    Status and target words among ``values`` are the site's vocabulary, translated
+    by the site's catalog, so a message and the page it links to use the same words.
+    """
     table = _LANGUAGES.get(language, _EN)
-    return table.get(key, _EN[key]).format(**values)
+    words = translations(language)
+    shown = {k: words.gettext(v) if k in _VOCABULARY_VALUES and isinstance(v, str) and v else v for k, v in values.items()}
+    return table.get(key, _EN[key]).format(**shown)
+
+
+#: ``say`` values that are vocabulary words (statuses, clock targets), not ticket text
+_VOCABULARY_VALUES = frozenset({"status", "target"})
 
 
 class Tone(enum.StrEnum):
@@ -115,10 +149,11 @@ def headline(event: Event, context: Context) -> str:
 def _facts(event: Event, context: Context) -> list[tuple[str, str]]:
     facts = []
     status = event.ticket.status
+    words = translations(context.language)
     if status:
-        facts.append((context.say("label.status"), status))
+        facts.append((context.say("label.status"), words.gettext(status)))
     if event.previous_status and event.previous_status != status:
-        facts.append((context.say("label.previous"), event.previous_status))
+        facts.append((context.say("label.previous"), words.gettext(event.previous_status)))
     if event.ticket.severity:
         facts.append((context.say("label.severity"), event.ticket.severity))
     starts, ends = event.ticket.get("starts_at"), event.ticket.get("ends_at")

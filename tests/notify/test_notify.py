@@ -258,3 +258,15 @@ def test_five_hundred_events_in_one_push(make_desk: Any, smtp: Smtp, hooks: Hook
     assert [m["Subject"] for m in smtp.to("globex@example.org")] == ["[Globex] 250 updates"]
     assert [p["title"] for p in hooks.at("internal")] == ["[internal] 500 updates"]
     assert desk.notify()[0] == 0 and len(hooks.at("acme")) == 1
+
+
+def test_messages_speak_the_sites_language(make_desk: Any, smtp: Smtp, hooks: Hooks) -> None:
+    config = with_channels(smtp, hooks)
+    config["site"]["language"] = "es"
+    desk = _adopted(make_desk, smtp, hooks, config)
+    desk.commit({"INC-0002": incident("Facturación caída", client="globex", status="investigating")}, "2026-11-03T10:00:00+01:00")
+    assert desk.notify()[0] == 0
+    [mail] = smtp.to("globex@example.org")
+    assert mail["Subject"] == "[Globex] INC-0002 abierta: Facturación caída"
+    body = mail.get_body(("html",)).get_content()
+    assert "Estado:</strong> investigando" in body and "Detalles:" in body and "Status" not in body
