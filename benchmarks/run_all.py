@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).parent
-ORDER = ["validate.py", "workflow.py", "history.py", "site.py", "publish.py"]
+ORDER = ["validate.py", "workflow.py", "calendars.py", "history.py", "site.py", "publish.py", "notify.py"]
 
 
 def main() -> int:
