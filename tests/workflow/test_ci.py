@@ -181,11 +181,17 @@ def test_fork_pull_requests_get_no_secrets() -> None:
     assert "secrets." not in jobs
 
 
-def test_witness_and_notify_run_on_pushes_to_main_only_and_push_their_refs() -> None:
+def test_witness_and_notify_run_on_main_pushes_and_schedule_and_push_their_refs() -> None:
     record = _github()["jobs"]["record"]
-    assert record["if"] == "github.event_name == 'push' && github.ref == 'refs/heads/main'"
+    # the schedule too: "maintenance starts soon" and SLA warnings must not wait for a push
+    assert record["if"] == ("always() && (github.event_name == 'push' || github.event_name == 'schedule') "
+                            "&& github.ref == 'refs/heads/main'")
+    assert record["needs"] == "deploy"
     runs = [s.get("run", "") for s in record["steps"]]
     assert runs.index("gitdesk witness") < runs.index("gitdesk notify")
+    # notify waits for a successful deploy (its links must work); the witness never waits
+    assert _step(record, "Notify")["if"] == "needs.deploy.result == 'success'"
+    assert "if" not in _step(record, "Witness")
     push = _step(record, "Push the witness notes")
     assert push["if"] == "always()"
     assert "refs/notes/gitdesk-witness" in push["run"] and "refs/gitdesk/notified" in push["run"]
