@@ -296,7 +296,8 @@ def test_gitlab_pages_and_record_run_on_main() -> None:
     assert pipeline["pages"]["artifacts"]["paths"] == ["public"]
     assert pipeline["pages"]["rules"] == [{"if": '$CI_COMMIT_BRANCH == "main"'}]
     record = pipeline["record"]
-    assert record["rules"] == [{"if": '$CI_COMMIT_BRANCH == "main" && $CI_PIPELINE_SOURCE == "push"'}]
+    assert record["rules"] == [{"if": '$CI_COMMIT_BRANCH == "main" && ($CI_PIPELINE_SOURCE == "push" '
+                                      '|| $CI_PIPELINE_SOURCE == "schedule")'}]
     script = "\n".join(record["script"])
     assert script.index("gitdesk witness") < script.index("gitdesk notify") < script.index("git push")
 
