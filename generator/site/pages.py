@@ -225,7 +225,28 @@ def status_page(site: Site) -> tuple[str, str]:
     upcoming = [{"ticket": m, "path": ticket_path(m), "starts": site.clock.show(w[0]), "ends": site.clock.show(w[1])}
                 for m in site.upcoming_maintenance()[:10] if (w := window(m))]
     return _page(site, "index.md", "status.md.j2", headline=top, components=components,
-                 open_incidents=open_incidents, upcoming=upcoming, glance=glance(site, top))
+                 open_incidents=open_incidents, upcoming=upcoming, glance=glance(site, top),
+                 channels=notification_channels(site))
+
+
+#: Apprise URL schemes as a reader names them; any other scheme shows as itself.
+_CHANNEL_NAMES = {"mailto": N_("e-mail"), "mailtos": N_("e-mail"), "slack": "Slack", "msteams": "Microsoft Teams",
+                  "workflows": "Microsoft Teams", "tgram": "Telegram", "discord": "Discord", "mmost": "Mattermost",
+                  "mmosts": "Mattermost", "rocket": "Rocket.Chat", "rockets": "Rocket.Chat", "matrix": "Matrix",
+                  "matrixs": "Matrix", "json": N_("webhook"), "jsons": N_("webhook"), "form": N_("webhook"),
+                  "forms": N_("webhook"), "xml": N_("webhook"), "xmls": N_("webhook")}
+
+
+def notification_channels(site: Site) -> list[str]:
+    """The kinds of channel ``gitdesk notify`` sends this audience (e-mail, Slack, …), for the subscribe box.
+
+    Only each URL's scheme is read: a channel URL holds addresses and tokens
+    that no page may show.
+    """
+    urls = site.config.notify if site.scope.internal else (
+        site.config.client(site.scope.client_id).notify if site.scope.client_id else ())
+    kinds = (url.split("://", 1)[0].lower() for url in urls if "://" in url)
+    return sorted({_(_CHANNEL_NAMES.get(kind, kind)) for kind in kinds if kind.isalnum()})
 
 
 def glance(site: Site, top: Headline) -> list[tuple[str, str, str]]:
