@@ -30,6 +30,7 @@ from gitdesk.clock import parse_now
 from gitdesk.config import Config
 from gitdesk.docs_dir import Refused, page_audience, page_visible, refusal, shown
 from gitdesk.errors import GitdeskError
+from gitdesk.history import git
 from gitdesk.model import Diagnostic, Kind
 from gitdesk.pipeline import SiteOptions, collect, read_sources
 from gitdesk.site import Audience
@@ -281,10 +282,13 @@ class GitdeskPlugin(BasePlugin[GitdeskConfig]):  # type: ignore[no-untyped-call]
 
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig,
                  builder: Callable[..., None]) -> LiveReloadServer:
+        root = self.repo or Path(config.config_file_path).parent
         for name in WATCHED:
-            path = (self.repo or Path(config.config_file_path).parent) / name
+            path = root / name
             if path.exists():
                 server.watch(str(path))
+        for path in git.landing_paths(root):  # a `git commit` moves the timeline and the clocks
+            server.watch(str(path))
         return server
 
 

@@ -167,6 +167,19 @@ def open_repo(folder: Path) -> git.Repo:
     return repo
 
 
+def landing_paths(folder: Path) -> list[Path]:
+    """What a commit, merge, reset or new witness note changes on disk: HEAD, refs and packed refs.
+
+    A preview watches them, since the timeline and the clocks read commits, not
+    only files. Empty when ``folder`` is not in a repository.
+    """
+    try:
+        common = Path(open_repo(folder).common_dir)
+    except RepoError:
+        return []
+    return [path for path in (common / "HEAD", common / "refs", common / "packed-refs") if path.exists()]
+
+
 def is_git_repo(folder: Path) -> bool:
     """True if ``folder`` is inside a Git work tree (cheap; no history is read)."""
     try:

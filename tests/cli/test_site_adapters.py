@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import socket
 import subprocess
@@ -90,3 +91,43 @@ def test_serve_previews_the_site_for_the_client_given(repo: Path) -> None:
         _, err = server.communicate(timeout=60)
     assert server.returncode == 0, err
     assert "Traceback" not in err
+
+
+def _page(url: str) -> str:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return str(response.read().decode("utf-8"))
+    except (urllib.error.URLError, OSError):
+        return ""
+
+
+def _wait_for(url: str, text: str, server: subprocess.Popen[str], seconds: float = 120) -> bool:
+    deadline = time.monotonic() + seconds  # a bound for a loaded machine, not a timing assertion
+    while server.poll() is None and time.monotonic() < deadline:
+        if text in _page(url):
+            return True
+        time.sleep(0.3)
+    return False
+
+
+def test_serve_rebuilds_after_a_commit_not_only_after_an_edit(repo: Path) -> None:
+    """The timeline and the clocks read commits: `git commit` alone must refresh the preview."""
+    port = _free_port()
+    page = f"http://127.0.0.1:{port}/incidents/INC-0001.html"
+    server = subprocess.Popen([sys.executable, "-m", "gitdesk", "--repo", str(repo), "serve", "--audience", "internal",
+                               "--dev-addr", f"127.0.0.1:{port}"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert _wait_for(page, "INC-0001", server), server.stderr.read() if server.stderr else ""
+        ticket = next(repo.glob("tickets/incidents/*/INC-0001.md"))
+        text = ticket.read_text(encoding="utf-8")
+        ticket.write_text(text.replace("\nupdate:", "\nupdate: PREVIEWED-EDIT", 1), encoding="utf-8")
+        assert _wait_for(page, "PREVIEWED-EDIT", server)  # the edit's own rebuild is done
+        subprocess.run(["git", "-C", str(repo), "commit", "-qam", "INC-0001: previewed"], check=True,
+                       env={**os.environ, "GIT_AUTHOR_NAME": "T", "GIT_AUTHOR_EMAIL": "t@example.org",
+                            "GIT_COMMITTER_NAME": "T", "GIT_COMMITTER_EMAIL": "t@example.org"})
+        sha = subprocess.run(["git", "-C", str(repo), "rev-parse", "--short=7", "HEAD"], check=True,
+                             capture_output=True, text=True).stdout.strip()
+        assert _wait_for(page, sha, server), "the commit never reached the preview's timeline"
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.communicate(timeout=60)
