@@ -32,21 +32,37 @@ def uptime_bars(days: Sequence[tuple[str, str]], label: str) -> Markup:
 
 def bar_chart(title: str, points: Sequence[tuple[str, float | None]], *, text: Callable[[float], str],
               tone: Callable[[float], str] = lambda _: "neutral", ceiling: float | None = None) -> Markup:
-    """A labelled vertical bar chart; ``points`` are (label, value) with None for no data."""
-    # A narrow canvas keeps labels legible when a phone scales the chart down.
-    width, height, base, top = 480, 200, 168, 36
-    known = [v for _, v in points if v is not None]
+    """A labelled bar chart, one horizontal bar per point; ``points`` are (label, value) with None for no data.
+
+    Each row holds its label, its bar and its value side by side, and the columns
+    are as wide as their longest text, so no two labels can overlap or leave the
+    chart at any width: the SVG scales as a whole.
+    """
+    no_data = _("no data")
+    rows = [(label, no_data if value is None else text(value), value) for label, value in points]
+    label_w = max((_text_width(label, LABEL_SIZE) for label, _shown, _value in rows), default=0.0) + GAP
+    value_w = max((_text_width(shown, LABEL_SIZE) for _label, shown, _value in rows), default=0.0) + GAP
+    span = max(CHART_WIDTH - label_w - value_w, 40.0)
+    width = label_w + span + value_w
+    known = [value for _label, _shown, value in rows if value is not None]
     peak = ceiling if ceiling is not None else max(known, default=0.0)
-    slot = width / max(len(points), 1)
     bars = []
-    for index, (label, value) in enumerate(points):
-        if value is None:
-            continue
-        h = 0.0 if peak <= 0 else (base - top) * (value / peak)
-        w = min(slot * 0.7, 56.0)
-        bars.append({"x": round(index * slot + (slot - w) / 2, 1), "w": round(w, 1), "y": round(base - h, 1),
-                     "h": round(h, 1), "label": label, "text": text(value), "tone": tone(value)})
-    return Markup(render("chart.svg.j2", title=title, width=width, height=height, base=base, bars=bars))
+    for index, (label, shown, value) in enumerate(rows):
+        length = 0.0 if value is None or peak <= 0 else span * min(value / peak, 1.0)
+        bars.append({"y": ROW * index, "w": round(length, 1), "label": label, "tone": "neutral" if value is None else tone(value),
+                     "text": shown, "value_x": round(label_w + length + GAP / 2, 1)})
+    return Markup(render("chart.svg.j2", title=title, width=round(width, 1), height=ROW * max(len(rows), 1) + 4,
+                         bar_x=round(label_w, 1), row=ROW, size=LABEL_SIZE, bars=bars))
+
+
+#: The chart's drawing width and text size; the page scales both alike, so text stays
+#: at about LABEL_SIZE px on a phone (a 390 px screen shows about 360 px of chart).
+CHART_WIDTH, LABEL_SIZE, ROW, GAP = 360.0, 12, 22, 8.0
+
+
+def _text_width(text: str, size: float) -> float:
+    """A generous estimate of a label's width: sans-serif digits and letters average under 0.62 em."""
+    return 0.62 * size * len(text)
 
 
 def month_label(month: str) -> str:

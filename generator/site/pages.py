@@ -13,7 +13,7 @@ from gitdesk import parallel
 from gitdesk.model import Kind, Ticket
 from gitdesk.sla import Stats, TargetName, combined_compliance, compliance
 from gitdesk.sla.uptime import SERIES_DAYS
-from gitdesk.site import charts
+from gitdesk.site import charts, i18n
 from gitdesk.site.i18n import N_, ngettext
 from gitdesk.site.i18n import gettext as _
 from gitdesk.site.render import format_duration, format_percent, markdown_html, relative_url, render
@@ -289,10 +289,8 @@ def sla_pages(site: Site) -> Iterator[tuple[str, str]]:
     report = site.report
     severity_rows = []
     for sev in SEVERITIES:
-        spec = site.config.policy_for(site.scope.client_id).targets.get(sev)
         for name, stats in sorted(report.by_severity.get(sev, {}).items(), key=lambda kv: list(TargetName).index(kv[0])):
-            severity_rows.append({"severity": sev, "target": name.value, "stats": stats,
-                                  "goal": format_duration(spec.seconds(name.value)) if spec else "—"})
+            severity_rows.append({"severity": sev, "target": name.value, "stats": stats, "goal": _goal(site, sev, name.value)})
     month_rows: list[dict[str, Any]] = []
     for month in sorted(report.by_month):
         targets = report.by_month[month]
@@ -317,10 +315,52 @@ def sla_pages(site: Site) -> Iterator[tuple[str, str]]:
                 escalations=sorted(report.escalations.items()))
     for row in month_rows:
         month = row["month"]
-        rows = [{"severity": sev, "target": name.value, "stats": stats, "goal": "—"}
+        rows = [{"severity": sev, "target": name.value, "stats": stats, "goal": _goal(site, sev, name.value),
+                 "result": _result(site, stats)}
                 for sev in SEVERITIES for name, stats in report.by_month[month].get(sev, {}).items()]
         yield _page(site, row["path"], "sla.md.j2", title=_("SLA report — %(month)s") % {"month": month}, printable=True, severity_rows=rows,
-                    month_rows=[], charts=[], breaches=[b for b in breaches if b["month"] == month], uptime_rows=[], escalations=[])
+                    month_rows=[], charts=[], breaches=[b for b in breaches if b["month"] == month], uptime_rows=[], escalations=[],
+                    report=_month_report(site, month, row))
+
+
+def _goal(site: Site, severity: str, target: str) -> str:
+    spec = site.config.policy_for(site.scope.client_id).targets.get(severity)
+    seconds = spec.seconds(target) if spec else None
+    return format_duration(seconds) if seconds is not None else "—"
+
+
+def _verdict(met: bool | None) -> str:
+    return _("no data") if met is None else _("met") if met else _("missed")
+
+
+def _result(site: Site, stats: Stats) -> str:
+    """A target's goal for the month: at least ``min_compliance`` of its clocks within target, else every one."""
+    if stats.met + stats.breached == 0:
+        return _verdict(None)
+    floor = site.config.policy_for(site.scope.client_id).min_compliance
+    return _verdict(stats.breached == 0 if floor is None or stats.compliance is None else stats.compliance >= floor)
+
+
+def _month_report(site: Site, month: str, row: dict[str, Any]) -> dict[str, Any]:
+    """Who and what a monthly report covers, and its overall goals: compliance and uptime."""
+    client = site.scope.client
+    year, number = (int(part) for part in month.split("-"))
+    floor = site.config.policy_for(site.scope.client_id).min_compliance
+    measured = row["compliance"]
+    compliance_met = None if measured is None else measured >= floor if floor is not None else row["breached"] == 0
+    uptime = site.config.uptime_for(site.scope.client_id)
+    # The report keeps uptime per window ending now, not per month: only the current month's report can state it.
+    shortest = [min(windows.items())[1] for cid, _name in site.components if (windows := site.report.uptime.get(cid))]
+    lowest = min((u.uptime for u in shortest), default=None) if month == site.month() else None
+    return {"service": site.config.title,
+            "client": client.name if client else _("all clients (internal)"),
+            "period": i18n.month_name(year, number),
+            "compliance_goal": format_percent(floor, 0) if floor is not None else _("every target met"),
+            "compliance": format_percent(measured), "compliance_result": _verdict(compliance_met),
+            "uptime_goal": f"{uptime.target:g}%",
+            "uptime_window": shortest[0].days if lowest is not None else None,
+            "uptime": format_percent(lowest, 3) if lowest is not None else _("not measured per month"),
+            "uptime_result": _verdict(None if lowest is None else lowest * 100 >= uptime.target)}
 
 
 def _mean(stats: Sequence[Stats | None]) -> float | None:
