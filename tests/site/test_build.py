@@ -110,7 +110,8 @@ def test_plugin_watches_the_ticket_folders_under_serve(repo: Path) -> None:
     plugin.repo = repo
     server = Server()
     plugin.on_serve(server, config=None, builder=None)  # type: ignore[arg-type]
-    assert {Path(p).name for p in server.watched} == {"tickets", "backlog", "runbooks", "gitdesk.yml"}
+    # the record folders and config, and what a commit changes (the timeline and clocks read commits)
+    assert {Path(p).name for p in server.watched} == {"tickets", "backlog", "runbooks", "gitdesk.yml", "HEAD", "refs"}
 
 
 def test_ticket_pages_are_searchable_and_keep_their_full_markup(built_sites: dict[str, Path]) -> None:
