@@ -43,7 +43,7 @@ Loaded = tuple[Ticket | None, list[Diagnostic]]
 def stamp(root: Path, rel: str) -> Stamp | None:
     """The stat fields that change whenever a file's content does; None if it cannot be stat'ed."""
     try:
-        st = os.lstat(root / rel)
+        st = os.lstat(f"{root}/{rel}")  # not root / rel: pathlib's parsing costs more than the stat, 10,000 times
     except OSError:
         return None
     return st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino
