@@ -43,7 +43,7 @@ def gather(repo: Path) -> Evidence:
     """Load gitdesk.yml, the working tree and the branch's history (RepoError if Git is unusable)."""
     config = load_config(repo)
     history = read_history(repo, branch=config.branch, witness_tolerance=config.sla.witness_tolerance)
-    return Evidence(repo, config, load_repo(repo).tickets, history)
+    return Evidence(repo, config, load_repo(repo, use_cache=True).tickets, history)
 
 
 def parse_day(value: str | None, zone: ZoneInfo, option: str) -> datetime | None:

@@ -16,7 +16,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Iterable
 
 from gitdesk import parallel
-from gitdesk.load import schema, yamlsafe
+from gitdesk.load import cache, schema, yamlsafe
 from gitdesk.model import Diagnostic, DiagnosticLevel, Kind, Position, Ticket, parse_time
 
 MAX_FILE_BYTES = 1024 * 1024
@@ -265,9 +265,41 @@ def _load_one(root: Path, rel: str) -> tuple[Ticket | None, list[Diagnostic]]:
     return load_bytes(data, rel)
 
 
-def load_repo(repo: Path) -> LoadResult:
-    """Discover and load every ticket file under ``repo``."""
+def load_repo(repo: Path, *, use_cache: bool = False) -> LoadResult:
+    """Discover and load every ticket file under ``repo``.
+
+    With ``use_cache``, files unchanged since the last load (same stat) come
+    from ``.gitdesk-cache/`` (:mod:`gitdesk.load.cache`), which this writes;
+    the result is the same as without it. Off by default: commands that
+    promise to write nothing (a refused ``status``, ``renumber --dry-run``)
+    must not leave a cache behind.
+    """
     paths, refusals = discover(repo)
-    result = load_paths(repo.resolve(), paths)
+    root = repo.resolve()
+    if not use_cache:
+        result = load_paths(root, paths)
+    else:
+        result = _load_cached(root, paths)
     result.diagnostics[:0] = refusals
+    return result
+
+
+def _load_cached(root: Path, paths: list[str]) -> LoadResult:
+    store = cache.open_cache(root)
+    stamps = [cache.stamp(root, rel) for rel in paths]
+    done = store.get_all(paths, stamps)
+    missing = [i for i, hit in enumerate(done) if hit is None]
+    todo = [partial(_load_one, root, paths[i]) for i in missing]
+    for i, loaded in zip(missing, parallel.run_all(todo, min_jobs=PARALLEL_THRESHOLD)):
+        done[i] = loaded
+        store.put(paths[i], stamps[i], loaded)
+    if missing or len(store.entries) != len(paths):
+        store.save()
+    result = LoadResult(files=len(paths))
+    for entry in done:
+        assert entry is not None
+        ticket, diagnostics = entry
+        result.diagnostics.extend(diagnostics)
+        if ticket is not None:
+            result.tickets.append(ticket)
     return result
