@@ -42,6 +42,8 @@ OUTPUTS: tuple[Output, ...] = (
     Output("Statuspage API", "api/v2/*.json"),
     Output("iCal", "maintenance.ics"),
     Output("badges", "badges/*.svg"),
+    Output("shields.io badge endpoints", "badges/*.json"),
+    Output("Statuspage status and components", "api/v2/components.json"),
     Output("sitemap", "sitemap.xml"),
     Output("sitemap (gzip)", "sitemap.xml.gz"),
 )
@@ -53,6 +55,7 @@ GENERATE_OUTPUTS: tuple[Output, ...] = (
     Output("Statuspage API", "docs/api/v2/*.json"),
     Output("iCal", "docs/maintenance.ics"),
     Output("badges", "docs/badges/*.svg"),
+    Output("shields.io badge endpoints", "docs/badges/*.json"),
 )
 
 #: Canaries beyond tests/site/sample.py's: one in every field of another client's and of internal records.
