@@ -106,7 +106,7 @@ class IncidentStatus(enum.StrEnum):
 
 _INCIDENT_VALUES = frozenset(s.value for s in IncidentStatus)
 
-#: Statuses whose first landing stops the mitigation clock (DESIGN.md, the SLA clock table).
+#: Statuses whose first landing stops the mitigation clock (docs/sla.md, the clock table).
 MITIGATED: frozenset[IncidentStatus] = frozenset({
     IncidentStatus.MITIGATED, IncidentStatus.MONITORING, IncidentStatus.RESOLVED, IncidentStatus.CLOSED, IncidentStatus.DEFERRED})
 #: Statuses whose first landing stops the resolution clock.

@@ -128,7 +128,7 @@ def sla_evidence(kept: list[Ticket], history: History, scope: Scope, config: Con
     """The history the audience's SLA figures are computed from: every landed version of its tickets.
 
     Clocks count from the ticket's real start, hidden versions included, so a
-    client's figures are the ones the evidence gives (DESIGN: believable).
+    client's figures are the ones the evidence gives (docs/site.md, Scoping: figures must be believable).
     The SLA report carries only times, states and counts from them, never a
     field value. A ticket whose latest landed version is hidden (its
     visibility change is not landed yet) has no clocks for this audience.

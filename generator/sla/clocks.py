@@ -1,6 +1,6 @@
 """SLA clocks: one incident's response, mitigation and resolution clocks from its landed steps.
 
-The rules are DESIGN.md's "The SLA clock: evidence from Git". Everything is
+The rules are docs/sla.md's (the SLA clock: evidence from Git). Everything is
 judged as of ``now``: landings after ``now`` have not happened yet, which makes
 ``--now`` in the past reproduce an old report exactly.
 """
@@ -46,9 +46,9 @@ def _stops_when(predicate: Callable[[IncidentStatus], bool]) -> Callable[[str], 
     return stops
 
 
-#: which landed statuses stop each clock (the vocabulary's predicates, DESIGN.md's clock table)
+#: which landed statuses stop each clock (the vocabulary's predicates, docs/sla.md's clock table)
 _STOPS: dict[TargetName, Callable[[str], bool]] = {
-    # DESIGN: "any status other than reported", a misspelt one included
+    # docs/sla.md: "any status other than reported", a misspelt one included
     TargetName.RESPONSE: lambda status: status != IncidentStatus.REPORTED,
     TargetName.MITIGATION: _stops_when(lambda s: s.mitigated),
     TargetName.RESOLUTION: _stops_when(lambda s: s.resolved),
@@ -345,7 +345,7 @@ def _kept(current: Clock, earlier: Clock, at: datetime) -> Clock:
 
 
 def final_clocks(history: TicketHistory, config: Config, calendars: dict[str, Calendar], now: datetime) -> dict[TargetName, Clock]:
-    """A ticket's clocks at ``now`` with every breach it ever reached kept (DESIGN "A breach that happened stays")."""
+    """A ticket's clocks at ``now`` with every breach it ever reached kept (docs/sla.md, breaches that stay)."""
     versions = _landed(history, now)
     deleted = history.deleted if history.deleted is not None and history.deleted.landed_at <= now else None
     live = deleted is None and not _withdrawn(versions[-1].fields)

@@ -31,7 +31,7 @@ def _round(value: float | None) -> int | None:
 
 
 def clock_json(c: Clock) -> dict[str, Any]:
-    """One clock as in DESIGN.md's CLI contract (only ``state`` when not applicable)."""
+    """One clock as docs/sla.md documents the JSON (only ``state`` when not applicable)."""
     if not c.applicable:
         return {"state": c.state.value}
     return {
@@ -101,7 +101,7 @@ def _by_severity_json(stats: dict[str, dict[TargetName, Stats]]) -> dict[str, An
 
 
 def report_json(report: SlaReport) -> dict[str, Any]:
-    """The ``sla --format json`` document (DESIGN.md, CLI contract)."""
+    """The ``sla --format json`` document (docs/sla.md, the JSON output)."""
     return {
         "now": iso(report.now),
         "tickets": [ticket_json(t) for t in report.tickets],
