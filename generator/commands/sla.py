@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 from zoneinfo import ZoneInfo
 
 import click
@@ -21,7 +21,7 @@ from gitdesk import report as diag_report
 from gitdesk.commands import parse_now
 from gitdesk.config import Config, load_config
 from gitdesk.errors import GitdeskError
-from gitdesk.history import History, TicketHistory, changes_since, read_history
+from gitdesk.history import History, TicketHistory, changes_since, git, read_history
 from gitdesk.load.files import load_repo
 from gitdesk.model import Ticket, parse_time
 from gitdesk.sla import compliance, compute
@@ -96,8 +96,16 @@ def sla_check_command(repo: Path, *, now: str | None, fmt: str) -> int:
 _TRACKED = ("status", "severity", "level", "assignee", "components")
 
 
-def timeline(ticket: TicketHistory) -> list[dict[str, Any]]:
-    """The ticket's landed versions as timeline entries (what changed, in words and data)."""
+def timeline(ticket: TicketHistory, revisions: Sequence[git.Revision] = ()) -> list[dict[str, Any]]:
+    """The ticket's landed versions as timeline entries (what changed, in words and data).
+
+    ``revisions`` (from :func:`gitdesk.history.git.file_revisions`) add each
+    commit's diff stat (``lines``), and an entry of its own for a commit that
+    changed the text alone: a decision rewritten 24 times shows 24 entries.
+    """
+    edits: dict[str, list[git.Revision]] = {}
+    for revision in revisions:
+        edits.setdefault(revision.sha, []).append(revision)
     entries = []
     for version, previous in changes_since(ticket.versions):
         changes = []
@@ -112,6 +120,8 @@ def timeline(ticket: TicketHistory) -> list[dict[str, Any]]:
         others = sorted(version.changed - set(_TRACKED) - {"update"}) if previous is not None else []
         if others:
             changes.append("edited " + ", ".join(others))
+        # the fields already say what changed; the diff stat is kept as data
+        lines = [{"path": r.path, "added": r.added, "deleted": r.deleted} for r in edits.pop(version.commit.sha, [])]
         c = version.commit
         entries.append({
             "sha": c.sha, "landed_at": c.landed_at.isoformat(), "authored_at": c.authored_at.isoformat(),
@@ -120,7 +130,17 @@ def timeline(ticket: TicketHistory) -> list[dict[str, Any]]:
             "status": version.fields.get("status"), "severity": version.fields.get("severity"),
             "level": version.fields.get("level"),
             "update": version.fields.get("update") if "update" in version.changed else None,
+            "lines": lines,
         })
+    if ticket.deleted is not None:
+        edits.pop(ticket.deleted.sha, None)
+    for sha, found in edits.items():  # commits that changed the text and no field
+        r = found[0]
+        entries.append({"sha": sha, "landed_at": r.committed_at.isoformat(), "authored_at": r.authored_at.isoformat(), "author": r.author,
+                        "subject": r.subject, "path": r.path, "changed": [], "changes": [_edit_words(x) for x in found],
+                        "status": None, "severity": None, "level": None, "update": None,
+                        "lines": [{"path": x.path, "added": x.added, "deleted": x.deleted} for x in found]})
+    entries.sort(key=lambda e: datetime.fromisoformat(str(e["landed_at"])))
     if ticket.deleted is not None:
         c = ticket.deleted
         entries.append({"sha": c.sha, "landed_at": c.landed_at.isoformat(), "authored_at": c.authored_at.isoformat(),
@@ -129,16 +149,21 @@ def timeline(ticket: TicketHistory) -> list[dict[str, Any]]:
     return entries
 
 
+def _edit_words(revision: git.Revision) -> str:
+    return f"text edited (+{revision.added} −{revision.deleted} lines)"
+
+
 def _show(value: Any) -> str:
     if value is None:
         return "(none)"
     return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
 
 
-def render_timeline(ticket: TicketHistory, zone: ZoneInfo) -> str:
+def render_timeline(ticket: TicketHistory, zone: ZoneInfo, revisions: Sequence[git.Revision] = ()) -> str:
     """``history ID`` as text: time in the service's zone, short sha, author, what changed, update."""
-    lines = [f"{ticket.id} ({ticket.kind.value}), {len(ticket.versions)} landed version(s)"]
-    for entry in timeline(ticket):
+    entries = timeline(ticket, revisions)
+    lines = [f"{ticket.id} ({ticket.kind.value}), {len(entries)} landed change(s)"]
+    for entry in entries:
         when = datetime.fromisoformat(entry["landed_at"]).astimezone(zone)
         lines.append(f"{when:%Y-%m-%d %H:%M %Z}  {entry['sha'][:10]}  {entry['author']}: {'; '.join(entry['changes'])}")
         if entry["update"]:
@@ -154,9 +179,10 @@ def history_command(repo: Path, ticket_id: str, *, fmt: str) -> int:
     if ticket is None:
         raise GitdeskError(f"{ticket_id} has no landed history on {config.branch}",
                            hint="check the id; a ticket appears here once a commit with it is on the branch")
+    revisions = git.file_revisions(repo, config.branch, {v.path for v in ticket.versions})
     if fmt == "json":
         click.echo(json.dumps({"id": ticket.id, "kind": ticket.kind.value, "branch": history.branch,
-                               "entries": timeline(ticket)}, indent=2, ensure_ascii=False))
+                               "entries": timeline(ticket, revisions)}, indent=2, ensure_ascii=False))
     else:
-        click.echo(render_timeline(ticket, ZoneInfo(config.timezone)))
+        click.echo(render_timeline(ticket, ZoneInfo(config.timezone), revisions))
     return 0

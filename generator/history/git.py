@@ -15,9 +15,10 @@ from __future__ import annotations
 import subprocess
 import threading
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from types import ModuleType
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, Iterable
 
 from gitdesk.errors import RepoError
 
@@ -322,3 +323,44 @@ def read_note(folder: Path, commit: str, *, ref: str = WITNESS_NOTES) -> str | N
 def write_note(folder: Path, commit: str, text: str, *, ref: str = WITNESS_NOTES) -> None:
     """Attach ``text`` to ``commit`` under ``ref``, replacing an earlier note there."""
     run(folder, "notes", "--ref", ref, "add", "-f", "-F", "-", commit, stdin=text.encode("utf-8"))
+
+
+@dataclass(frozen=True)
+class Revision:
+    """One first-parent commit that changed a file, as ``git log --numstat`` tells it."""
+
+    sha: str
+    committed_at: datetime
+    authored_at: datetime
+    author: str
+    subject: str
+    #: the desk-relative path it changed
+    path: str
+    added: int
+    deleted: int
+
+
+def file_revisions(folder: Path, branch: str, paths: Iterable[str]) -> list[Revision]:
+    """Every first-parent commit of ``branch`` that changed one of ``paths`` (desk-relative), oldest first.
+
+    Front matter and body alike: the history fold keeps versions only where
+    fields change, so a revision of the text alone is found here. One ``git log``
+    for one ticket: this serves ``gitdesk history``, not the hot path.
+    """
+    where = open_branch(folder, branch)
+    wanted = sorted(set(paths))
+    if not wanted:
+        return []
+    out = run(folder, "log", "--first-parent", "--reverse", "--diff-merges=first-parent", "--numstat", "--no-renames",
+              "--format=%x1e%H%x1f%cI%x1f%aI%x1f%an%x1f%s", where.ref, "--", *(where.prefix + p for p in wanted))
+    found = []
+    for record in out.decode("utf-8", "replace").split("\x1e")[1:]:
+        head, _, stats = record.partition("\n")
+        sha, committed, authored, author, subject = head.split("\x1f", 4)
+        for line in stats.splitlines():
+            parts = line.split("\t", 2)
+            if len(parts) == 3 and parts[2].startswith(where.prefix):
+                added, deleted = (int(n) if n.isdigit() else 0 for n in parts[:2])
+                found.append(Revision(sha, datetime.fromisoformat(committed), datetime.fromisoformat(authored), author, subject,
+                                      parts[2][len(where.prefix):], added, deleted))
+    return found
