@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from datetime import date, datetime, time
 from functools import partial
 from typing import Any, Callable, Iterator, Sequence
 
@@ -152,7 +153,14 @@ FACT_LABELS = {"status": N_("Status"), "date": N_("Date"), "deciders": N_("Decid
 
 
 #: fact keys whose values come from a schema enum, so they are translated
-ENUMERATED = frozenset({"status", "impact"})
+ENUMERATED = frozenset({"status", "impact", "category", "coverage"})
+
+#: Backlog values a client reads (schema enums of backlog.schema.json), marked for extraction.
+BACKLOG_WORDS = (N_("automation"), N_("ux"), N_("reports"), N_("integration"), N_("preventive"), N_("fix"),
+                 N_("included"), N_("separate-estimate"), N_("out-of-scope"), N_("notes"))
+
+#: Effort is a T-shirt size; a letter alone says little to a client, so each is spelled out.
+EFFORT = {"XS": N_("XS (very small)"), "S": N_("S (small)"), "M": N_("M (medium)"), "L": N_("L (large)"), "XL": N_("XL (very large)")}
 
 
 def _facts(site: Site, t: Ticket) -> list[tuple[str, str | Markup]]:
@@ -160,6 +168,8 @@ def _facts(site: Site, t: Ticket) -> list[tuple[str, str | Markup]]:
         if key == "components":
             return component_names(site, t.components)
         value = t.get(key)
+        if key == "effort" and isinstance(value, str) and value in EFFORT:
+            return _(EFFORT[value])
         # enumerated values are the site's vocabulary; free text stays as written
         return _(value) if key in ENUMERATED and isinstance(value, str) and value else show_value(value)
 
@@ -292,8 +302,9 @@ def sla_pages(site: Site) -> Iterator[tuple[str, str]]:
         for name, stats in sorted(report.by_severity.get(sev, {}).items(), key=lambda kv: list(TargetName).index(kv[0])):
             severity_rows.append({"severity": sev, "target": name.value, "stats": stats, "goal": _goal(site, sev, name.value)})
     month_rows: list[dict[str, Any]] = []
-    for month in sorted(report.by_month):
-        targets = report.by_month[month]
+    # a month with no incident still has a report: its uptime
+    for month in sorted(set(report.by_month) | set(report.uptime_by_month)):
+        targets = report.by_month.get(month, {})
         all_stats = [s for by_target in targets.values() for s in by_target.values()]
         month_rows.append({"month": month, "path": f"sla/{month}.md", "compliance": combined_compliance(all_stats),
                            "mtta": _mean([t.get(TargetName.RESPONSE) for t in targets.values()]),
@@ -317,7 +328,7 @@ def sla_pages(site: Site) -> Iterator[tuple[str, str]]:
         month = row["month"]
         rows = [{"severity": sev, "target": name.value, "stats": stats, "goal": _goal(site, sev, name.value),
                  "result": _result(site, stats)}
-                for sev in SEVERITIES for name, stats in report.by_month[month].get(sev, {}).items()]
+                for sev in SEVERITIES for name, stats in report.by_month.get(month, {}).get(sev, {}).items()]
         yield _page(site, row["path"], "sla.md.j2", title=_("SLA report — %(month)s") % {"month": month}, printable=True, severity_rows=rows,
                     month_rows=[], charts=[], breaches=[b for b in breaches if b["month"] == month], uptime_rows=[], escalations=[],
                     report=_month_report(site, month, row))
@@ -342,25 +353,46 @@ def _result(site: Site, stats: Stats) -> str:
 
 
 def _month_report(site: Site, month: str, row: dict[str, Any]) -> dict[str, Any]:
-    """Who and what a monthly report covers, and its overall goals: compliance and uptime."""
+    """Who and what a monthly report covers, and its goals: compliance, and each component's uptime that month."""
     client = site.scope.client
     year, number = (int(part) for part in month.split("-"))
     floor = site.config.policy_for(site.scope.client_id).min_compliance
     measured = row["compliance"]
     compliance_met = None if measured is None else measured >= floor if floor is not None else row["breached"] == 0
-    uptime = site.config.uptime_for(site.scope.client_id)
-    # The report keeps uptime per window ending now, not per month: only the current month's report can state it.
-    shortest = [min(windows.items())[1] for cid, _name in site.components if (windows := site.report.uptime.get(cid))]
-    lowest = min((u.uptime for u in shortest), default=None) if month == site.month() else None
     return {"service": site.config.title,
             "client": client.name if client else _("all clients (internal)"),
             "period": i18n.month_name(year, number),
             "compliance_goal": format_percent(floor, 0) if floor is not None else _("every target met"),
             "compliance": format_percent(measured), "compliance_result": _verdict(compliance_met),
-            "uptime_goal": f"{uptime.target:g}%",
-            "uptime_window": shortest[0].days if lowest is not None else None,
-            "uptime": format_percent(lowest, 3) if lowest is not None else _("not measured per month"),
-            "uptime_result": _verdict(None if lowest is None else lowest * 100 >= uptime.target)}
+            "uptime_goal": f"{site.config.uptime_for(site.scope.client_id).target:g}%",
+            **_month_uptime(site, month)}
+
+
+def _month_uptime(site: Site, month: str) -> dict[str, Any]:
+    """Each component's uptime over the month, as ``gitdesk sla`` computes it (``summary.uptime_by_month``), against the goal.
+
+    ``uptime_rows``: one per component measured that month. A component
+    measured over part of the month (it started later, or the month is still
+    running) says which part; when every component has the same part, it is
+    said once (``uptime_span``).
+    """
+    measured = site.report.uptime_by_month.get(month, {})
+    year, number = (int(part) for part in month.split("-"))
+    begins = datetime.combine(date(year, number, 1), time(0), site.clock.zone)
+    ends = datetime.combine(date(year + number // 12, number % 12 + 1, 1), time(0), site.clock.zone)
+    rows = []
+    for cid, name in site.components:
+        u = measured.get(cid)
+        if u is None or u.start is None or u.end is None:
+            continue
+        whole = u.start <= begins and u.end >= ends
+        rows.append({"component": cid, "name": name, "uptime": format_percent(u.uptime, 3),
+                     "span": None if whole else _("from %(start)s to %(end)s") % {"start": site.clock.show(u.start), "end": site.clock.show(u.end)},
+                     "result": _verdict(u.uptime * 100 >= u.target)})
+    spans = {row["span"] for row in rows}
+    if len(spans) == 1 and len(rows) > 1:
+        return {"uptime_rows": [{**row, "span": None} for row in rows], "uptime_span": spans.pop()}
+    return {"uptime_rows": rows, "uptime_span": None}
 
 
 def _mean(stats: Sequence[Stats | None]) -> float | None:
@@ -392,7 +424,9 @@ def backlog_page(site: Site) -> tuple[str, str]:
     order = ("in-progress", "planned", "accepted", "proposed", "done", "rejected")
     def cells(t: Ticket) -> list[str | Markup]:
         origin = [i for i in t.get("origin") or [] if i in site.by_id]
-        return [str(t.get("category") or ""), str(t.get("target") or ""), show_value(t.get("impact")), ", ".join(origin)]
+        category = t.get("category")
+        return [_(category) if isinstance(category, str) and category else "", str(t.get("target") or ""), show_value(t.get("impact")),
+                ", ".join(origin)]
     headers = [_("Item"), _("Category"), _("Quarter"), _("Impact"), _("Origin incidents")]
     sections = [{"heading": _(status).replace("-", " ").capitalize(), "headers": headers,
                  "rows": _rows(site, [t for t in items if t.status == status], cells)} for status in order
