@@ -62,14 +62,23 @@ def parse_day(value: str | None, zone: ZoneInfo, option: str) -> datetime | None
 # --- gitdesk sla --------------------------------------------------------------------
 
 def sla_command(repo: Path, *, now: str | None, fmt: str, client: str | None = None,
-                since: str | None = None, until: str | None = None) -> int:
-    """Print every ticket's clocks and the summaries in ``fmt`` (table, json, csv)."""
+                since: str | None = None, until: str | None = None, audience: str = "internal") -> int:
+    """Print every ticket's clocks and the summaries in ``fmt`` (table, json, csv).
+
+    ``audience="client"`` computes from what that client's site shows (docs/sla.md, "Audience").
+    """
     evidence = gather(repo)
     zone = ZoneInfo(evidence.config.timezone)
     if client is not None:
         evidence.config.client(client)  # unknown client: a clear usage error
-    result = compute(evidence.tickets, evidence.history, evidence.config, now=parse_now(now), client=client,
-                     since=parse_day(since, zone, "--since"), until=parse_day(until, zone, "--until"))
+    window = {"since": parse_day(since, zone, "--since"), "until": parse_day(until, zone, "--until")}
+    if audience == "client":
+        from gitdesk.site import scope_for, scoped_report
+
+        result = scoped_report(evidence.tickets, evidence.history, evidence.config, now=parse_now(now),
+                               scope=scope_for(evidence.config, audience, client), **window)[2]
+    else:
+        result = compute(evidence.tickets, evidence.history, evidence.config, now=parse_now(now), client=client, **window)
     click.echo(render(result, fmt, zone), nl=False)
     return 0
 

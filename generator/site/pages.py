@@ -321,7 +321,9 @@ def sla_pages(site: Site) -> Iterator[tuple[str, str]]:
     uptime_rows = [{"name": name, "days": u.days, "uptime": f"{u.uptime * 100:.3f}%", "outage": u.outage_seconds,
                     "degraded": u.degraded_seconds, "maintenance": u.maintenance_seconds, "left": u.budget_left_seconds}
                    for cid, name in site.components for _, u in sorted(report.uptime.get(cid, {}).items())]
-    yield _page(site, "sla/index.md", "sla.md.j2", title=_("SLA"), printable=False, severity_rows=severity_rows,
+    # a client's figures leave out its internal incidents (counting them would reveal them): say so where they are stated
+    note = None if site.scope.internal else _("These figures count the incidents published on this site.")
+    yield _page(site, "sla/index.md", "sla.md.j2", title=_("SLA"), printable=False, audience_note=note, severity_rows=severity_rows,
                 month_rows=list(reversed(month_rows)), charts=chart_list, breaches=breaches, uptime_rows=uptime_rows,
                 escalations=sorted(report.escalations.items()))
     for row in month_rows:
@@ -329,7 +331,8 @@ def sla_pages(site: Site) -> Iterator[tuple[str, str]]:
         rows = [{"severity": sev, "target": name.value, "stats": stats, "goal": _goal(site, sev, name.value),
                  "result": _result(site, stats)}
                 for sev in SEVERITIES for name, stats in report.by_month.get(month, {}).get(sev, {}).items()]
-        yield _page(site, row["path"], "sla.md.j2", title=_("SLA report — %(month)s") % {"month": month}, printable=True, severity_rows=rows,
+        yield _page(site, row["path"], "sla.md.j2", title=_("SLA report — %(month)s") % {"month": month}, printable=True,
+                    audience_note=note, severity_rows=rows,
                     month_rows=[], charts=[], breaches=[b for b in breaches if b["month"] == month], uptime_rows=[], escalations=[],
                     report=_month_report(site, month, row))
 
