@@ -9,6 +9,7 @@ golden files.
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
@@ -27,6 +28,8 @@ from gitdesk.model import Ticket, parse_time
 from gitdesk.sla import compliance, compute
 from gitdesk.sla.check import check_report, errors_in
 from gitdesk.sla.report import render
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -94,8 +97,8 @@ def sla_check_command(repo: Path, *, now: str | None, fmt: str) -> int:
     if fmt == "github":
         diag_report.append_step_summary(diag_report.step_summary(items, title="gitdesk sla check", files=len(result.tickets)))
     share = compliance(result)
-    click.echo(("✗ " if errors else "✓ ") + f"{len(result.tickets)} incidents, compliance "
-               f"{'n/a' if share is None else f'{share:.1%}'}: {errors} error(s), {len(items) - errors} warning(s)", err=True)
+    log.info(("✗ " if errors else "✓ ") + f"{len(result.tickets)} incidents, compliance "  # a summary: silenced by -q
+             f"{'n/a' if share is None else f'{share:.1%}'}: {errors} error(s), {len(items) - errors} warning(s)")
     return 1 if errors else 0
 
 
