@@ -74,14 +74,15 @@ def sla_command(repo: Path, *, now: str | None, fmt: str, client: str | None = N
     zone = ZoneInfo(evidence.config.timezone)
     if client is not None:
         evidence.config.client(client)  # unknown client: a clear usage error
-    window = {"since": parse_day(since, zone, "--since"), "until": parse_day(until, zone, "--until")}
+    start, end = parse_day(since, zone, "--since"), parse_day(until, zone, "--until")
     if audience == "client":
         from gitdesk.site import scope_for, scoped_report
 
         result = scoped_report(evidence.tickets, evidence.history, evidence.config, now=parse_now(now),
-                               scope=scope_for(evidence.config, audience, client), **window)[2]
+                               scope=scope_for(evidence.config, audience, client), since=start, until=end)[2]
     else:
-        result = compute(evidence.tickets, evidence.history, evidence.config, now=parse_now(now), client=client, **window)
+        result = compute(evidence.tickets, evidence.history, evidence.config, now=parse_now(now), client=client,
+                         since=start, until=end)
     click.echo(render(result, fmt, zone), nl=False)
     return 0
 
