@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -163,10 +164,33 @@ BACKLOG_WORDS = (N_("automation"), N_("ux"), N_("reports"), N_("integration"), N
 EFFORT = {"XS": N_("XS (very small)"), "S": N_("S (small)"), "M": N_("M (medium)"), "L": N_("L (large)"), "XL": N_("XL (very large)")}
 
 
+_EVERY = re.compile(r"^([1-9][0-9]*) (day|week|month|year)s?$")
+
+
+def show_every(value: object) -> str:
+    """A preventive runbook's ``every`` ("2 weeks") in the site's language; anything else as written."""
+    found = _EVERY.match(str(value))
+    if found is None:
+        return str(value)
+    n, unit = int(found.group(1)), found.group(2)
+    words = (ngettext("%(num)s day", "%(num)s days", n) if unit == "day" else
+             ngettext("%(num)s week", "%(num)s weeks", n) if unit == "week" else
+             ngettext("%(num)s month", "%(num)s months", n) if unit == "month" else
+             ngettext("%(num)s year", "%(num)s years", n))
+    return words % {"num": n}
+
+
+def _last_ok(schedule: dict[str, object]) -> str:
+    # views.preventive says "never" for a runbook with no ok run
+    return _("never") if schedule["last_ok"] == "never" else str(schedule["last_ok"])
+
+
 def _facts(site: Site, t: Ticket) -> list[tuple[str, str | Markup]]:
     def show(key: str) -> str | Markup:
         if key == "components":
             return component_names(site, t.components)
+        if key == "every":
+            return show_every(t.get(key))
         value = t.get(key)
         if key == "effort" and isinstance(value, str) and value in EFFORT:
             return _(EFFORT[value])
@@ -183,7 +207,7 @@ def _facts(site: Site, t: Ticket) -> list[tuple[str, str | Markup]]:
     if t.kind is Kind.MAINTENANCE and (w := window(t)):
         facts[:0] = [(_("Starts"), site.clock.show(w[0])), (_("Ends"), site.clock.show(w[1]))]
     if t.kind is Kind.RUNBOOK and (p := preventive(site, t)):
-        facts += [(_("Last ok run"), str(p["last_ok"])), (_("Next due"), str(p["next_due"])), (_("Overdue"), _("yes") if p["overdue"] else _("no"))]
+        facts += [(_("Last ok run"), _last_ok(p)), (_("Next due"), str(p["next_due"])), (_("Overdue"), _("yes") if p["overdue"] else _("no"))]
     return facts
 
 
@@ -465,7 +489,7 @@ def maintenance_page(site: Site) -> tuple[str, str]:
         {"heading": _("Scheduled windows"), "headers": headers, "rows": _rows(site, list(reversed(upcoming)), cells), "empty": _("No maintenance scheduled.")},
         {"heading": _("Past windows"), "headers": headers, "rows": _rows(site, past[:site.config.site.page_size], cells), "empty": _("None yet.")},
         {"heading": _("Preventive tasks"), "headers": [_("Task"), _("Every"), _("Last ok run"), _("Next due"), _("State")],
-         "rows": [{"ticket": t, "path": ticket_path(t), "cells": [str(p["every"]), str(p["last_ok"]), str(p["next_due"]),
+         "rows": [{"ticket": t, "path": ticket_path(t), "cells": [show_every(p["every"]), _last_ok(p), str(p["next_due"]),
                                                                     _("overdue") if p["overdue"] else _("on schedule")]} for t, p in tasks],
          "empty": _("No preventive tasks published.")},
     ]

@@ -132,3 +132,10 @@ def test_spanish_pages_feeds_and_material_chrome(demo_sites: dict[str, Path]) ->
 
 def test_the_internal_demo_site_follows_the_same_setting(demo_sites: dict[str, Path]) -> None:
     assert '<html lang="es"' in (demo_sites["internal"] / "index.html").read_text(encoding="utf-8")
+
+
+def test_preventive_schedules_read_in_spanish(demo_sites: dict[str, Path]) -> None:
+    """A runbook's `every` ("2 weeks") and "never" are the site's words too (the demo's preventive runbooks are internal)."""
+    words = visible_text(demo_sites["internal"] / "maintenance" / "index.html")
+    assert not [w for w in words if re.fullmatch(r"\d+ (day|week|month|year)s?|never", w)]
+    assert any(re.fullmatch(r"\d+ (días?|semanas?|mes(es)?|años?)", w) for w in words), words
