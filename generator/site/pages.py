@@ -180,6 +180,15 @@ def show_every(value: object) -> str:
     return words % {"num": n}
 
 
+_QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
+
+
+def show_quarter(value: object) -> str:
+    """A backlog ``target`` quarter ("2026-Q4") in the site's language ("2026-T4"); anything else as written."""
+    found = _QUARTER.match(str(value))
+    return _("%(year)s-Q%(quarter)s") % {"year": found.group(1), "quarter": found.group(2)} if found else str(value)
+
+
 def _last_ok(schedule: dict[str, object]) -> str:
     # views.preventive says "never" for a runbook with no ok run
     return _("never") if schedule["last_ok"] == "never" else str(schedule["last_ok"])
@@ -191,6 +200,8 @@ def _facts(site: Site, t: Ticket) -> list[tuple[str, str | Markup]]:
             return component_names(site, t.components)
         if key == "every":
             return show_every(t.get(key))
+        if key == "target":
+            return show_quarter(t.get(key))
         value = t.get(key)
         if key == "effort" and isinstance(value, str) and value in EFFORT:
             return _(EFFORT[value])
@@ -452,14 +463,14 @@ def backlog_page(site: Site) -> tuple[str, str]:
     def cells(t: Ticket) -> list[str | Markup]:
         origin = [i for i in t.get("origin") or [] if i in site.by_id]
         category = t.get("category")
-        return [_(category) if isinstance(category, str) and category else "", str(t.get("target") or ""), show_value(t.get("impact")),
+        return [_(category) if isinstance(category, str) and category else "", show_quarter(t.get("target") or ""), show_value(t.get("impact")),
                 ", ".join(origin)]
     headers = [_("Item"), _("Category"), _("Quarter"), _("Impact"), _("Origin incidents")]
     sections = [{"heading": _(status).replace("-", " ").capitalize(), "headers": headers,
                  "rows": _rows(site, [t for t in items if t.status == status], cells)} for status in order
                 if any(t.status == status for t in items)]
     quarters = Counter(str(t.get("target")) for t in items if t.get("target"))
-    sections.append({"heading": _("By quarter"), "headers": [_("Quarter"), _("Items")], "rows": [{"cells": [q, str(n)]} for q, n in sorted(quarters.items())]})
+    sections.append({"heading": _("By quarter"), "headers": [_("Quarter"), _("Items")], "rows": [{"cells": [show_quarter(q), str(n)]} for q, n in sorted(quarters.items())]})
     months = sorted(site.report.backlog_throughput)[-12:]
     sections.append({"heading": _("Throughput"), "note": _("Items done per month (when the change landed)."),
                      "chart": charts.bar_chart(_("Backlog items done per month"), [(charts.month_label(m), float(site.report.backlog_throughput[m])) for m in months],

@@ -108,6 +108,9 @@ def test_no_schema_value_is_shown_raw_on_the_spanish_demo_site(demo_sites: dict[
     assert {"ux", "reports", "XS", "separate-estimate", "medium", "in-progress"} <= values
     found = [f"{page.relative_to(site)}: {part!r}" for page in sorted(site.rglob("*.html")) if page.name != "about.html"
              for node in visible_text(page) for part in re.split(r",\s*", node) if part in values]
+    # a planned quarter is "2026-T4" in Spanish (trimestre), not "2026-Q4"
+    found += [f"{page.relative_to(site)}: {node!r}" for page in sorted((site / "backlog").glob("*.html"))
+              for node in visible_text(page) if re.fullmatch(r"\d{4}-Q[1-4]", node)]
     assert found == []
     # the pages that show those values are there and say them in Spanish
     item = next(p for p in sorted((site / "backlog").glob("EVO-*.html")) if "Esfuerzo" in " ".join(visible_text(p)))
@@ -115,6 +118,7 @@ def test_no_schema_value_is_shown_raw_on_the_spanish_demo_site(demo_sites: dict[
     assert words[words.index("Esfuerzo") + 1] in {"XS (muy pequeño)", "S (pequeño)", "M (mediano)", "L (grande)", "XL (muy grande)"}
     listing = " ".join(visible_text(site / "backlog" / "index.html"))
     assert "experiencia de usuario" in listing or "informes" in listing
+    assert re.search(r"\b20\d\d-T[1-4]\b", listing)
 
 
 def test_spanish_pages_feeds_and_material_chrome(demo_sites: dict[str, Path]) -> None:
