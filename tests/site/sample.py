@@ -282,6 +282,9 @@ def fake_compute(tickets: list[Ticket], history: History, config: Config, *, now
     windows = [history.tickets[t.id] for t in tickets if t.kind is Kind.MAINTENANCE and t.id in history.tickets]
     report.days = availability(incidents, windows, [c.id for c in config.components], policy=config.uptime_for(client),
                                zone=ZoneInfo(config.timezone), now=now).days
+    # the monthly report's uptime too, counted from the sample's first record
+    report.uptime_by_month = availability(incidents, windows, [c.id for c in config.components], policy=config.uptime_for(client),
+                                          zone=ZoneInfo(config.timezone), now=now, first_day=history.first_day()).months
     report.backlog_throughput = {"2026-10": 2, "2026-11": 1}
     report.escalations = {("L1", "L2"): 1}
     return report
