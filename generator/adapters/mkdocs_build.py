@@ -38,6 +38,8 @@ if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
 
 MKDOCS_FILE = "mkdocs.yml"
+#: how often serve looks for edited files (stat of every watched file: about 10 ms per 1,000 files)
+POLL_SECONDS = 0.2
 
 log = logging.getLogger(__name__)
 
@@ -151,7 +153,9 @@ def serve_site(options: SiteOptions, *, dev_addr: str) -> None:
             pages.commit()
 
         config.site_url = url
-        server = LiveReloadServer(builder=rebuild, host=host, port=port, root=site_dir, mount_path=mount)
+        # MkDocs polls the watched files every 0.5 s; an edit then waits 0.25 s on average before its rebuild starts.
+        server = LiveReloadServer(builder=rebuild, host=host, port=port, root=site_dir, mount_path=mount,
+                                  polling_interval=POLL_SECONDS)
         try:
             rebuild(config)
             server.watch(config.docs_dir)

@@ -297,6 +297,8 @@ class GitdeskPlugin(BasePlugin[GitdeskConfig]):  # type: ignore[no-untyped-call]
     def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
         if self.pages is not None and self._nav is not None:
             self.pages.settle(config, files, self._nav)
+        if self.pages is not None:
+            env.bytecode_cache = self.pages.templates  # serve's next rebuild does not compile the theme again
         return env
 
     @event_priority(50)  # before the search plugin writes its index

@@ -45,6 +45,8 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import jinja2
+
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
     from mkdocs.structure.files import File, Files
@@ -128,6 +130,8 @@ class PageCache:
         self.store = store
         self.serving = serving
         self.old = _read(store) if store is not None else None
+        #: the theme's compiled templates, for the next build in this process (serve); Jinja checks their source
+        self.templates = _Compiled()
         self._reset()
 
     def _reset(self) -> None:
@@ -154,6 +158,8 @@ class PageCache:
         self.new.outputs = sorted(f.dest_uri for f in files)
         old = self.old if site and self.old is not None and self.old.site == site else None
         in_nav = {page.file.src_uri for page in nav.pages}
+        site_dir = Path(config.site_dir)
+        in_place = self.previous.resolve() == site_dir.resolve()
         pages = files.documentation_pages(inclusion=InclusionLevel.is_in_serve if self.serving else InclusionLevel.is_included)
         for file in pages:
             self.order.append(file.src_uri)
@@ -166,39 +172,40 @@ class PageCache:
             kept = None
             if (entry is not None and old is not None and file.src_uri not in in_nav and entry.key == key
                     and entry.dest == file.dest_uri and (not entry.linked or old.files == self.new.files)):
-                kept = self._keep_output(entry, Path(config.site_dir), footer)
+                kept = self._keep_output(entry, site_dir, footer, in_place=in_place)
             _set_modified(file, kept is None)
             if kept is not None:
                 self.kept[file.src_uri] = kept
 
-    def _keep_output(self, entry: Entry, site_dir: Path, footer: str) -> Entry | None:
+    def _keep_output(self, entry: Entry, site_dir: Path, footer: str, *, in_place: bool) -> Entry | None:
         """``entry`` as this build keeps it, if its recorded output is still there, unchanged; None otherwise.
 
-        Its HTML is put into ``site_dir``: hard-linked when that is a new folder and the footer is the same,
-        else written with the new footer line.
+        Its HTML is put into ``site_dir`` (``in_place``: it is the previous folder): hard-linked when the
+        footer is the same, else written anew with the new footer line, never through the old file (a hard
+        link of the published page, or the page serve shows).
         """
-        source = self.previous / entry.dest
-        in_place = self.previous.resolve() == site_dir.resolve()
+        source, target = f"{self.previous}/{entry.dest}", f"{site_dir}/{entry.dest}"
         try:
             st = os.lstat(source)
             if not stat.S_ISREG(st.st_mode) or (st.st_ino, st.st_size, st.st_mtime_ns) != entry.stamp:
                 return None
-            target = site_dir / entry.dest
+            if not in_place:
+                os.makedirs(os.path.dirname(target), exist_ok=True)
             if entry.footer == footer:
                 if not in_place:
-                    target.parent.mkdir(parents=True, exist_ok=True)
                     os.link(source, target)
                 return entry
-            html = source.read_bytes()
+            with open(source, "rb") as handle:
+                html = handle.read()
             old, new = entry.footer.encode(), footer.encode()
             texts = [e.get("text", "") for e in entry.search]
             if html.count(old) != 1 or (texts and sum(t.count(entry.footer) for t in texts) != 1):
                 return None
-            target.parent.mkdir(parents=True, exist_ok=True)
-            # never through the old file (a hard link of the published page, or the one serve shows)
-            fresh = target.with_name(f".{target.name}.new")
-            fresh.write_bytes(html.replace(old, new))
-            os.replace(fresh, target)
+            written = f"{target}.gitdesk-new" if in_place else target
+            with open(written, "xb") as handle:
+                handle.write(html.replace(old, new))
+            if in_place:
+                os.replace(written, target)
         except OSError:
             return None
         search = [dict(e, text=e["text"].replace(entry.footer, footer)) if "text" in e else e for e in entry.search]
@@ -274,6 +281,21 @@ class PageCache:
             os.replace(tmp, self.store)
         except (OSError, ValueError):
             pass  # a read-only Git dir (or an entry marshal cannot write): the next build is a full one
+
+
+class _Compiled(jinja2.BytecodeCache):
+    """Compiled templates kept in memory; Jinja compiles a template again when its source's checksum differs."""
+
+    def __init__(self) -> None:
+        self.code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        code = self.code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.code[bucket.key] = bucket.bytecode_to_string()
 
 
 def manifest_path(git_dir: Path, out: Path) -> Path:
