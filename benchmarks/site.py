@@ -229,7 +229,7 @@ def incremental(work: Path, size: int, rounds: int) -> None:
             (colds if kind == "cold" else incrs).append(run)
             print(f"[{size}] round {n} {kind}: {run['seconds']:.2f} s wall, {run['cpu']:.2f} s CPU", file=sys.stderr)
         identical = identical and same_tree(out, cold_out)
-    cold, incr = best(colds), best(incrs)
+    cold, incr = min(colds, key=lambda r: r["seconds"]), min(incrs, key=lambda r: r["seconds"])
     cold_cpu, incr_cpu = min(r["cpu"] for r in colds), min(r["cpu"] for r in incrs)
     print(f"{'tickets':>8} {'cold wall':>10} {'incr wall':>10} {'ratio':>6} {'cold CPU':>9} {'incr CPU':>9} {'ratio':>6} identical")
     print(f"{size:>8} {cold['seconds']:>9.2f}s {incr['seconds']:>9.2f}s {incr['seconds'] / cold['seconds']:>6.2f} "

@@ -10,6 +10,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
+import subprocess
+import sys
+import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from types import ModuleType
@@ -96,14 +100,33 @@ def test_nothing_changed_renders_only_the_nav_pages(desk: Path, tmp_path: Path, 
     assert 0 < rendered < every / 2
 
 
-def test_one_ticket_changed(desk: Path, tmp_path: Path, sample: ModuleType) -> None:
+#: what is edited and committed: (file, old text, new text, whether every page must be rendered again, what the site shows)
+EDITS: dict[str, tuple[str, str, str, bool, Callable[[Path], bool]]] = {
+    "one ticket": ("tickets/incidents/2026/INC-0002.md", "title: ", "title: Renamed ", False,
+                   lambda site: "Renamed " in (site / "incidents/INC-0002.html").read_text(encoding="utf-8")),
+    # A landed ticket stays on record (deleting its file is refused, GD314): it leaves a client's site by scope.
+    "a ticket leaves the site": ("tickets/incidents/2026/INC-0005.md", "client: acme\n", "client: acme\nvisibility: internal\n",
+                                 False, lambda site: not (site / "incidents/INC-0005.html").exists()),
+    "mkdocs.yml": ("mkdocs.yml", "  font: false\n", "  font: false\n  features: [navigation.tabs]\n", True,
+                   lambda site: "md-tabs" in (site / "index.html").read_text(encoding="utf-8")),
+    "gitdesk.yml": ("gitdesk.yml", "title: Acme ERP", "title: Acme ERP desk", False,
+                    lambda site: "Acme ERP desk" in (site / "index.html").read_text(encoding="utf-8")),
+    "theme override": ("overrides/main.html", "Maintenance tonight", "Maintenance on Sunday", True,
+                       lambda site: "Maintenance on Sunday" in (site / "incidents/INC-0001.html").read_text(encoding="utf-8")),
+}
+
+
+@pytest.mark.parametrize("what", EDITS)
+def test_an_edit_committed(what: str, desk: Path, tmp_path: Path, sample: ModuleType) -> None:
+    rel, old, new, every_page, shown = EDITS[what]
+
     def change() -> None:
-        edit(desk, "tickets/incidents/2026/INC-0002.md", "title: ", "title: Renamed ")
-        commit(sample, desk, "INC-0002 renamed")
+        edit(desk, rel, old, new)
+        commit(sample, desk, what)
 
     rendered, every = rebuild_and_compare(sample, desk, tmp_path, change)
-    assert rendered < every
-    assert "Renamed " in (tmp_path / "site/incidents/INC-0002.html").read_text(encoding="utf-8")
+    assert (rendered == every) if every_page else (rendered < every)
+    assert shown(tmp_path / "site")
 
 
 def test_a_ticket_added(desk: Path, tmp_path: Path, sample: ModuleType) -> None:
@@ -114,42 +137,6 @@ def test_a_ticket_added(desk: Path, tmp_path: Path, sample: ModuleType) -> None:
 
     rebuild_and_compare(sample, desk, tmp_path, change)
     assert (tmp_path / "site/incidents/INC-0009.html").is_file()
-
-
-def test_a_ticket_leaves_the_site(desk: Path, tmp_path: Path, sample: ModuleType) -> None:
-    """A landed ticket stays on record (deleting its file is refused, GD314): it leaves a client's site by scope."""
-    def change() -> None:
-        edit(desk, "tickets/incidents/2026/INC-0005.md", "client: acme\n", "client: acme\nvisibility: internal\n")
-        commit(sample, desk, "INC-0005 internal")
-
-    rebuild_and_compare(sample, desk, tmp_path, change)
-    assert not (tmp_path / "site/incidents/INC-0005.html").exists()
-
-
-def test_mkdocs_config_changed(desk: Path, tmp_path: Path, sample: ModuleType) -> None:
-    def change() -> None:
-        edit(desk, "mkdocs.yml", "  font: false\n", "  font: false\n  features: [navigation.tabs]\n")
-        commit(sample, desk, "tabs")
-
-    rendered, every = rebuild_and_compare(sample, desk, tmp_path, change)
-    assert rendered == every
-
-
-def test_desk_config_changed(desk: Path, tmp_path: Path, sample: ModuleType) -> None:
-    def change() -> None:
-        edit(desk, "gitdesk.yml", "title: Acme ERP", "title: Acme ERP desk")
-        commit(sample, desk, "title")
-
-    rebuild_and_compare(sample, desk, tmp_path, change)
-
-
-def test_theme_override_changed(desk: Path, tmp_path: Path, sample: ModuleType) -> None:
-    def change() -> None:
-        edit(desk, "overrides/main.html", "Maintenance tonight", "Maintenance on Sunday")
-        commit(sample, desk, "announce")
-
-    rendered, every = rebuild_and_compare(sample, desk, tmp_path, change)
-    assert rendered == every
 
 
 def test_a_nav_title_changed_rebuilds_every_page_without_touching_the_old_site(
@@ -176,3 +163,29 @@ def test_a_published_page_edited_by_hand_is_rebuilt(desk: Path, tmp_path: Path, 
         page.write_bytes(page.read_bytes().replace(b"</body>", b"<!-- defaced --></body>"))
 
     rebuild_and_compare(sample, desk, tmp_path, change)
+
+
+def test_serve_shows_each_edit_and_drops_the_page_of_a_ticket_that_left(desk: Path, sample: ModuleType) -> None:
+    """serve keeps its page cache warm between rebuilds: edited pages change, listings follow, gone pages go."""
+    from tests.cli.test_site_adapters import _free_port, _page, _wait_for
+
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen([sys.executable, "-m", "gitdesk", "--repo", str(desk), "serve", "--audience", "client", "--client", "acme",
+                               "--dev-addr", f"127.0.0.1:{port}"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert _wait_for(f"{base}/incidents/INC-0005.html", "INC-0005", server), server.stderr.read() if server.stderr else ""
+        edit(desk, "tickets/incidents/2026/INC-0002.md", "title: ", "title: Previewed ")
+        assert _wait_for(f"{base}/incidents/INC-0002.html", "Previewed ", server)
+        assert _wait_for(f"{base}/index.html", "Previewed ", server)
+        assert "INC-0001" in _page(f"{base}/incidents/INC-0001.html")
+        edit(desk, "tickets/incidents/2026/INC-0005.md", "client: acme\n", "client: acme\nvisibility: internal\n")
+        commit(sample, desk, "INC-0005 internal")  # serve rebuilds after a commit as after an edit
+        deadline = time.monotonic() + 120  # a bound for a loaded machine, not a timing assertion
+        while _page(f"{base}/incidents/INC-0005.html") and time.monotonic() < deadline and server.poll() is None:
+            time.sleep(0.3)
+        assert _page(f"{base}/incidents/INC-0005.html") == ""
+        assert "INC-0005" not in _page(f"{base}/index.html")
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.communicate(timeout=60)
