@@ -186,16 +186,20 @@ class PageCache:
         """
         source, target = f"{self.previous}/{entry.dest}", f"{site_dir}/{entry.dest}"
         try:
-            st = os.lstat(source)
-            if not stat.S_ISREG(st.st_mode) or (st.st_ino, st.st_size, st.st_mtime_ns) != entry.stamp:
-                return None
             if not in_place:
                 os.makedirs(os.path.dirname(target), exist_ok=True)
             if entry.footer == footer:
+                # Checked after linking: the file checked is the file kept, even if --out is swapped meanwhile.
                 if not in_place:
-                    os.link(source, target)
+                    os.link(source, target, follow_symlinks=False)
+                if _stamp(os.lstat(source if in_place else target)) != entry.stamp:
+                    if not in_place:
+                        os.unlink(target)
+                    return None
                 return entry
             with open(source, "rb") as handle:
+                if _stamp(os.fstat(handle.fileno())) != entry.stamp:
+                    return None
                 html = handle.read()
             old, new = entry.footer.encode(), footer.encode()
             texts = [e.get("text", "") for e in entry.search]
@@ -253,11 +257,13 @@ class PageCache:
             if file is None or file.page is None:
                 continue
             try:
-                st = os.lstat(site_dir / file.dest_uri)
+                written = _stamp(os.lstat(site_dir / file.dest_uri))
             except OSError:
+                written = None
+            if written is None:
                 continue  # MkDocs wrote nothing for an empty page: build it again next time
             self.new.pages[src] = Entry(
-                self.keys[src], file.dest_uri, (st.st_ino, st.st_size, st.st_mtime_ns),
+                self.keys[src], file.dest_uri, written,
                 kept.search if kept else self.search.get(src, []),
                 kept.anchors if kept else sorted(file.page.present_anchor_ids or ()),
                 kept.linked if kept else src not in self.plain, self.footers[src])
@@ -308,6 +314,11 @@ def _read(path: Path) -> Manifest | None:
         return Manifest.load(path.read_bytes())
     except OSError:
         return None
+
+
+def _stamp(st: os.stat_result) -> Stamp | None:
+    """A regular file's (inode, size, mtime_ns); None for anything else."""
+    return (st.st_ino, st.st_size, st.st_mtime_ns) if stat.S_ISREG(st.st_mode) else None
 
 
 def _set_modified(file: File, modified: bool) -> None:
