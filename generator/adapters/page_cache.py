@@ -21,7 +21,9 @@ says "modified"; here it is decided from a key instead:
 A page that is kept is not rendered: its previous output file is hard-linked
 into the new output folder (build) or left in place (serve), after checking
 that it is still the file this cache recorded (inode, size, mtime), and its
-search entries and anchor ids come from the cache. Plugins that the cache
+search entries and anchor ids come from the cache. The one line every page
+carries that changes with each commit, the footer (``_FOOTER``), is not part
+of the key: it is replaced in a kept page's HTML and search entries. Plugins that the cache
 does not know (they may read other pages) and MkDocs hooks turn it off; the
 build is then a full one, as before.
 
