@@ -23,8 +23,10 @@ from gitdesk.config import Config, load_config
 from gitdesk.errors import GitdeskError
 from gitdesk.history import History, TicketHistory, changes_since, git, read_history
 from gitdesk.load.files import load_repo
-from gitdesk.model import Ticket, parse_time
+from gitdesk.model import Kind, Ticket, parse_time
+from gitdesk.sla import cache as sla_cache
 from gitdesk.sla import compliance, compute
+from gitdesk.sla.engine import compute_rows, records_of, runbooks_of
 from gitdesk.sla.check import check_report, errors_in
 from gitdesk.sla.report import render
 
@@ -39,9 +41,9 @@ class Evidence:
     history: History
 
 
-def gather(repo: Path) -> Evidence:
-    """Load gitdesk.yml, the working tree and the branch's history (RepoError if Git is unusable)."""
-    config = load_config(repo)
+def gather(repo: Path, config: Config | None = None) -> Evidence:
+    """Load gitdesk.yml (unless given), the working tree and the branch's history (RepoError if Git is unusable)."""
+    config = config or load_config(repo)
     history = read_history(repo, branch=config.branch, witness_tolerance=config.sla.witness_tolerance)
     return Evidence(repo, config, load_repo(repo, use_cache=True).tickets, history)
 
@@ -63,14 +65,36 @@ def parse_day(value: str | None, zone: ZoneInfo, option: str) -> datetime | None
 
 def sla_command(repo: Path, *, now: str | None, fmt: str, client: str | None = None,
                 since: str | None = None, until: str | None = None) -> int:
-    """Print every ticket's clocks and the summaries in ``fmt`` (table, json, csv)."""
-    evidence = gather(repo)
-    zone = ZoneInfo(evidence.config.timezone)
-    if client is not None:
-        evidence.config.client(client)  # unknown client: a clear usage error
-    result = compute(evidence.tickets, evidence.history, evidence.config, now=parse_now(now), client=client,
-                     since=parse_day(since, zone, "--since"), until=parse_day(until, zone, "--until"))
-    click.echo(render(result, fmt, zone), nl=False)
+    """Print every ticket's clocks and the summaries in ``fmt`` (table, json, csv).
+
+    Through the SLA cache (:mod:`gitdesk.sla.cache`): with no new commit and no
+    edited file, neither history nor tickets are read again.
+    """
+    moment = parse_now(now)
+    store = sla_cache.open_cache(repo, client=client)
+    config = store.config()
+    result = None
+    if config is not None:
+        zone = ZoneInfo(config.timezone)
+        result = store.warm_report(config, moment, sla_cache.fingerprint(repo, config.branch), client=client,
+                                   since=parse_day(since, zone, "--since"), until=parse_day(until, zone, "--until"))
+    if result is None:
+        config = load_config(repo)
+        before = sla_cache.fingerprint(repo, config.branch)  # before reading: a change during the run shows next time
+        evidence = gather(repo, config)
+        zone = ZoneInfo(config.timezone)
+        if client is not None:
+            config.client(client)  # unknown client: a clear usage error
+        result, rows = compute_rows(evidence.tickets, evidence.history, config, now=moment, client=client,
+                                    since=parse_day(since, zone, "--since"), until=parse_day(until, zone, "--until"),
+                                    parts=store.part)
+        text = render(result, fmt, zone)
+        store.save(rows, config=config, maintenance=records_of(evidence.history, Kind.MAINTENANCE),
+                   backlog=records_of(evidence.history, Kind.BACKLOG), runbooks=runbooks_of(evidence.tickets),
+                   anomalies=evidence.history.anomalies, first_day=evidence.history.first_day(), before=before)
+    else:
+        text = render(result, fmt, zone)
+    click.echo(text, nl=False)
     return 0
 
 
