@@ -9,6 +9,7 @@ golden files.
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
@@ -29,6 +30,9 @@ from gitdesk.sla import compliance, compute
 from gitdesk.sla.engine import compute_rows, records_of, runbooks_of
 from gitdesk.sla.check import check_report, errors_in
 from gitdesk.sla.report import render
+
+
+_log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -79,6 +83,7 @@ def sla_command(repo: Path, *, now: str | None, fmt: str, client: str | None = N
         result = store.warm_report(config, moment, sla_cache.fingerprint(repo, config.branch), client=client,
                                    since=parse_day(since, zone, "--since"), until=parse_day(until, zone, "--until"))
     if result is None:
+        _log.debug("sla: reading history and tickets (no SLA snapshot for these refs, files and gitdesk.yml)")
         config = load_config(repo)
         before = sla_cache.fingerprint(repo, config.branch)  # before reading: a change during the run shows next time
         evidence = gather(repo, config)
@@ -93,6 +98,7 @@ def sla_command(repo: Path, *, now: str | None, fmt: str, client: str | None = N
                    backlog=records_of(evidence.history, Kind.BACKLOG), runbooks=runbooks_of(evidence.tickets),
                    anomalies=evidence.history.anomalies, first_day=evidence.history.first_day(), before=before)
     else:
+        _log.debug("sla: nothing changed since the last run: clocks from the SLA snapshot, running ones recomputed")
         text = render(result, fmt, zone)
     click.echo(text, nl=False)
     return 0

@@ -247,7 +247,7 @@ def tree_stamp(repo: Path, folders: list[str]) -> bytes | None:
                 st = entry.stat(follow_symlinks=False)
             except OSError:
                 return None
-            if st.st_mtime_ns > recent or st.st_ctime_ns > recent:
+            if st.st_mtime_ns > recent:  # as LoadCache.put: a write changes mtime, and ctime is in the stamp
                 return None
             stamps.append((entry.name, st.st_mode, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
             if stat.S_ISDIR(st.st_mode):
