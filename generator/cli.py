@@ -17,7 +17,6 @@ from typing import Any
 
 import click
 
-from gitdesk import __version__
 from gitdesk.errors import ConfigError, GitdeskError
 
 #: sysexits.h EX_SOFTWARE: an internal error, told apart from usage errors (2) in scripts and bug reports.
@@ -118,6 +117,15 @@ def configure_logging(verbosity: int) -> None:
     logging.getLogger("mkdocs").setLevel(_MKDOCS[step])
 
 
+def _version(ctx: click.Context, asked: bool) -> None:
+    """``--version``: the installed distribution's version, read only when asked (importlib.metadata is slow to import)."""
+    if asked and not ctx.resilient_parsing:
+        import gitdesk
+
+        click.echo(f"gitdesk, version {gitdesk.__version__}")
+        ctx.exit()
+
+
 def _repo(ctx: click.Context) -> Path:
     from gitdesk.history.git import find_root  # run from a subfolder, gitdesk finds the desk above it
 
@@ -129,7 +137,8 @@ def _repo(ctx: click.Context) -> Path:
               help="The gitdesk repository (default: the current folder).")
 @click.option("-v", "--verbose", count=True, help="Say more on stderr (repeatable: -vv adds MkDocs' debug output).")
 @click.option("-q", "--quiet", count=True, help="Say less on stderr: -q warnings and errors only, -qq errors only.")
-@click.version_option(__version__, prog_name="gitdesk")
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=lambda ctx, _, value: _version(ctx, value),
+              help="Show the version and exit.")
 @click.pass_context
 def cli(ctx: click.Context, repo: Path, verbose: int, quiet: int) -> None:
     """Run a software-maintenance service desk from a Git repository."""

@@ -23,13 +23,14 @@ from gitdesk.commands import parse_now
 from gitdesk.config import Config, load_config
 from gitdesk.errors import GitdeskError
 from gitdesk.history import History, TicketHistory, changes_since, git, read_history
+from gitdesk.history.cache import no_gc
 from gitdesk.load.files import load_repo
 from gitdesk.model import Kind, Ticket, parse_time
 from gitdesk.sla import cache as sla_cache
 from gitdesk.sla import compliance, compute
-from gitdesk.sla.engine import compute_rows, records_of, runbooks_of
+from gitdesk.sla.engine import SlaReport, compute_rows, records_of, runbooks_of
 from gitdesk.sla.check import check_report, errors_in
-from gitdesk.sla.report import render
+from gitdesk.sla.report import render, report_bytes
 
 
 _log = logging.getLogger(__name__)
@@ -74,7 +75,13 @@ def sla_command(repo: Path, *, now: str | None, fmt: str, client: str | None = N
     Through the SLA cache (:mod:`gitdesk.sla.cache`): with no new commit and no
     edited file, neither history nor tickets are read again.
     """
-    moment = parse_now(now)
+    with no_gc():  # tens of thousands of objects that all live until the end: the cyclic GC would only rescan them
+        text = _sla_text(repo, parse_now(now), fmt, client=client, since=since, until=until)
+    click.echo(text, nl=False)
+    return 0
+
+
+def _sla_text(repo: Path, moment: datetime, fmt: str, *, client: str | None, since: str | None, until: str | None) -> str | bytes:
     store = sla_cache.open_cache(repo, client=client)
     config = store.config()
     result = None
@@ -93,15 +100,19 @@ def sla_command(repo: Path, *, now: str | None, fmt: str, client: str | None = N
         result, rows = compute_rows(evidence.tickets, evidence.history, config, now=moment, client=client,
                                     since=parse_day(since, zone, "--since"), until=parse_day(until, zone, "--until"),
                                     parts=store.part)
-        text = render(result, fmt, zone)
+        text = _render(result, fmt, zone)
         store.save(rows, config=config, maintenance=records_of(evidence.history, Kind.MAINTENANCE),
                    backlog=records_of(evidence.history, Kind.BACKLOG), runbooks=runbooks_of(evidence.tickets),
                    anomalies=evidence.history.anomalies, first_day=evidence.history.first_day(), before=before)
     else:
         _log.debug("sla: nothing changed since the last run: clocks from the SLA snapshot, running ones recomputed")
-        text = render(result, fmt, zone)
-    click.echo(text, nl=False)
-    return 0
+        text = _render(result, fmt, zone)
+    return text
+
+
+def _render(result: SlaReport, fmt: str, zone: ZoneInfo) -> str | bytes:
+    # JSON as bytes: 10,000 tickets are 8 MB that need not be decoded only to be encoded again
+    return report_bytes(result) if fmt == "json" else render(result, fmt, zone)
 
 
 def sla_check_command(repo: Path, *, now: str | None, fmt: str) -> int:

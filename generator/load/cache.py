@@ -26,7 +26,6 @@ import stat
 import sys
 import time
 from dataclasses import dataclass, field
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +61,8 @@ def _loader_hash() -> str:
 
 
 def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version  # slow to import: only a load needs it
+
     try:
         return version("gitdesk")
     except PackageNotFoundError:

@@ -26,7 +26,9 @@ ignored.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import marshal
+import os
 import pickle
 import sys
 from dataclasses import dataclass, field
@@ -34,6 +36,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Iterable
 from zoneinfo import ZoneInfo
+
+import orjson
 
 from gitdesk.config import CONFIG_FILE, Config
 from gitdesk.history import Commit, TicketHistory
@@ -61,6 +65,16 @@ def _code_hash() -> str:
                         *package.glob("load/*.py")]):
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
+
+
+def _libraries() -> tuple[Any, ...]:
+    """The libraries whose upgrade could change a report: holidays (calendars) by its files' stat, orjson (the text)."""
+    spec = importlib.util.find_spec("holidays")  # found, not imported: importing it costs a tenth of a second
+    try:
+        st = os.stat(spec.origin) if spec is not None and spec.origin else None
+    except OSError:
+        st = None
+    return (st.st_mtime_ns, st.st_size, st.st_ino) if st else None, orjson.__version__
 
 
 def _config_digest(repo: Path) -> str | None:
@@ -210,16 +224,18 @@ class SlaCache:
         snap = self.snapshot
         if snap is None or not current.usable or snap["fingerprint"] != current.data():
             return None
-        if any(self.entries[i][1][8] > now.timestamp() for i in snap["stable"]):
-            return None  # a --now before some landings: those parts must be judged from their history
         zone = ZoneInfo(config.timezone)
         calendars = lazy_calendars(config)
         declared_before = config.policy_for(client).since
         live = iter(zip(load_histories(*snap["live"]), snap["live_files"]))
         parts: list[Part | None] = []
+        at = now.timestamp()
         for stable in snap["order"]:
             if stable:
-                parts.append(_unpack_part(self.entries[stable][1], self._unpack))
+                packed = self.entries[stable][1]
+                if packed[8] > at:
+                    return None  # a --now before some landings: that part must be judged from its history
+                parts.append(_unpack_part(packed, self._unpack))
             else:
                 found, packed = next(live)
                 ticket = restore_loaded(packed)[0] if packed is not None else None
@@ -257,7 +273,7 @@ class SlaCache:
         data: dict[str, Any] = {"key": self.key, "entries": entries, "snapshot": None}
         if before.usable:
             data["snapshot"] = {
-                "fingerprint": before.data(), "order": order, "stable": [i for i in order if i], "live": dump_histories(live),
+                "fingerprint": before.data(), "order": order, "live": dump_histories(live),
                 "live_files": files, "maintenance": dump_histories(maintenance), "backlog": dump_histories(backlog),
                 "runbooks": [dump_loaded((t, [])) for t in runbooks], "first_day": _pack_time(first_day),
                 "anomalies": [(a.sha, a.kind, a.message, a.path) for a in anomalies], "config": pickle.dumps(config),
@@ -267,7 +283,7 @@ class SlaCache:
 
 def open_cache(repo: Path, *, client: str | None) -> SlaCache:
     """``repo``'s SLA cache for ``client``: empty unless signed with this repo's key, by this gitdesk, for this gitdesk.yml."""
-    key = (_FORMAT, sys.version_info[:2], _code_hash(), _config_digest(repo), client)
+    key = (_FORMAT, sys.version_info[:2], _code_hash(), _config_digest(repo), client, _libraries())
     cache = SlaCache(repo, key)
     data = read_signed(repo, FILE)
     if isinstance(data, dict) and data.get("key") == key:

@@ -121,7 +121,8 @@ def _rest_json(report: SlaReport) -> dict[str, Any]:
 
 
 def _ticket_text(t: TicketSla) -> bytes:
-    return orjson.dumps(ticket_json(t), option=orjson.OPT_INDENT_2)
+    """The ticket's entry as it stands in the document: indented, two levels deep."""
+    return _nested(orjson.dumps(ticket_json(t), option=orjson.OPT_INDENT_2), 2)
 
 
 def _nested(text: bytes, depth: int) -> bytes:
@@ -129,8 +130,8 @@ def _nested(text: bytes, depth: int) -> bytes:
     return text.replace(b"\n", b"\n" + b"  " * depth)
 
 
-def report_text(report: SlaReport) -> str:
-    """:func:`dumps_json` of :func:`report_json`, written ticket by ticket so that each entry's text can be cached.
+def report_bytes(report: SlaReport) -> bytes:
+    """:func:`dumps_json` of :func:`report_json`, as UTF-8, written ticket by ticket so that each entry's text can be cached.
 
     An incident's entry comes from its part (:meth:`gitdesk.sla.engine.Part.fragment`),
     which the SLA cache keeps: a warm run neither rebuilds nor re-encodes stable
@@ -144,10 +145,10 @@ def report_text(report: SlaReport) -> str:
         rest = {key: orjson.dumps(value, option=orjson.OPT_INDENT_2) for key, value in _rest_json(report).items()}
         now = orjson.dumps(iso(report.now))
     except orjson.JSONEncodeError:
-        return dumps_json(report_json(report))
-    tickets = b"[\n    " + b",\n    ".join(_nested(e, 2) for e in entries) + b"\n  ]" if entries else b"[]"
+        return dumps_json(report_json(report)).encode()
+    tickets = b"[\n    " + b",\n    ".join(entries) + b"\n  ]" if entries else b"[]"
     parts = [b'"now": ' + now, b'"tickets": ' + tickets] + [orjson.dumps(k) + b": " + _nested(v, 1) for k, v in rest.items()]
-    return (b"{\n  " + b",\n  ".join(parts) + b"\n}\n").decode()
+    return b"{\n  " + b",\n  ".join(parts) + b"\n}\n"
 
 
 def duration(seconds: float | None, *, precise: bool = False) -> str:
@@ -301,7 +302,7 @@ def dumps_json(document: Any) -> str:
 def render(result: SlaReport, fmt: str, zone: ZoneInfo) -> str:
     """The report in ``fmt``: ``json`` (indented, UTF-8), ``csv`` or ``table``; ends with a newline."""
     if fmt == "json":
-        return report_text(result)
+        return report_bytes(result).decode()
     if fmt == "csv":
         return render_csv(result)
     return render_table(result, zone) + "\n"
