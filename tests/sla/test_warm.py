@@ -10,6 +10,7 @@ policy change.
 from __future__ import annotations
 
 import hmac
+import shutil
 import os
 import time
 from pathlib import Path
@@ -147,3 +148,16 @@ def test_a_new_commit_with_the_same_tree_files_is_seen(desk: Path) -> None:
     git(desk, "commit", "-q", "-m", "INC-0002 mitigated", when="2026-03-02T13:00:00+01:00")
     text, said = warm(desk)
     assert READ in said and text == cold(desk) and text != first
+
+
+def test_validate_through_the_load_cache_reports_what_a_fresh_load_does(desk: Path) -> None:
+    assert gitdesk(desk, "validate", "--format", "json", "--no-history")[0] == 0
+    assert (desk / ".gitdesk-cache" / "load.cache").is_file(), "validate keeps the parsed files"
+    path = desk / "tickets/incidents/2026/INC-0003.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("severity: P3", "severity: P9"), encoding="utf-8")
+    settle(desk)
+    code, out = gitdesk(desk, "validate", "--format", "json", "--no-history")
+    again = gitdesk(desk, "validate", "--format", "json", "--no-history")  # from the cache this time
+    assert code == 1 and "INC-0003" in out and again == (code, out)
+    shutil.rmtree(desk / ".gitdesk-cache")
+    assert gitdesk(desk, "validate", "--format", "json", "--no-history") == (code, out)
