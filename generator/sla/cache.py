@@ -31,6 +31,7 @@ import marshal
 import os
 import pickle
 import sys
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -230,9 +231,9 @@ class SlaCache:
         live = iter(zip(load_histories(*snap["live"]), snap["live_files"]))
         parts: list[Part | None] = []
         at = now.timestamp()
-        for stable in snap["order"]:
-            if stable:
-                packed = self.entries[stable][1]
+        for part_id in snap["order"]:
+            if part_id:
+                packed = self.entries[part_id][1]
                 if packed[8] > at:
                     return None  # a --now before some landings: that part must be judged from its history
                 parts.append(_unpack_part(packed, self._unpack))
@@ -262,8 +263,10 @@ class SlaCache:
         order: list[str | None] = []
         live: list[TicketHistory] = []
         files = []
+        seen = Counter(found.id for _, found, _ in rows)
         for ticket, found, part in rows:
-            if part is not None and part.stable:
+            # two files with one id (before `renumber`) are two rows of one history: kept whole, judged each time
+            if part is not None and part.stable and seen[found.id] == 1:
                 entries[found.id] = (evidence_key(ticket, found), _pack_part(part))
                 order.append(found.id)
             else:

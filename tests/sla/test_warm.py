@@ -162,3 +162,15 @@ def test_validate_through_the_load_cache_reports_what_a_fresh_load_does(desk: Pa
     assert code == 1 and "P9" in out and again == (code, out)
     shutil.rmtree(desk / ".gitdesk-cache")
     assert gitdesk(desk, "validate", "--format", "json", "--no-history") == (code, out)
+
+
+def test_two_files_with_one_id_are_each_reported_from_their_own_file(desk: Path) -> None:
+    """Before `renumber`, a second file with a landed id: both rows keep their own path, warm or cold."""
+    copy = desk / "tickets/incidents/2026/INC-0001-copy.md"
+    copy.write_text((desk / "tickets/incidents/2026/INC-0001.md").read_text(encoding="utf-8")
+                    .replace("status: resolved", "status: resolved\nbreach_reason: Copied"), encoding="utf-8")
+    settle(desk)
+    first, _ = warm(desk)
+    again, said = warm(desk)
+    assert first == again == cold(desk) and SNAPSHOT in said
+    assert "INC-0001-copy.md" in first and "Copied" in first
