@@ -174,3 +174,25 @@ def test_two_files_with_one_id_are_each_reported_from_their_own_file(desk: Path)
     again, said = warm(desk)
     assert first == again == cold(desk) and SNAPSHOT in said
     assert "INC-0001-copy.md" in first and "Copied" in first
+
+
+def test_filters_and_an_earlier_now_give_the_cold_report(desk: Path) -> None:
+    """--client, --since/--until and a --now before the last landings: warm equals cold, through the snapshot or not."""
+    config = load_config(desk)
+    zone = ZoneInfo(config.timezone)
+
+    def fresh(now: str, **options: object) -> str:
+        report = compute(load_repo(desk).tickets, read_history(desk, branch=config.branch, use_cache=False), config,
+                         now=parse_time(now), **options)  # type: ignore[arg-type]
+        return render(report, "json", zone)
+
+    for args, options in ((["--client", "acme"], {"client": "acme"}),
+                          (["--since", "2026-03-02T10:30:00+01:00"], {"since": parse_time("2026-03-02T10:30:00+01:00")}),
+                          (["--until", "2026-03-02T10:30:00+01:00"], {"until": parse_time("2026-03-02T10:30:00+01:00")})):
+        for _ in range(2):
+            code, out = gitdesk(desk, "sla", "--format", "json", "--now", NOW, *args)
+            assert code == 0 and out == fresh(NOW, **options), args
+    warm(desk)
+    earlier = "2026-03-02T10:30:00+01:00"  # INC-0001 resolved and INC-0002 investigating land later
+    text, said = warm(desk, now=earlier)
+    assert READ in said and text == fresh(earlier)
