@@ -84,15 +84,18 @@ def sla_command(repo: Path, *, now: str | None, fmt: str, client: str | None = N
 def _sla_text(repo: Path, moment: datetime, fmt: str, *, client: str | None, since: str | None, until: str | None) -> str | bytes:
     store = sla_cache.open_cache(repo, client=client)
     config = store.config()
-    result = None
+    result = current = None
     if config is not None:
         zone = ZoneInfo(config.timezone)
-        result = store.warm_report(config, moment, sla_cache.fingerprint(repo, config.branch), client=client,
+        current = sla_cache.fingerprint(repo, config.branch)
+        result = store.warm_report(config, moment, current, client=client,
                                    since=parse_day(since, zone, "--since"), until=parse_day(until, zone, "--until"))
     if result is None:
         _log.debug("sla: reading history and tickets (no SLA snapshot for these refs, files and gitdesk.yml)")
+        branch = config.branch if config is not None else None
         config = load_config(repo)
-        before = sla_cache.fingerprint(repo, config.branch)  # before reading: a change during the run shows next time
+        # taken before reading: a change during the run shows next time (the one above is, for the same branch)
+        before = current if current is not None and branch == config.branch else sla_cache.fingerprint(repo, config.branch)
         evidence = gather(repo, config)
         zone = ZoneInfo(config.timezone)
         if client is not None:

@@ -214,7 +214,9 @@ class SlaCache:
         entry = self.entries.get(found.id)
         if entry is None or entry[1][8] > now.timestamp() or not entry[0] or entry[0] != evidence_key(ticket, found):
             return None
-        return _unpack_part(entry[1], self._unpack)
+        part = _unpack_part(entry[1], self._unpack)
+        part.kept = entry
+        return part
 
     def warm_report(self, config: Config, now: datetime, current: Fingerprint, *, client: str | None,
                     since: datetime | None, until: datetime | None) -> SlaReport | None:
@@ -267,7 +269,7 @@ class SlaCache:
         for ticket, found, part in rows:
             # two files with one id (before `renumber`) are two rows of one history: kept whole, judged each time
             if part is not None and part.stable and seen[found.id] == 1:
-                entries[found.id] = (evidence_key(ticket, found), _pack_part(part))
+                entries[found.id] = part.kept or (evidence_key(ticket, found), _pack_part(part))
                 order.append(found.id)
             else:
                 order.append(None)

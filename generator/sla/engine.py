@@ -65,7 +65,7 @@ class Part:
     """
 
     __slots__ = ("id", "client", "started", "deleted", "facts", "month", "outage", "escalations", "horizon", "stable",
-                 "_sla", "_restore", "_fragment")
+                 "_sla", "_restore", "_fragment", "kept")
 
     def __init__(self, *, id: str, client: str | None, started: float | None, deleted: bool, facts: TicketFacts,
                  month: str | None, outage: Outage | None, escalations: list[tuple[str, str]], horizon: float, stable: bool,
@@ -75,6 +75,8 @@ class Part:
         self.facts, self.month, self.outage, self.escalations = facts, month, outage, escalations
         self.horizon, self.stable = horizon, stable
         self._sla, self._restore, self._fragment = sla, restore, fragment
+        #: the cache's record of this part when it came from the cache (written back as it is)
+        self.kept: Any = None
 
     @property
     def sla(self) -> TicketSla:
