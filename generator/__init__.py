@@ -12,10 +12,14 @@ The package is a pipeline, one stage package each::
 ``cli`` and ``commands/`` are a thin Click layer over these.
 """
 
-from importlib.metadata import PackageNotFoundError, version
+def __getattr__(name: str) -> str:
+    # __version__ is looked up on first use: importlib.metadata costs a warm `gitdesk sla` a tenth of its time
+    if name != "__version__":
+        raise AttributeError(f"module 'gitdesk' has no attribute {name!r}")
+    from importlib.metadata import PackageNotFoundError, version
 
-try:
-    # pyproject.toml is the one version source; an installed distribution knows it.
-    __version__ = version("gitdesk")
-except PackageNotFoundError:  # pragma: no cover - only when run from a bare source tree
-    __version__ = "0+unknown"
+    try:
+        # pyproject.toml is the one version source; an installed distribution knows it.
+        return version("gitdesk")
+    except PackageNotFoundError:  # pragma: no cover - only when run from a bare source tree
+        return "0+unknown"

@@ -7,6 +7,7 @@ message naming the file and the fix, never a traceback.
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import sys
@@ -16,7 +17,6 @@ from typing import Any
 
 import click
 
-from gitdesk import __version__
 from gitdesk.errors import ConfigError, GitdeskError
 
 #: sysexits.h EX_SOFTWARE: an internal error, told apart from usage errors (2) in scripts and bug reports.
@@ -50,6 +50,32 @@ class _Group(click.Group):
             click.echo(f"gitdesk: internal error ({type(exc).__name__}: {summary}); this is a bug: "
                        f"rerun with {DEBUG_ENV}=1 for the traceback and report it", err=True)
             ctx.exit(EXIT_INTERNAL)
+
+
+#: commands defined in their own modules, imported only when run (or listed by --help): a warm
+#: `gitdesk sla` then does not import MkDocs, GitPython, apprise or the importers
+_LAZY = {
+    "doctor": "gitdesk.commands.doctor:doctor_cli",
+    "import": "gitdesk.commands.importers:import_cmd",
+    "notify": "gitdesk.commands.notify:notify_cli",
+    "publish": "gitdesk.commands.publish:publish_cli",
+    "witness": "gitdesk.commands.witness:witness_cli",
+}
+
+
+class _Root(_Group):
+    """The top-level group: the commands of :data:`_LAZY` are imported when asked for."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *_LAZY})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in _LAZY and cmd_name not in self.commands:
+            module, _, attr = _LAZY[cmd_name].partition(":")
+            command = getattr(importlib.import_module(module), attr)
+            assert isinstance(command, click.Command)
+            self.add_command(command, cmd_name)
+        return super().get_command(ctx, cmd_name)
 
 
 class _EchoHandler(logging.Handler):
@@ -91,18 +117,28 @@ def configure_logging(verbosity: int) -> None:
     logging.getLogger("mkdocs").setLevel(_MKDOCS[step])
 
 
+def _version(ctx: click.Context, asked: bool) -> None:
+    """``--version``: the installed distribution's version, read only when asked (importlib.metadata is slow to import)."""
+    if asked and not ctx.resilient_parsing:
+        import gitdesk
+
+        click.echo(f"gitdesk, version {gitdesk.__version__}")
+        ctx.exit()
+
+
 def _repo(ctx: click.Context) -> Path:
     from gitdesk.history.git import find_root  # run from a subfolder, gitdesk finds the desk above it
 
     return find_root(ctx.find_root().obj["repo"])
 
 
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Root, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--repo", type=click.Path(file_okay=False, path_type=Path), default=".",
               help="The gitdesk repository (default: the current folder).")
 @click.option("-v", "--verbose", count=True, help="Say more on stderr (repeatable: -vv adds MkDocs' debug output).")
 @click.option("-q", "--quiet", count=True, help="Say less on stderr: -q warnings and errors only, -qq errors only.")
-@click.version_option(__version__, prog_name="gitdesk")
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=lambda ctx, _, value: _version(ctx, value),
+              help="Show the version and exit.")
 @click.pass_context
 def cli(ctx: click.Context, repo: Path, verbose: int, quiet: int) -> None:
     """Run a software-maintenance service desk from a Git repository."""
@@ -293,20 +329,6 @@ def demo(directory: Path, size: str, force: bool) -> None:
     from gitdesk.commands.demo import demo_command
 
     sys.exit(demo_command(directory, size=size, force=force))
-
-
-# Each of these modules defines its own click command.
-from gitdesk.commands.doctor import doctor_cli  # noqa: E402
-from gitdesk.commands.importers import import_cmd  # noqa: E402
-from gitdesk.commands.notify import notify_cli  # noqa: E402
-from gitdesk.commands.publish import publish_cli  # noqa: E402
-from gitdesk.commands.witness import witness_cli  # noqa: E402
-
-cli.add_command(import_cmd)
-cli.add_command(publish_cli)
-cli.add_command(doctor_cli)
-cli.add_command(notify_cli)
-cli.add_command(witness_cli)
 
 
 def main() -> None:

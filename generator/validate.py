@@ -44,16 +44,17 @@ class Report:
         return not self.errors
 
 
-def validate_repo(repo: Path, config: Config, *, now: datetime | None = None) -> Report:
+def validate_repo(repo: Path, config: Config, *, now: datetime | None = None, use_cache: bool = False) -> Report:
     """Load every ticket under ``repo`` and run every check that needs no Git history.
 
     A gitdesk.yml whose targets cannot work raises :class:`~gitdesk.errors.ConfigError`
-    (judged at ``now``, default the current time).
+    (judged at ``now``, default the current time). ``use_cache``: through the
+    load cache (the same diagnostics, see :func:`gitdesk.load.files.load_repo`).
     """
     from gitdesk.sla.feasible import check_targets  # here, not at the top: gitdesk.sla imports this module
 
     check_targets(config, now=now or datetime.now(timezone.utc))
-    loaded = load_repo(repo)
+    loaded = load_repo(repo, use_cache=use_cache)
     report = check_loaded(loaded, config)
     report.diagnostics = sorted(report.diagnostics + check_docs(repo, config), key=lambda d: (d.file, d.line, d.column, d.code))
     return report

@@ -127,7 +127,7 @@ MAY_IMPORT: dict[str, set[str]] = {
     "load": {"errors", "model", "parallel"},
     "config": {"errors", "load", "model"},
     "history": {"config", "errors", "load", "model"},
-    "sla": {"config", "errors", "history", "model"},
+    "sla": {"config", "errors", "history", "load", "model"},
     "validate": {"config", "docs_dir", "errors", "history", "load", "model", "sla"},
     "report": {"model"},
     "site": {"config", "errors", "history", "model", "parallel", "sla"},

@@ -32,7 +32,7 @@ def _history_checks(repo: Path, branch: str, tolerance: int) -> list[Diagnostic]
 def validate_command(repo: Path, *, fmt: str, strict: bool = False, history: bool = True) -> int:
     """Run every check; print in ``fmt``; return 0, or 1 when there are errors."""
     config = load_config(repo)
-    result: Report = validate_repo(repo, config)
+    result: Report = validate_repo(repo, config, use_cache=True)  # unlike `status` or `renumber --dry-run`, validate may write a cache
     # `history` gates the checks that read Git (declared times, anomalies): see gitdesk.history.
     items = result.diagnostics
     if history:

@@ -16,7 +16,7 @@ import re
 import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 from gitdesk.history.fold import State
 from gitdesk.history.model import Anomaly, Commit, TicketHistory, Version
@@ -54,7 +54,8 @@ class _Times:
         return int(when.timestamp()), int(offset.total_seconds()) if offset is not None else 0
 
 
-def _dump_state(state: State) -> dict[str, Any]:
+def dump_histories(histories: Iterable[TicketHistory]) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """Ticket histories as plain data (commits listed once), for :mod:`marshal`; :func:`load_histories` reads it back."""
     index: dict[str, int] = {}
     commits: list[tuple[Any, ...]] = []
 
@@ -68,7 +69,23 @@ def _dump_state(state: State) -> dict[str, Any]:
         return index[commit.sha]
 
     tickets = [(t.id, t.kind.value, [(ref(v.commit), v.path, dict(v.fields), tuple(v.changed)) for v in t.versions], ref(t.deleted))
-               for t in state.tickets.values()]
+               for t in histories]
+    return commits, tickets
+
+
+def load_histories(commits_data: list[tuple[Any, ...]], tickets_data: list[tuple[Any, ...]]) -> Iterator[TicketHistory]:
+    """The histories :func:`dump_histories` wrote."""
+    times = _Times()
+    commits = [Commit(sha, times.load(ct, co), times.load(at, ao), author, subject, email, witnessed)
+               for sha, ct, co, at, ao, author, subject, email, witnessed in commits_data]
+    for ticket_id, kind, versions, deleted in tickets_data:
+        yield TicketHistory(
+            ticket_id, Kind(kind), [Version(commits[c], path, fields, frozenset(changed)) for c, path, fields, changed in versions],
+            commits[deleted] if deleted >= 0 else None)
+
+
+def _dump_state(state: State) -> dict[str, Any]:
+    commits, tickets = dump_histories(state.tickets.values())
     return {
         "key": _cache_key(state),
         "tip": state.tip,
@@ -82,15 +99,44 @@ def _dump_state(state: State) -> dict[str, Any]:
 
 def _load_state(data: dict[str, Any], key: State) -> State:
     times = _Times()
-    commits = [Commit(sha, times.load(ct, co), times.load(at, ao), author, subject, email, witnessed)
-               for sha, ct, co, at, ao, author, subject, email, witnessed in data["commits"]]
     state = State(key.branch, key.prefix, data["tip"], {}, [Anomaly(*a) for a in data["anomalies"]], data["path_ids"],
                   times.load(*data["last_landed"]) if data["last_landed"] else None, key.witness_ref, key.witness_tolerance)
-    for ticket_id, kind, versions, deleted in data["tickets"]:
-        state.tickets[ticket_id] = TicketHistory(
-            ticket_id, Kind(kind), [Version(commits[c], path, fields, frozenset(changed)) for c, path, fields, changed in versions],
-            commits[deleted] if deleted >= 0 else None)
+    for ticket in load_histories(data["commits"], data["tickets"]):
+        state.tickets[ticket.id] = ticket
     return state
+
+
+def refs_stamp(git_dir: Path, refs: Iterable[str]) -> tuple[Any, ...] | None:
+    """What ``refs`` point to, read from the ref files of ``git_dir`` (a worktree's or the main one): equal stamps, same commits.
+
+    No git process: loose ref files are read and ``packed-refs`` is stamped
+    by its stat, so any change to any ref makes a different stamp. None for
+    a ref store this cannot read (reftable), where callers take the slow path.
+    """
+    common = git_dir
+    with contextlib.suppress(OSError):
+        common = (git_dir / (git_dir / "commondir").read_text(encoding="utf-8").strip()).resolve()
+    if (common / "reftable").exists():
+        return None
+    out: list[Any] = [str(common), (common / "shallow").exists()]
+    for name in refs:
+        try:
+            target = (common / name).read_bytes()
+            if target.startswith(b"ref:"):  # a symbolic ref moves with its target, which this does not read
+                return None
+            out.append((name, target))
+        except FileNotFoundError:
+            out.append((name, None))
+        except OSError:
+            return None
+    try:
+        st = os.stat(common / "packed-refs")
+        out.append((st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
+    except FileNotFoundError:
+        out.append(None)
+    except OSError:
+        return None
+    return tuple(out)
 
 
 @contextlib.contextmanager

@@ -22,10 +22,10 @@ import hmac
 import marshal
 import os
 import secrets
+import stat
 import sys
 import time
 from dataclasses import dataclass, field
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
@@ -61,13 +61,16 @@ def _loader_hash() -> str:
 
 
 def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version  # slow to import: only a load needs it
+
     try:
         return version("gitdesk")
     except PackageNotFoundError:
         return "0+unknown"
 
 
-def _git_dir(repo: Path) -> Path | None:
+def git_dir(repo: Path) -> Path | None:
+    """The Git dir of the work tree rooted at ``repo`` (a worktree's too); None when ``repo`` is not one's root."""
     dot = repo / ".git"
     if dot.is_dir():
         return dot
@@ -82,10 +85,10 @@ def _git_dir(repo: Path) -> Path | None:
 
 
 def _key(repo: Path, *, create: bool) -> bytes | None:
-    git_dir = _git_dir(repo)
-    if git_dir is None:
+    found = git_dir(repo)
+    if found is None:
         return None
-    path = git_dir / "gitdesk" / "load-cache.key"
+    path = found / "gitdesk" / "load-cache.key"
     try:
         return path.read_bytes()
     except OSError:
@@ -103,7 +106,7 @@ def _key(repo: Path, *, create: bool) -> bytes | None:
         return None
 
 
-def _dump(loaded: Loaded) -> tuple[Any, ...]:
+def dump_loaded(loaded: Loaded) -> tuple[Any, ...]:
     ticket, diagnostics = loaded
     diags = [(d.file, d.line, d.column, d.code, d.message, d.level.value) for d in diagnostics]
     if ticket is None:
@@ -113,7 +116,7 @@ def _dump(loaded: Loaded) -> tuple[Any, ...]:
             t.body_line), diags
 
 
-def _restore(data: tuple[Any, ...]) -> Loaded:
+def restore_loaded(data: tuple[Any, ...]) -> Loaded:
     raw, diags = data
     diagnostics = [Diagnostic(f, line, col, code, msg, DiagnosticLevel(level)) for f, line, col, code, msg, level in diags]
     if raw is None:
@@ -138,7 +141,7 @@ class LoadCache:
         if entry is None or at is None or entry[0] != at:
             return None
         self.fresh[rel] = entry
-        return _restore(entry[1])
+        return restore_loaded(entry[1])
 
     def get_all(self, paths: list[str], stamps: list[Stamp | None]) -> list[Loaded | None]:
         """:meth:`get` for each path, None where the file must be parsed again."""
@@ -153,39 +156,102 @@ class LoadCache:
     def put(self, rel: str, at: Stamp | None, loaded: Loaded) -> None:
         """Remember a freshly parsed file (not one changed too recently to trust its stat)."""
         if at is not None and at[1] < self.started_ns - _RACY_NS:
-            self.fresh[rel] = (at, _dump(loaded))
+            self.fresh[rel] = (at, dump_loaded(loaded))
 
     def save(self) -> None:
         """Write the entries of this run (files gone since are dropped), atomically and signed."""
-        secret = _key(self.repo, create=True)
-        if secret is None:
-            return
-        try:
-            body = marshal.dumps({"key": self.key, "entries": self.fresh})
-            folder = self.repo / CACHE_DIR
-            folder.mkdir(exist_ok=True)
-            path = folder / "load.cache"
-            tmp = path.with_suffix(f".tmp{os.getpid()}")
-            tmp.write_bytes(hmac.digest(secret, body, "sha256") + body)
-            os.replace(tmp, path)
-        except (OSError, ValueError):
-            pass  # a read-only checkout (or an unmarshallable field) still loads correctly, only slower
+        write_signed(self.repo, "load.cache", {"key": self.key, "entries": self.fresh})
+
+
+def write_signed(repo: Path, name: str, data: Any) -> None:
+    """Write ``data`` (plain values, see :mod:`marshal`) to ``.gitdesk-cache/name``, atomically, signed with the repo's key.
+
+    Silently does nothing where it cannot write: a read-only checkout still
+    gets correct results, only slower.
+    """
+    secret = _key(repo, create=True)
+    if secret is None:
+        return
+    try:
+        body = marshal.dumps(data)
+        folder = repo / CACHE_DIR
+        folder.mkdir(exist_ok=True)
+        path = folder / name
+        tmp = path.with_suffix(f".tmp{os.getpid()}")
+        tmp.write_bytes(hmac.digest(secret, body, "sha256") + body)
+        os.replace(tmp, path)
+    except (OSError, ValueError):
+        pass  # a read-only checkout (or an unmarshallable field) still loads correctly, only slower
+
+
+def read_signed(repo: Path, name: str) -> Any:
+    """What :func:`write_signed` wrote to ``.gitdesk-cache/name``; None when absent, unsigned or signed with another key.
+
+    The folder is in the working tree, where a push could put a forged file:
+    only this repo's key (in its Git dir, which no push writes) makes it count.
+    """
+    secret = _key(repo, create=False)
+    if secret is None:
+        return None
+    try:
+        raw = (repo / CACHE_DIR / name).read_bytes()
+        if not hmac.compare_digest(raw[:32], hmac.digest(secret, raw[32:], "sha256")):
+            return None
+        return marshal.loads(raw[32:])
+    except (OSError, EOFError, ValueError, TypeError):
+        return None
 
 
 def open_cache(repo: Path) -> LoadCache:
     """The load cache of ``repo``: its entries when the file is signed with this repo's key and from this loader."""
     key = (_FORMAT, _version(), sys.version_info[:2], _loader_hash())
     cache = LoadCache(repo, key)
-    secret = _key(repo, create=False)
-    if secret is None:
-        return cache
-    try:
-        raw = (repo / CACHE_DIR / "load.cache").read_bytes()
-        if not hmac.compare_digest(raw[:32], hmac.digest(secret, raw[32:], "sha256")):
-            return cache
-        data = marshal.loads(raw[32:])
-        if isinstance(data, dict) and data.get("key") == key and isinstance(data.get("entries"), dict):
-            cache.entries = data["entries"]
-    except (OSError, EOFError, ValueError, TypeError):
-        pass
+    data = read_signed(repo, "load.cache")
+    if isinstance(data, dict) and data.get("key") == key and isinstance(data.get("entries"), dict):
+        cache.entries = data["entries"]
     return cache
+
+
+def tree_stamp(repo: Path, folders: list[str]) -> bytes | None:
+    """A digest of every entry's path, type and stat under ``folders`` of ``repo``; None if one changed too recently.
+
+    Equal digests mean no ticket file was added, removed, renamed or written
+    since (what the SLA snapshot needs to skip loading altogether). One
+    ``scandir`` walk: about 10,000 files in a few hundredths of a second.
+    A file written in the last seconds gives None, as :meth:`LoadCache.put`
+    refuses to trust its stat.
+    """
+    digest = hashlib.sha256()
+    recent = time.time_ns() - _RACY_NS
+    todo = [f"{repo}/{folder}" for folder in folders]
+    stamps: list[tuple[Any, ...]] = []
+    for top in todo:  # a folder swapped for a symbolic link changes the digest too
+        try:
+            st = os.lstat(top)
+            digest.update(f"{top}\0{st.st_mode}\0{st.st_ino}\n".encode())
+        except FileNotFoundError:
+            digest.update(f"{top}\0-\n".encode())
+        except OSError:
+            return None
+    while todo:
+        folder = todo.pop()
+        try:  # unsorted: an unchanged folder lists in the same order, and a new order only costs a cold run
+            entries = list(os.scandir(folder))
+        except FileNotFoundError:
+            digest.update(f"{folder}\0-\n".encode())
+            continue
+        except OSError:
+            return None
+        stamps.append((folder, len(entries)))
+        for entry in entries:
+            try:
+                st = entry.stat(follow_symlinks=False)
+            except OSError:
+                return None
+            if st.st_mtime_ns > recent:  # as LoadCache.put: a write changes mtime, and ctime is in the stamp
+                return None
+            stamps.append((entry.name, st.st_mode, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
+            if stat.S_ISDIR(st.st_mode):
+                todo.append(entry.path)
+    digest.update(marshal.dumps(stamps))
+    return digest.digest()

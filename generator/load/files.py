@@ -15,7 +15,6 @@ from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import Any, Iterable
 
-from gitdesk import parallel
 from gitdesk.load import cache, schema, yamlsafe
 from gitdesk.model import Diagnostic, DiagnosticLevel, Kind, Position, Ticket, parse_time
 
@@ -245,6 +244,8 @@ def load_paths(root: Path, paths: Iterable[str]) -> LoadResult:
     Large trees are split across processes (parsing is CPU-bound and per file);
     the result is the same as a serial load, in the same order.
     """
+    from gitdesk import parallel  # multiprocessing: imported when files are loaded, not by every history reader
+
     todo = list(paths)
     loaded = parallel.run_all([partial(_load_one, root, rel) for rel in todo], min_jobs=PARALLEL_THRESHOLD)
     result = LoadResult(files=len(todo))
@@ -285,6 +286,8 @@ def load_repo(repo: Path, *, use_cache: bool = False) -> LoadResult:
 
 
 def _load_cached(root: Path, paths: list[str]) -> LoadResult:
+    from gitdesk import parallel
+
     store = cache.open_cache(root)
     stamps = [cache.stamp(root, rel) for rel in paths]
     done = store.get_all(paths, stamps)

@@ -10,14 +10,15 @@ import difflib
 import json
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from typing import Any, Iterator
 
-import fastjsonschema
-import jsonschema
-from jsonschema import Draft202012Validator
+from typing import TYPE_CHECKING
 
 from gitdesk.model import Kind
+
+if TYPE_CHECKING:  # imported where used: jsonschema is a third of a warm `gitdesk sla`'s start-up
+    import jsonschema
+    from jsonschema import Draft202012Validator
 
 SCHEMA_NAMES: tuple[str, ...] = ("incident", "decision", "backlog", "maintenance", "runbook", "config")
 
@@ -33,6 +34,8 @@ class SchemaProblem:
 
 def schema_text(name: str) -> str:
     """The raw JSON text of a shipped schema (``incident``, ..., ``config``)."""
+    from importlib import resources  # with tempfile and zipfile under it: only a load needs it
+
     return resources.files("gitdesk.load.schemas").joinpath(f"{name}.schema.json").read_text("utf-8")
 
 
@@ -43,6 +46,8 @@ def schema(name: str) -> dict[str, Any]:
 
 @lru_cache(maxsize=None)
 def _validator(name: str) -> Draft202012Validator:
+    from jsonschema import Draft202012Validator
+
     return Draft202012Validator(json.loads(schema_text(name)))
 
 
@@ -51,6 +56,8 @@ def _fast(name: str) -> Any:
     # Compiled to Python code: ~20x faster than jsonschema on valid documents. Our
     # schemas only use keywords whose meaning is the same in draft-07 and 2020-12,
     # so both agree on validity (tests/foundation checks every golden case on both).
+    import fastjsonschema
+
     return fastjsonschema.compile(json.loads(schema_text(name)), use_default=False)  # it may rewrite the dict it is given
 
 
@@ -61,6 +68,8 @@ def properties(name: str) -> list[str]:
 
 def check(name: str | Kind, value: Any) -> list[SchemaProblem]:
     """All schema problems of ``value`` against schema ``name``, in document order."""
+    import fastjsonschema
+
     key = name.value if isinstance(name, Kind) else name
     try:
         _fast(key)(value)
@@ -105,7 +114,9 @@ def _explain(error: jsonschema.ValidationError, name: str) -> Iterator[SchemaPro
         return
     if validator == "oneOf":
         # Report the closest branch rather than jsonschema's "is not valid under any".
-        best = jsonschema.exceptions.best_match(error.context or [])
+        from jsonschema.exceptions import best_match
+
+        best = best_match(error.context or [])
         if best is not None and best is not error:
             yield from _explain(best, name)
             return

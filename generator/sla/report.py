@@ -107,9 +107,12 @@ def _by_severity_json(stats: dict[str, dict[TargetName, Stats]]) -> dict[str, An
 
 def report_json(report: SlaReport) -> dict[str, Any]:
     """The ``sla --format json`` document (docs/sla.md, the JSON output)."""
+    return {"now": iso(report.now), "tickets": [ticket_json(t) for t in report.tickets], **_rest_json(report)}
+
+
+def _rest_json(report: SlaReport) -> dict[str, Any]:
+    """The document's keys after ``tickets``."""
     return {
-        "now": iso(report.now),
-        "tickets": [ticket_json(t) for t in report.tickets],
         "summary": {
             "by_severity": _by_severity_json(report.by_severity),
             "by_month": {month: _by_severity_json(sev) for month, sev in report.by_month.items()},
@@ -122,6 +125,37 @@ def report_json(report: SlaReport) -> dict[str, Any]:
         },
         "anomalies": [{"sha": a.sha, "kind": a.kind, "message": a.message} for a in report.anomalies],
     }
+
+
+def _ticket_text(t: TicketSla) -> bytes:
+    """The ticket's entry as it stands in the document: indented, two levels deep."""
+    return _nested(orjson.dumps(ticket_json(t), option=orjson.OPT_INDENT_2), 2)
+
+
+def _nested(text: bytes, depth: int) -> bytes:
+    """Indented JSON text placed ``depth`` levels deep (a JSON string holds no raw newline, so every newline is layout)."""
+    return text.replace(b"\n", b"\n" + b"  " * depth)
+
+
+def report_bytes(report: SlaReport) -> bytes:
+    """:func:`dumps_json` of :func:`report_json`, as UTF-8, written ticket by ticket so that each entry's text can be cached.
+
+    An incident's entry comes from its part (:meth:`gitdesk.sla.engine.Part.fragment`),
+    which the SLA cache keeps: a warm run neither rebuilds nor re-encodes stable
+    tickets. The text is what orjson writes for the whole document.
+    """
+    try:
+        if report.parts:
+            entries = [part.fragment(_ticket_text) for part in report.parts]
+        else:
+            entries = [_ticket_text(t) for t in report.tickets]
+        rest = {key: orjson.dumps(value, option=orjson.OPT_INDENT_2) for key, value in _rest_json(report).items()}
+        now = orjson.dumps(iso(report.now))
+    except orjson.JSONEncodeError:
+        return dumps_json(report_json(report)).encode()
+    tickets = b"[\n    " + b",\n    ".join(entries) + b"\n  ]" if entries else b"[]"
+    parts = [b'"now": ' + now, b'"tickets": ' + tickets] + [orjson.dumps(k) + b": " + _nested(v, 1) for k, v in rest.items()]
+    return b"{\n  " + b",\n  ".join(parts) + b"\n}\n"
 
 
 def duration(seconds: float | None, *, precise: bool = False) -> str:
@@ -275,7 +309,7 @@ def dumps_json(document: Any) -> str:
 def render(result: SlaReport, fmt: str, zone: ZoneInfo) -> str:
     """The report in ``fmt``: ``json`` (indented, UTF-8), ``csv`` or ``table``; ends with a newline."""
     if fmt == "json":
-        return dumps_json(report_json(result))
+        return report_bytes(result).decode()
     if fmt == "csv":
         return render_csv(result)
     return render_table(result, zone) + "\n"

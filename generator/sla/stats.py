@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Iterable
 from zoneinfo import ZoneInfo
 
 from gitdesk.history import TicketHistory
-from gitdesk.sla.clocks import Clock, ClockState, TargetName, TicketSla
+from gitdesk.sla.clocks import Clock, TargetName, TicketSla
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -38,19 +38,41 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
 
 
+#: what the statistics need of one applicable clock: (state, stopped, at_risk, elapsed, total elapsed);
+#: plain data, so the SLA cache keeps it without rebuilding Clock objects
+Facts = tuple[str, bool, bool, int | None, int | None]
+#: a ticket's severity and, per target in TargetName order, its facts (None: not applicable)
+TicketFacts = tuple[str | None, tuple[Facts | None, ...]]
+
+
+def facts(c: Clock) -> Facts | None:
+    """The figures :func:`stats` reads from a clock; None when it does not apply."""
+    if not c.applicable:
+        return None
+    return c.state.value, c.stopped, c.at_risk, c.elapsed_seconds, c.total_elapsed_seconds
+
+
+def ticket_facts(t: TicketSla) -> TicketFacts:
+    """:func:`facts` of each of the ticket's targets, with its severity."""
+    return t.severity, tuple(facts(t.targets[name]) for name in TargetName)
+
+
 def stats(clocks: Iterable[Clock], *, total: bool = False) -> Stats:
     """Counts and elapsed statistics; ``total`` sums all cycles (MTTR) instead of the latest."""
+    return stats_of([f for f in map(facts, clocks) if f is not None], total=total)
+
+
+def stats_of(found: Iterable[Facts], *, total: bool = False) -> Stats:
+    """:func:`stats` over the clocks' :data:`Facts`."""
     met = breached = running = at_risk = 0
     values: list[float] = []
-    for c in clocks:
-        if not c.applicable:
-            continue
-        met += c.state is ClockState.MET
-        breached += c.state is ClockState.BREACHED
-        running += c.stopped_at is None
-        at_risk += c.at_risk
-        if c.stopped:
-            values.append(float((c.total_elapsed_seconds if total else c.elapsed_seconds) or 0))
+    for state, stopped, risk, elapsed, total_elapsed in found:
+        met += state == "met"
+        breached += state == "breached"
+        running += not stopped
+        at_risk += risk
+        if stopped:
+            values.append(float((total_elapsed if total else elapsed) or 0))
     decided = met + breached
     return Stats(
         met, breached, running, at_risk,
@@ -63,14 +85,22 @@ def stats(clocks: Iterable[Clock], *, total: bool = False) -> Stats:
 
 def summarize(tickets: list[TicketSla]) -> dict[str, dict[TargetName, Stats]]:
     """severity -> target -> Stats over the tickets (targets with no applicable clock left out)."""
+    return summarize_facts([ticket_facts(t) for t in tickets])
+
+
+def summarize_facts(tickets: list[TicketFacts]) -> dict[str, dict[TargetName, Stats]]:
+    """:func:`summarize` over the tickets' :data:`TicketFacts`."""
+    groups: dict[str, list[tuple[Facts | None, ...]]] = {}
+    for severity, targets in tickets:
+        if severity:
+            groups.setdefault(severity, []).append(targets)
     out: dict[str, dict[TargetName, Stats]] = {}
-    for severity in sorted({t.severity for t in tickets if t.severity}):
-        group = [t for t in tickets if t.severity == severity]
+    for severity in sorted(groups):
         by_target = {}
-        for name in TargetName:
-            clocks = [t.targets[name] for t in group if t.targets[name].applicable]
-            if clocks:
-                by_target[name] = stats(clocks, total=name is TargetName.RESOLUTION)
+        for index, name in enumerate(TargetName):
+            found = [f for targets in groups[severity] if (f := targets[index]) is not None]
+            if found:
+                by_target[name] = stats_of(found, total=name is TargetName.RESOLUTION)
         if by_target:
             out[severity] = by_target
     return out
@@ -96,18 +126,22 @@ def tickets_compliance(tickets: list[TicketSla]) -> float | None:
 
 def escalations(histories: Iterable[TicketHistory], now: datetime) -> dict[tuple[str, str], int]:
     """How often the support level changed, by (from, to), counting landed changes only."""
-    counts: Counter[tuple[str, str]] = Counter()
-    for history in histories:
-        previous = None
-        for version in history.versions:
-            if version.commit.landed_at > now:
-                break
-            level = version.fields.get("level")
-            if isinstance(level, str):
-                if previous is not None and level != previous:
-                    counts[(previous, level)] += 1
-                previous = level
-    return dict(counts)
+    return dict(Counter(pair for history in histories for pair in level_changes(history, now)))
+
+
+def level_changes(history: TicketHistory, now: datetime) -> list[tuple[str, str]]:
+    """One ticket's support level changes landed by ``now``, oldest first, as (from, to)."""
+    out = []
+    previous = None
+    for version in history.versions:
+        if version.commit.landed_at > now:
+            break
+        level = version.fields.get("level")
+        if isinstance(level, str):
+            if previous is not None and level != previous:
+                out.append((previous, level))
+            previous = level
+    return out
 
 
 def backlog_throughput(histories: Iterable[TicketHistory], zone: ZoneInfo, now: datetime) -> dict[str, int]:

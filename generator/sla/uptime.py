@@ -134,20 +134,35 @@ def affected_components(fields: Any, all_components: list[str]) -> list[str]:
     return [c for c in listed if c in all_components] or ([] if listed else all_components)
 
 
-def _impacts(incidents: list[tuple[TicketHistory, datetime]], windows: list[TicketHistory], components: list[str],
-             notice: int, now: datetime, since: datetime | None = None) -> _Impacts:
+#: one incident's impact on uptime: (impact, its ``components`` field, outage start, outage end) as timestamps
+Outage = tuple[Any, Any, float, float]
+
+
+def incident_outage(history: TicketHistory, start: datetime, now: datetime, since: datetime | None = None) -> Outage | None:
+    """What an incident takes from uptime at ``now``: from ``started_at`` (else ``start``) to its first mitigated landing (else ``now``).
+
+    None for an incident withdrawn or not landed by ``now``. ``since`` is
+    ``sla.since``: imported incidents before it use their declared times.
+    """
+    version = latest(history, now)
+    status = IncidentStatus.parse(version.fields.get("status")) if version else None
+    if version is None or (status is not None and status.withdrawn):
+        return None
+    began = parse_time(version.fields.get("started_at")) or start
+    ended = next((s.at for s in steps_of(history.versions, now)
+                  if (parsed := IncidentStatus.parse(s.status)) is not None and parsed.mitigated), now)
+    began, ended = declared_outage(version.fields, since, now) or (began, ended)
+    return version.fields.get("impact"), version.fields.get("components"), began.timestamp(), ended.timestamp()
+
+
+def _impacts(outages: Iterable[Outage | None], windows: list[TicketHistory], components: list[str],
+             notice: int, now: datetime) -> _Impacts:
     impacts = _Impacts()
-    for history, start in incidents:
-        version = latest(history, now)
-        status = IncidentStatus.parse(version.fields.get("status")) if version else None
-        if version is None or (status is not None and status.withdrawn):
-            continue
-        began = parse_time(version.fields.get("started_at")) or start
-        ended = next((s.at for s in steps_of(history.versions, now)
-                      if (parsed := IncidentStatus.parse(s.status)) is not None and parsed.mitigated), now)
-        began, ended = declared_outage(version.fields, since, now) or (began, ended)
-        impacts.add(version.fields.get("impact"), affected_components(version.fields, components), (began.timestamp(), ended.timestamp()),
-                    named=bool(_listed(version.fields)))
+    for outage in outages:
+        if outage is not None:
+            impact, listed, began, ended = outage
+            fields = {"components": listed}
+            impacts.add(impact, affected_components(fields, components), (began, ended), named=bool(_listed(fields)))
     for history in windows:
         version = latest(history, now)
         if version is None or maintenance_withdrawn(version.fields.get("status")):
@@ -292,7 +307,16 @@ def availability(incidents: list[tuple[TicketHistory, datetime]], windows: list[
     from their declared start to their declared resolution instead
     (:func:`~gitdesk.sla.declared.declared_outage`).
     """
-    impacts = _impacts(incidents, windows, components, policy.notice, now, declared_before)
+    outages = [incident_outage(history, start, now, declared_before) for history, start in incidents]
+    return availability_of(outages, windows, components, policy=policy, zone=zone, now=now, days=days, first_day=first_day,
+                           since=since)
+
+
+def availability_of(outages: Iterable[Outage | None], windows: list[TicketHistory], components: list[str], *,
+                    policy: UptimePolicy, zone: ZoneInfo, now: datetime, days: int = SERIES_DAYS,
+                    first_day: datetime | None = None, since: dict[str, datetime] | None = None) -> Availability:
+    """:func:`availability` from each incident's :func:`incident_outage` (what the SLA cache keeps)."""
+    impacts = _impacts(outages, windows, components, policy.notice, now)
     starts = component_starts(impacts.earliest(), impacts.named, components, first_day=first_day, since=since or {})
     return Availability(_uptime(impacts, components, policy.target, policy.windows, zone, now, starts),
                         _days(impacts, components, zone, now, days, starts),
