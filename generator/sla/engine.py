@@ -20,7 +20,7 @@ from gitdesk.sla.declared import declared_sla
 from gitdesk.sla.feasible import check_targets
 from gitdesk.sla.schedule import overdue_runbooks
 from gitdesk.sla.stats import Stats, backlog_throughput, escalations, summarize
-from gitdesk.sla.uptime import SERIES_DAYS, DayImpact, Uptime, availability
+from gitdesk.sla.uptime import SERIES_DAYS, Day, DayImpact, Uptime, availability
 
 
 @dataclass
@@ -35,6 +35,8 @@ class SlaReport:
     uptime: dict[str, dict[int, Uptime]] = field(default_factory=dict)
     #: component -> (local day, worst impact) for the last SERIES_DAYS days, oldest first
     days: dict[str, list[tuple[str, DayImpact]]] = field(default_factory=dict)
+    #: the same days with each day's outage and degraded time and the records behind them
+    series: dict[str, list[Day]] = field(default_factory=dict)
     #: escalation counts by (from, to) level, e.g. ("L1", "L2") -> 12
     escalations: dict[tuple[str, str], int] = field(default_factory=dict)
     #: "YYYY-MM" -> backlog items that reached `done` that month (landed time)
@@ -88,7 +90,7 @@ def compute(tickets: list[Ticket], history: History, config: Config, *, now: dat
     windows = [h for h in by_kind.get(Kind.MAINTENANCE, []) if _in_scope(client, _field(h, "client", now))]
     found_uptime = availability(incidents, windows, components, policy=config.uptime_for(client), zone=zone, now=now,
                                days=SERIES_DAYS, first_day=history.first_day() or now, declared_before=policy.since)
-    report.uptime, report.days = found_uptime.uptime, found_uptime.days
+    report.uptime, report.days, report.series = found_uptime.uptime, found_uptime.days, found_uptime.series
     report.escalations = escalations((h for h, _ in incidents), now)
     backlog = [h for h in by_kind.get(Kind.BACKLOG, []) if _in_scope(client, _field(h, "client", now))]
     report.backlog_throughput = backlog_throughput(backlog, zone, now)

@@ -57,11 +57,25 @@ class Uptime:
 
 
 @dataclass(frozen=True)
+class Day:
+    """One local day of one component: its worst impact, how long each impact lasted, and the records behind them."""
+
+    day: str
+    impact: DayImpact
+    outage_seconds: int = 0
+    degraded_seconds: int = 0
+    #: ids of the incidents (and late-announced windows) whose impact touched the component that day
+    records: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Availability:
     """Uptime per component and window, and per component the day-by-day impact, oldest day first."""
 
     uptime: dict[str, dict[int, Uptime]]
     days: dict[str, list[tuple[str, DayImpact]]]
+    #: the same days with their durations and records (the status page's bar tooltips)
+    series: dict[str, list[Day]] = field(default_factory=dict)
 
 
 def _union(spans: Iterable[Interval]) -> list[Interval]:
@@ -93,12 +107,15 @@ class _Impacts:
     outage: dict[str, list[Interval]] = field(default_factory=dict)
     degraded: dict[str, list[Interval]] = field(default_factory=dict)
     maintenance: dict[str, list[Interval]] = field(default_factory=dict)
+    #: component -> (record id, span) of every impact added
+    sources: dict[str, list[tuple[str, Interval]]] = field(default_factory=dict)
 
-    def add(self, impact: Any, components: list[str], span: Interval) -> None:
+    def add(self, impact: Any, components: list[str], span: Interval, source: str) -> None:
         target = self.outage if impact == "outage" else self.degraded if impact == "degraded" else None
         if target is not None:
             for component in components:
                 target.setdefault(component, []).append(span)
+                self.sources.setdefault(component, []).append((source, span))
 
     def spans(self, component: str) -> tuple[list[Interval], list[Interval], list[Interval]]:
         """(outage, degraded, maintenance) of one component: disjoint, maintenance first, then outage."""
@@ -127,7 +144,8 @@ def _impacts(incidents: list[tuple[TicketHistory, datetime]], windows: list[Tick
         ended = next((s.at for s in steps_of(history.versions, now)
                       if (parsed := IncidentStatus.parse(s.status)) is not None and parsed.mitigated), now)
         began, ended = declared_outage(version.fields, since, now) or (began, ended)
-        impacts.add(version.fields.get("impact"), affected_components(version.fields, components), (began.timestamp(), ended.timestamp()))
+        impacts.add(version.fields.get("impact"), affected_components(version.fields, components), (began.timestamp(), ended.timestamp()),
+                    history.id)
     for history in windows:
         version = latest(history, now)
         if version is None or maintenance_withdrawn(version.fields.get("status")):
@@ -142,7 +160,7 @@ def _impacts(incidents: list[tuple[TicketHistory, datetime]], windows: list[Tick
             for component in affected:
                 impacts.maintenance.setdefault(component, []).append(span)
         else:  # announced too late: its impact counts like an incident's
-            impacts.add(version.fields.get("impact"), affected, span)
+            impacts.add(version.fields.get("impact"), affected, span, history.id)
     return impacts
 
 
@@ -167,22 +185,27 @@ def _uptime(impacts: _Impacts, components: list[str], target: float, windows: It
 
 
 def _days(impacts: _Impacts, components: list[str], zone: ZoneInfo, now: datetime, days: int,
-          since: datetime | None) -> dict[str, list[tuple[str, DayImpact]]]:
+          since: datetime | None) -> dict[str, list[Day]]:
     today = now.astimezone(zone).date()
     first = today - timedelta(days=days - 1)
     # local midnights, so a day is the client's calendar day across daylight-saving changes
     edges = [datetime.combine(first + timedelta(days=i), time(0), zone).timestamp() for i in range(days + 1)]
     begins = since.timestamp() if since is not None else float("-inf")
-    out: dict[str, list[tuple[str, DayImpact]]] = {}
+    out: dict[str, list[Day]] = {}
     for component in components:
         outage, degraded, _ = impacts.spans(component)
+        sources = impacts.sources.get(component, [])
         series = []
         for index in range(days):
             lo, hi = max(edges[index], begins), min(edges[index + 1], now.timestamp())
-            state = (DayImpact.NO_DATA if lo >= hi else
-                     DayImpact.OUTAGE if _measure(outage, lo, hi) > 0 else
-                     DayImpact.DEGRADED if _measure(degraded, lo, hi) > 0 else DayImpact.NONE)
-            series.append((str(first + timedelta(days=index)), state))
+            day = str(first + timedelta(days=index))
+            if lo >= hi:
+                series.append(Day(day, DayImpact.NO_DATA))
+                continue
+            down, slow = _measure(outage, lo, hi), _measure(degraded, lo, hi)
+            state = DayImpact.OUTAGE if down > 0 else DayImpact.DEGRADED if slow > 0 else DayImpact.NONE
+            records = sorted({source for source, span in sources if _measure([span], lo, hi) > 0})
+            series.append(Day(day, state, round(down), round(slow), tuple(records)))
         out[component] = series
     return out
 
@@ -210,5 +233,6 @@ def availability(incidents: list[tuple[TicketHistory, datetime]], windows: list[
         # a declared start before the first landing only makes uptime stricter: it is evidence too
         starts = [lo for spans in (impacts.outage, impacts.degraded) for found in spans.values() for lo, _ in found]
         first_day = min([first_day] + [datetime.fromtimestamp(lo, first_day.tzinfo) for lo in starts])
+    series = _days(impacts, components, zone, now, days, first_day)
     return Availability(_uptime(impacts, components, policy.target, policy.windows, now, first_day),
-                        _days(impacts, components, zone, now, days, first_day))
+                        {component: [(d.day, d.impact) for d in found] for component, found in series.items()}, series)

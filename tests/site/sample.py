@@ -280,8 +280,9 @@ def fake_compute(tickets: list[Ticket], history: History, config: Config, *, now
     incidents = [(history.tickets[t.id], history.tickets[t.id].first_landed) for t in tickets
                  if t.kind is Kind.INCIDENT and t.id in history.tickets]
     windows = [history.tickets[t.id] for t in tickets if t.kind is Kind.MAINTENANCE and t.id in history.tickets]
-    report.days = availability(incidents, windows, [c.id for c in config.components], policy=config.uptime_for(client),
-                               zone=ZoneInfo(config.timezone), now=now).days
+    found = availability(incidents, windows, [c.id for c in config.components], policy=config.uptime_for(client),
+                         zone=ZoneInfo(config.timezone), now=now)
+    report.days, report.series = found.days, found.series
     report.backlog_throughput = {"2026-10": 2, "2026-11": 1}
     report.escalations = {("L1", "L2"): 1}
     return report
