@@ -203,9 +203,9 @@ def component_groups(site: Site, uptime_days: int, path_of: PathOf) -> list[Grou
             cid, name, component.description if component else None, states[cid], _(ComponentState.LABELS[states[cid]]),
             format_percent(uptime.uptime, 2) if uptime else _("no data"), bars))
     out = []
-    for name, rows in groups.items():
+    for group, rows in groups.items():
         worst = ComponentState.worst([row.state for row in rows])
-        out.append(Group(name, worst, _(ComponentState.LABELS[worst]), tuple(rows)))
+        out.append(Group(group, worst, _(ComponentState.LABELS[worst]), tuple(rows)))
     return out
 
 
