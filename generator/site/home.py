@@ -118,30 +118,29 @@ class Hero:
 
 def ago(seconds: float) -> str:
     """How long ago, in words of the active language: "just now", "12 minutes ago", "3 hours ago", "2 days ago"."""
-    minutes = int(seconds // 60)
-    if minutes < 1:
-        return _("just now")
-    if minutes < 60:
-        return ngettext("%(num)s minute ago", "%(num)s minutes ago", minutes) % {"num": minutes}
-    hours = minutes // 60
-    if hours < 24:
-        return ngettext("%(num)s hour ago", "%(num)s hours ago", hours) % {"num": hours}
-    days = hours // 24
-    return ngettext("%(num)s day ago", "%(num)s days ago", days) % {"num": days}
+    return _relative(seconds, past=True)
 
 
 def until(seconds: float) -> str:
     """How long until, in words: "in 3 hours", "in 4 days" (a past or present moment is "now")."""
+    return _relative(seconds, past=False)
+
+
+def _relative(seconds: float, *, past: bool) -> str:
     minutes = int(seconds // 60)
     if minutes < 1:
-        return _("now")
-    if minutes < 60:
-        return ngettext("in %(num)s minute", "in %(num)s minutes", minutes) % {"num": minutes}
-    hours = minutes // 60
-    if hours < 24:
-        return ngettext("in %(num)s hour", "in %(num)s hours", hours) % {"num": hours}
-    days = hours // 24
-    return ngettext("in %(num)s day", "in %(num)s days", days) % {"num": days}
+        return _("just now") if past else _("now")
+    unit, n = ("minute", minutes) if minutes < 60 else ("hour", minutes // 60) if minutes < 24 * 60 else ("day", minutes // (24 * 60))
+    # every form spelled out, so extraction finds each plural pair
+    forms = {
+        ("minute", True): ngettext("%(num)s minute ago", "%(num)s minutes ago", n),
+        ("hour", True): ngettext("%(num)s hour ago", "%(num)s hours ago", n),
+        ("day", True): ngettext("%(num)s day ago", "%(num)s days ago", n),
+        ("minute", False): ngettext("in %(num)s minute", "in %(num)s minutes", n),
+        ("hour", False): ngettext("in %(num)s hour", "in %(num)s hours", n),
+        ("day", False): ngettext("in %(num)s day", "in %(num)s days", n),
+    }
+    return forms[unit, past] % {"num": n}
 
 
 def moment(site: Site, when: datetime) -> Moment:
