@@ -265,8 +265,9 @@ def glance(site: Site, *, uptime: float | None, uptime_text: str, uptime_days: i
     today = site.clock.day(site.now)
     incidents = site.tickets[Kind.INCIDENT]
     resolved = sum(1 for t in incidents if (r := site.resolved_at(t)) and site.month(r) == month)
+    open_now = {t.id for t in site.open_incidents()}
     p0 = sum(1 for t in incidents if t.severity == "P0" and (
-        t in site.open_incidents() or ((s := site.started(t)) is not None and site.clock.day(s) == today)))
+        t.id in open_now or ((s := site.started(t)) is not None and site.clock.day(s) == today)))
     p1 = site.report.by_month.get(month, {}).get("P1", {}).get(TargetName.RESOLUTION)
     mean = p1.mean_seconds if p1 else None
     spec = site.config.policy_for(site.scope.client_id).targets.get("P1")
