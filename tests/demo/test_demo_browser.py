@@ -69,7 +69,7 @@ def test_demo_page_reads_well(browser, site: tuple[Path, dict[str, str]], page: 
     shots = Path(os.environ.get("GITDESK_SCREENSHOTS") or site[0].parent / "shots")
     shots.mkdir(parents=True, exist_ok=True)
     assert browser.execute_script("return document.documentElement.scrollWidth - window.innerWidth") <= 1, f"{path} scrolls sideways"
-    height = browser.execute_script("return document.documentElement.scrollHeight")
+    height = browser.execute_script("return document.documentElement.scrollHeight + window.outerHeight - window.innerHeight")
     # the status pages whole (the README shows them), the others to the first screens
     browser.set_window_size(width, min(height, 4400 if page.startswith("status") else 2400))
     browser.save_screenshot(str(shots / f"demo-{page}.png"))
