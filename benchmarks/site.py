@@ -1,6 +1,8 @@
 """Benchmark the site build: gitdesk vs a bare Material build of as many plain pages, same run.
 
     /work/venv/bin/python benchmarks/site.py [--sizes 1000,10000] [--keep DIR]
+    /work/venv/bin/python benchmarks/site.py --incremental 2000 [--rounds 3]
+    /work/venv/bin/python benchmarks/site.py --serve 1000 [--rounds 3]
 
 For each size it synthesizes a valid gitdesk repo with ``git fast-import``
 (incidents sharded by year, three landed status changes each, a few decisions,
@@ -14,21 +16,37 @@ backlog items and maintenance windows), then times, each in a fresh process:
 It prints the ratio gitdesk / bare, the per-ticket time, and every build's
 peak RSS. Targets (issue 4): ratio <= 1.3, per-ticket time at 10k <= 1.3x
 that at 1k, peak RSS <= 1 GiB.
+
+``--incremental N`` (issue 15): each round commits a change to one ticket,
+then runs, in alternating order, a cold ``gitdesk build`` (no page cache)
+into a new folder and an incremental one into the folder of the previous
+round, each in a new process; it checks that both folders are byte-identical.
+Target: incremental <= 0.3x cold.
+
+``--serve N`` (issue 15): runs ``gitdesk serve``, edits one ticket file per
+round and times until the server returns the edited page; the floor is
+``mkdocs serve --dirty`` on as many plain Material pages, one page edited.
+Target: <= 1 s.
 """
 
 from __future__ import annotations
 
 import argparse
+import filecmp
 import json
+import os
 import random
 import resource
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Callable
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -36,6 +54,8 @@ sys.path.insert(0, str(ROOT))
 from gitdesk.history.fastimport import FastImport  # noqa: E402
 
 NOW = "2026-11-23T10:00:00+00:00"
+#: the console script installed beside this Python (gitdesk has no ``python -m`` entry)
+GITDESK = str(Path(sys.executable).parent / "gitdesk")
 # No sla/uptime sections: the built-in defaults are the seed's policy (P0 15m/1h/4h 24/7, P1 1h/8h, ...).
 CONFIG = """title: Benchmark desk
 timezone: Europe/Madrid
@@ -151,6 +171,140 @@ def measure(kind: str, root: Path, out: Path) -> dict[str, float]:
     return json.loads(result.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
+def timed_build(root: Path, out: Path, *, cold: bool) -> dict[str, float]:
+    """``gitdesk build`` end to end in a new process: wall and CPU seconds (its forked workers included)."""
+    if cold:
+        shutil.rmtree(out, ignore_errors=True)
+        for manifest in (root / ".git/gitdesk").glob("site-*.pages"):
+            if manifest.name == _manifest_name(root, out):
+                manifest.unlink()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    subprocess.run([GITDESK, "--repo", str(root), "build", "--out", str(out), "--now", NOW],
+                   check=True, capture_output=True)
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    return {"seconds": wall, "cpu": cpu}
+
+
+def _manifest_name(root: Path, out: Path) -> str:
+    from gitdesk.adapters.page_cache import manifest_path
+
+    return manifest_path(root / ".git", out).name
+
+
+def change_one_ticket(root: Path, n: int) -> str:
+    """Commit a new title for one incident (landed before NOW); its page path."""
+    path = next(iter(sorted((root / "tickets/incidents").rglob("INC-00010.md"))))
+    text = path.read_text(encoding="utf-8")
+    head, _, rest = text.partition("\ntitle: ")
+    path.write_text(f"{head}\ntitle: Export failure, round {n}\n{rest.split(chr(10), 1)[1]}", encoding="utf-8")
+    env = dict(os.environ, GIT_AUTHOR_DATE=f"2026-11-23T09:{n:02d}:00+00:00", GIT_COMMITTER_DATE=f"2026-11-23T09:{n:02d}:00+00:00",
+               GIT_AUTHOR_NAME="bench", GIT_AUTHOR_EMAIL="bench@example.org", GIT_COMMITTER_NAME="bench",
+               GIT_COMMITTER_EMAIL="bench@example.org")
+    subprocess.run(["git", "-C", str(root), "commit", "-qam", f"INC-00010 round {n}"], check=True, env=env)
+    return "incidents/INC-00010.html"
+
+
+def same_tree(a: Path, b: Path) -> bool:
+    files_a = sorted(p.relative_to(a) for p in a.rglob("*") if p.is_file())
+    files_b = sorted(p.relative_to(b) for p in b.rglob("*") if p.is_file())
+    return files_a == files_b and all(filecmp.cmp(a / f, b / f, shallow=False) for f in files_a)
+
+
+def incremental(work: Path, size: int, rounds: int) -> None:
+    """Cold vs one-ticket incremental builds at ``size`` tickets, alternating, best of ``rounds``."""
+    repo = work / f"repo-{size}"
+    shutil.rmtree(repo, ignore_errors=True)
+    make_repo(repo, size)
+    out, cold_out = work / "site-incremental", work / "site-cold"
+    timed_build(repo, out, cold=True)  # the previous build the first round starts from (history cache warm after it)
+    colds, incrs, identical = [], [], True
+    for n in range(1, rounds + 1):
+        change_one_ticket(repo, n)
+        order = [("cold", cold_out), ("incremental", out)]
+        for kind, folder in order if n % 2 else reversed(order):
+            run = timed_build(repo, folder, cold=kind == "cold")
+            (colds if kind == "cold" else incrs).append(run)
+            print(f"[{size}] round {n} {kind}: {run['seconds']:.2f} s wall, {run['cpu']:.2f} s CPU", file=sys.stderr)
+        identical = identical and same_tree(out, cold_out)
+    cold, incr = min(colds, key=lambda r: r["seconds"]), min(incrs, key=lambda r: r["seconds"])
+    cold_cpu, incr_cpu = min(r["cpu"] for r in colds), min(r["cpu"] for r in incrs)
+    print(f"{'tickets':>8} {'cold wall':>10} {'incr wall':>10} {'ratio':>6} {'cold CPU':>9} {'incr CPU':>9} {'ratio':>6} identical")
+    print(f"{size:>8} {cold['seconds']:>9.2f}s {incr['seconds']:>9.2f}s {incr['seconds'] / cold['seconds']:>6.2f} "
+          f"{cold_cpu:>8.2f}s {incr_cpu:>8.2f}s {incr_cpu / cold_cpu:>6.2f} {identical}")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_for(url: str, needle: str, *, timeout: float) -> float | None:
+    """Seconds until ``url`` answers with ``needle`` in it (polled every 10 ms), None after ``timeout``."""
+    started = time.perf_counter()
+    while time.perf_counter() - started < timeout:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - a local server
+                if needle in response.read().decode("utf-8", "replace"):
+                    return time.perf_counter() - started
+        except OSError:
+            pass
+        time.sleep(0.01)
+    return None
+
+
+def serve_latency(command: list[str], cwd: Path, url: str, edit: Callable[[int], str], rounds: int) -> list[float]:
+    """Start a preview server, then per round: edit, and time until ``url`` shows the edit."""
+    server = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        if _wait_for(url, "<html", timeout=600) is None:
+            raise SystemExit(f"{command[0]} did not serve {url}")
+        times = []
+        for n in range(1, rounds + 1):
+            time.sleep(1.5)  # let the watcher settle after the last build
+            needle = edit(n)
+            took = _wait_for(url, needle, timeout=120)
+            times.append(took if took is not None else float("inf"))
+        return times
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def serve(work: Path, size: int, rounds: int) -> None:
+    """Edit-to-served latency of ``gitdesk serve`` at ``size`` tickets, beside ``mkdocs serve --dirty`` of as many plain pages."""
+    repo, bare = work / f"repo-{size}", work / f"bare-{size}"
+    for folder in (repo, bare):
+        shutil.rmtree(folder, ignore_errors=True)
+    make_repo(repo, size)
+    make_bare(bare, size)
+    ticket = next(iter(sorted((repo / "tickets/incidents").rglob("INC-00010.md"))))
+    page = bare / "docs/pages/p00010.md"
+
+    def edit_ticket(n: int) -> str:
+        text = ticket.read_text(encoding="utf-8")
+        head, _, rest = text.partition("\ntitle: ")
+        ticket.write_text(f"{head}\ntitle: Served edit {n}\n{rest.split(chr(10), 1)[1]}", encoding="utf-8")
+        return f"Served edit {n}"
+
+    def edit_page(n: int) -> str:
+        page.write_text(page.read_text(encoding="utf-8").replace("# Page 10", f"# Served edit {n}", 1)
+                        .replace(f"# Served edit {n - 1}\n", f"# Served edit {n}\n", 1), encoding="utf-8")
+        return f"Served edit {n}"
+
+    gitdesk_port, bare_port = _free_port(), _free_port()
+    # No --now: a preview shows the working tree, uncommitted edits included.
+    ours = serve_latency([GITDESK, "--repo", str(repo), "serve", "--dev-addr", f"127.0.0.1:{gitdesk_port}"],
+                         repo, f"http://127.0.0.1:{gitdesk_port}/incidents/INC-00010.html", edit_ticket, rounds)
+    floor = serve_latency([sys.executable, "-m", "mkdocs", "serve", "--dirty", "--dev-addr", f"127.0.0.1:{bare_port}"],
+                          bare, f"http://127.0.0.1:{bare_port}/pages/p00010.html", edit_page, rounds)
+    print(f"{'tickets':>8} {'gitdesk serve (best, all)':>40} {'mkdocs serve --dirty (best, all)':>40}")
+    print(f"{size:>8} {min(ours):>8.2f}s {', '.join(f'{t:.2f}' for t in ours):>30} {min(floor):>8.2f}s {', '.join(f'{t:.2f}' for t in floor):>30}")
+
+
 def best(runs: list[dict[str, float]]) -> dict[str, float]:
     """The fastest run (least disturbed by other load on the machine) and the highest RSS seen."""
     return {"seconds": min(r["seconds"] for r in runs), "rss_mib": max(r["rss_mib"] for r in runs)}
@@ -162,11 +316,24 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=2, help="warm and bare runs per size, interleaved; the fastest counts")
     parser.add_argument("--keep", type=Path, default=None, help="build under this folder and keep it")
     parser.add_argument("--child", nargs=3, metavar=("KIND", "ROOT", "OUT"), help=argparse.SUPPRESS)
+    parser.add_argument("--incremental", type=int, metavar="TICKETS", help="cold vs one-ticket incremental builds")
+    parser.add_argument("--serve", type=int, metavar="TICKETS", help="gitdesk serve: edit to served page")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of --incremental / --serve; the fastest counts")
     args = parser.parse_args()
     if args.child:
         child(args.child[0], Path(args.child[1]), Path(args.child[2]))
         return
     work = args.keep or Path(tempfile.mkdtemp(prefix="gitdesk-bench-site-"))
+    if args.incremental or args.serve:
+        try:
+            if args.incremental:
+                incremental(work, args.incremental, args.rounds)
+            if args.serve:
+                serve(work, args.serve, args.rounds)
+        finally:
+            if args.keep is None:
+                shutil.rmtree(work, ignore_errors=True)
+        return
     rows = []
     try:
         for size in (int(s) for s in args.sizes.split(",")):

@@ -132,14 +132,17 @@ def validate(ctx: click.Context, fmt: str, strict: bool, no_history: bool) -> No
 @click.option("--client", default=None, help="Only this client's tickets.")
 @click.option("--since", default=None, metavar="DATE", help="Only tickets started on or after DATE.")
 @click.option("--until", default=None, metavar="DATE", help="Only tickets started before DATE.")
+@click.option("--audience", type=click.Choice(["internal", "client"]), default="internal", show_default=True,
+              help="client: only what the client's site shows (its figures), leaving out internal incidents.")
 @click.pass_context
-def sla(ctx: click.Context, now: str | None, fmt: str, client: str | None, since: str | None, until: str | None) -> None:
+def sla(ctx: click.Context, now: str | None, fmt: str, client: str | None, since: str | None, until: str | None,
+        audience: str) -> None:
     """Per-ticket SLA clocks and summaries, from Git evidence."""
     if ctx.invoked_subcommand is not None:
         return
     from gitdesk.commands.sla import sla_command
 
-    ctx.exit(sla_command(_repo(ctx), now=now, fmt=fmt, client=client, since=since, until=until))
+    ctx.exit(sla_command(_repo(ctx), now=now, fmt=fmt, client=client, since=since, until=until, audience=audience))
 
 
 @sla.command("check")

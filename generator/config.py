@@ -43,6 +43,8 @@ class Component:
     name: str
     group: str | None = None
     description: str | None = None
+    #: when it entered service (``since``); its uptime counts from here, else from the desk's first record
+    since: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -406,6 +408,15 @@ def _review(raw: dict[str, Any] | None, where: str) -> ServiceReview | None:
     return ServiceReview(every, on, at, start)
 
 
+def _moment(value: Any, tz: str, key: str) -> datetime:
+    """A time with offset, or a bare date meaning midnight in the service's zone (the schema checked the shape)."""
+    text = str(value)
+    try:
+        return parse_time(text) or datetime.fromisoformat(text).replace(tzinfo=zoneinfo.ZoneInfo(tz))
+    except ValueError as exc:
+        raise _invalid(key, f"{text!r} is not a real date or time ({exc}); write YYYY-MM-DD or a time with offset") from None
+
+
 def _build(raw: dict[str, Any]) -> Config:
     tz = _zone(raw.get("timezone", "UTC"), "timezone")
     calendars = {name: _calendar(name, spec, tz) for name, spec in (raw.get("calendars") or {}).items()}
@@ -423,11 +434,12 @@ def _build(raw: dict[str, Any]) -> Config:
     tolerance = _duration(sla_raw, "witness_tolerance", "sla.witness_tolerance")
     if tolerance is not None:
         sla = replace(sla, witness_tolerance=tolerance)
-    if sla_raw.get("since"):  # a bare date starts at midnight in the service's zone
-        since = str(sla_raw["since"])
-        sla = replace(sla, since=parse_time(since) or datetime.fromisoformat(since).replace(tzinfo=zoneinfo.ZoneInfo(tz)))
+    if sla_raw.get("since"):
+        sla = replace(sla, since=_moment(sla_raw["since"], tz, "sla.since"))
     uptime = _uptime(raw.get("uptime"), UptimePolicy(), "uptime")
-    components = tuple(Component(c["id"], c["name"], c.get("group"), c.get("description")) for c in raw.get("components", []))
+    components = tuple(Component(c["id"], c["name"], c.get("group"), c.get("description"),
+                                 _moment(c["since"], tz, f"components[{index}].since") if c.get("since") else None)
+                       for index, c in enumerate(raw.get("components", [])))
     seen: set[str] = set()
     for component in components:
         if component.id in seen:

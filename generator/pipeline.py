@@ -63,7 +63,7 @@ def read_sources(repo: Path, *, now: datetime | None = None, config: Config | No
     ``skipped``; ``diagnostics`` says why.
     """
     config = config or load_config(repo)
-    loaded = load_repo(repo)
+    loaded = load_repo(repo, use_cache=True)  # a build writes anyway; unchanged files are not parsed again
     broken = sorted({d.file for d in loaded.diagnostics if d.level is DiagnosticLevel.ERROR} - {t.path for t in loaded.tickets})
     history = read_history(repo, branch=config.branch, witness_tolerance=config.sla.witness_tolerance)
     tickets, history = as_of(loaded.tickets, history, now, read_at=lambda wanted: _files_at(repo, config.branch, wanted))

@@ -24,6 +24,7 @@ from mkdocs.structure.toc import get_toc
 from mkdocs.utils import nest_paths
 from mkdocs.utils.meta import YAML_RE
 
+from gitdesk.adapters.page_cache import PageCache
 from gitdesk.adapters.policy import checked
 from gitdesk.adapters.policy import refusal as refusal_error
 from gitdesk.clock import parse_now
@@ -36,6 +37,7 @@ from gitdesk.pipeline import SiteOptions, collect, read_sources
 from gitdesk.site import Audience
 
 if TYPE_CHECKING:
+    from jinja2 import Environment
     from mkdocs.livereload import LiveReloadServer
     from mkdocs.structure.nav import Navigation
     from mkdocs.structure.pages import Page
@@ -92,6 +94,11 @@ class GitdeskPlugin(BasePlugin[GitdeskConfig]):  # type: ignore[no-untyped-call]
         #: plain skeletons already converted in this build, and the conversion each waiting page uses
         self._converted: dict[str, _Converted] = {}
         self._pending: dict[str, _Converted] = {}
+        #: set like ``options`` by gitdesk's build and serve: unchanged pages are kept from the last build
+        self.pages: PageCache | None = None
+        self._files: Files | None = None
+        self._nav: Navigation | None = None
+        self._search: list[dict[str, Any]] | None = None
 
     def _options(self, config: MkDocsConfig) -> SiteOptions:
         if self.options is not None:
@@ -232,6 +239,8 @@ class GitdeskPlugin(BasePlugin[GitdeskConfig]):  # type: ignore[no-untyped-call]
         if converted is None:
             converted = self._converted[skeleton] = _Converted.of(skeleton, config)
         self._pending[page.file.src_uri] = converted
+        if self.pages is not None:
+            self.pages.plain.add(page.file.src_uri)  # no link of it went through MkDocs' rewriting
         return ""
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
@@ -257,6 +266,8 @@ class GitdeskPlugin(BasePlugin[GitdeskConfig]):  # type: ignore[no-untyped-call]
         bare page's whole build. The search plugin's own handler runs between
         this one (priority 50) and :meth:`_restore_content` (priority -50).
         """
+        if self.pages is not None and self._search is not None:
+            self.pages.before_index(page.file.src_uri, self._search)
         indexed = self._indexed.pop(page.file.src_uri, None)
         if indexed is not None and page.content is not None:
             self._full[page.file.src_uri] = page.content
@@ -267,12 +278,33 @@ class GitdeskPlugin(BasePlugin[GitdeskConfig]):  # type: ignore[no-untyped-call]
     def _restore_content(self, context: TemplateContext, *, page: Page, config: MkDocsConfig,
                          nav: Navigation) -> TemplateContext:
         """After the search plugin, the theme renders the full page again."""
+        if self.pages is not None and self._search is not None:
+            self.pages.after_index(page.file.src_uri, self._search)
         full = self._full.pop(page.file.src_uri, None)
         if full is not None:
             page.content = full
         return context
 
     on_page_context = CombinedEvent(_show_indexed_copy, _restore_content)
+
+    def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
+        """With a page cache: mark the pages whose inputs did not change since the last build as kept."""
+        self._files, self._nav, self._search = files, nav, _search_entries(config)
+        if self.pages is not None:
+            self.pages.plan(config, files, nav)
+        return nav
+
+    def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
+        if self.pages is not None and self._nav is not None:
+            self.pages.settle(config, files, self._nav)
+        if self.pages is not None:
+            env.bytecode_cache = self.pages.templates  # serve's next rebuild does not compile the theme again
+        return env
+
+    @event_priority(50)  # before the search plugin writes its index
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if self.pages is not None and self._files is not None:
+            self.pages.finish(config, self._files, self._search)
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         """Every page names the Atom feed in its head, so feed readers find it (RFC 4287 autodiscovery)."""
@@ -337,6 +369,15 @@ def _without(nav: list[Any], hidden: set[str]) -> list[Any]:
             item = {next(iter(item)): kept} if isinstance(item, dict) else kept
         out.append(item)
     return out
+
+
+def _search_entries(config: MkDocsConfig) -> list[dict[str, Any]] | None:
+    """The entries list of Material's search index in this build, if it runs."""
+    for plugin in config.plugins.values():
+        entries = getattr(getattr(plugin, "search_index", None), "entries", None)
+        if isinstance(entries, list):
+            return entries
+    return None
 
 
 def _index_text(block: str) -> str:

@@ -9,6 +9,7 @@ golden files.
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
@@ -27,6 +28,8 @@ from gitdesk.model import Ticket, parse_time
 from gitdesk.sla import compliance, compute
 from gitdesk.sla.check import check_report, errors_in
 from gitdesk.sla.report import render
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -62,14 +65,24 @@ def parse_day(value: str | None, zone: ZoneInfo, option: str) -> datetime | None
 # --- gitdesk sla --------------------------------------------------------------------
 
 def sla_command(repo: Path, *, now: str | None, fmt: str, client: str | None = None,
-                since: str | None = None, until: str | None = None) -> int:
-    """Print every ticket's clocks and the summaries in ``fmt`` (table, json, csv)."""
+                since: str | None = None, until: str | None = None, audience: str = "internal") -> int:
+    """Print every ticket's clocks and the summaries in ``fmt`` (table, json, csv).
+
+    ``audience="client"`` computes from what that client's site shows (docs/sla.md, "Audience").
+    """
     evidence = gather(repo)
     zone = ZoneInfo(evidence.config.timezone)
     if client is not None:
         evidence.config.client(client)  # unknown client: a clear usage error
-    result = compute(evidence.tickets, evidence.history, evidence.config, now=parse_now(now), client=client,
-                     since=parse_day(since, zone, "--since"), until=parse_day(until, zone, "--until"))
+    start, end = parse_day(since, zone, "--since"), parse_day(until, zone, "--until")
+    if audience == "client":
+        from gitdesk.site import scope_for, scoped_report
+
+        result = scoped_report(evidence.tickets, evidence.history, evidence.config, now=parse_now(now),
+                               scope=scope_for(evidence.config, audience, client), since=start, until=end)[2]
+    else:
+        result = compute(evidence.tickets, evidence.history, evidence.config, now=parse_now(now), client=client,
+                         since=start, until=end)
     click.echo(render(result, fmt, zone), nl=False)
     return 0
 
@@ -85,8 +98,8 @@ def sla_check_command(repo: Path, *, now: str | None, fmt: str) -> int:
     if fmt == "github":
         diag_report.append_step_summary(diag_report.step_summary(items, title="gitdesk sla check", files=len(result.tickets)))
     share = compliance(result)
-    click.echo(("✗ " if errors else "✓ ") + f"{len(result.tickets)} incidents, compliance "
-               f"{'n/a' if share is None else f'{share:.1%}'}: {errors} error(s), {len(items) - errors} warning(s)", err=True)
+    log.info(("✗ " if errors else "✓ ") + f"{len(result.tickets)} incidents, compliance "  # a summary: silenced by -q
+             f"{'n/a' if share is None else f'{share:.1%}'}: {errors} error(s), {len(items) - errors} warning(s)")
     return 1 if errors else 0
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import click
@@ -10,6 +11,8 @@ from gitdesk import report
 from gitdesk.config import load_config
 from gitdesk.model import Diagnostic, DiagnosticLevel
 from gitdesk.validate import Report, history_diagnostics, validate_repo
+
+log = logging.getLogger(__name__)
 
 
 def _history_checks(repo: Path, branch: str, tolerance: int) -> list[Diagnostic]:
@@ -45,6 +48,6 @@ def validate_command(repo: Path, *, fmt: str, strict: bool = False, history: boo
     if fmt != "json":
         errors, warnings = len(result.errors), len(result.warnings)
         summary = f"{result.files} files, {result.tickets} tickets: {errors} error(s), {warnings} warning(s)"
-        click.echo(("✗ " if failed else "✓ ") + summary, err=True)
+        log.info(("✗ " if failed else "✓ ") + summary)  # a summary: on stderr, silenced by -q
     return 1 if failed else 0
 

@@ -20,7 +20,7 @@ from gitdesk.site.pages import NavItem
 from gitdesk.site.scope import Audience, Scope, apply_scope, scope_for, sla_evidence
 from gitdesk.site.views import Site
 
-__all__ = ["Audience", "Bundle", "NavItem", "Scope", "render_bundle", "scope_for", "site_bundle", "ASSETS"]
+__all__ = ["Audience", "Bundle", "NavItem", "Scope", "render_bundle", "scope_for", "scoped_report", "site_bundle", "ASSETS"]
 
 #: Stylesheets and scripts the bundle ships; adapters add them to the theme.
 ASSETS = ("assets/gitdesk/gitdesk.css", "assets/gitdesk/gitdesk.js")
@@ -77,15 +77,27 @@ def render_bundle(tickets: list[Ticket], history: History, report: SlaReport, co
 Compute = Callable[..., SlaReport]
 
 
-def site_bundle(tickets: list[Ticket], history: History, config: Config, *, scope: Scope, now: datetime,
-                compute: Compute | None = None, directory_urls: bool = False) -> Bundle:
-    """Scope first, then compute the SLA from what the audience may see, then render.
+def scoped_report(tickets: list[Ticket], history: History, config: Config, *, scope: Scope, now: datetime,
+                  compute: Compute | None = None, since: datetime | None = None,
+                  until: datetime | None = None) -> tuple[list[Ticket], History, SlaReport]:
+    """What ``scope`` may see and the SLA figures computed from it alone: (tickets, history, report).
 
+    The one computation behind a site's figures and ``gitdesk sla --audience``:
+    a client audience's report leaves out the incidents that site does not
+    show (``visibility: internal``), since counting them would reveal them.
     ``compute`` defaults to :func:`gitdesk.sla.compute` (pure); tests may pass another.
     """
     from gitdesk import sla
 
     visible, scoped_history = apply_scope(tickets, history, scope, config)
     evidence = sla_evidence(visible, history, scope, config)  # clocks from the real start; pages from visible versions
-    report = (compute or sla.compute)(visible, evidence, config, now=now, client=scope.client_id)
+    window = {k: v for k, v in (("since", since), ("until", until)) if v is not None}
+    report = (compute or sla.compute)(visible, evidence, config, now=now, client=scope.client_id, **window)
+    return visible, scoped_history, report
+
+
+def site_bundle(tickets: list[Ticket], history: History, config: Config, *, scope: Scope, now: datetime,
+                compute: Compute | None = None, directory_urls: bool = False) -> Bundle:
+    """Scope first, then compute the SLA from what the audience may see (:func:`scoped_report`), then render."""
+    visible, scoped_history, report = scoped_report(tickets, history, config, scope=scope, now=now, compute=compute)
     return render_bundle(visible, scoped_history, report, config, scope=scope, now=now, directory_urls=directory_urls)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from datetime import date, datetime, time
 from functools import partial
 from typing import Any, Callable, Iterator, Sequence
 
@@ -152,14 +154,57 @@ FACT_LABELS = {"status": N_("Status"), "date": N_("Date"), "deciders": N_("Decid
 
 
 #: fact keys whose values come from a schema enum, so they are translated
-ENUMERATED = frozenset({"status", "impact"})
+ENUMERATED = frozenset({"status", "impact", "category", "coverage"})
+
+#: Backlog values a client reads (schema enums of backlog.schema.json), marked for extraction.
+BACKLOG_WORDS = (N_("automation"), N_("ux"), N_("reports"), N_("integration"), N_("preventive"), N_("fix"),
+                 N_("included"), N_("separate-estimate"), N_("out-of-scope"), N_("notes"))
+
+#: Effort is a T-shirt size; a letter alone says little to a client, so each is spelled out.
+EFFORT = {"XS": N_("XS (very small)"), "S": N_("S (small)"), "M": N_("M (medium)"), "L": N_("L (large)"), "XL": N_("XL (very large)")}
+
+
+_EVERY = re.compile(r"^([1-9][0-9]*) (day|week|month|year)s?$")
+
+
+def show_every(value: object) -> str:
+    """A preventive runbook's ``every`` ("2 weeks") in the site's language; anything else as written."""
+    found = _EVERY.match(str(value))
+    if found is None:
+        return str(value)
+    n, unit = int(found.group(1)), found.group(2)
+    words = (ngettext("%(num)s day", "%(num)s days", n) if unit == "day" else
+             ngettext("%(num)s week", "%(num)s weeks", n) if unit == "week" else
+             ngettext("%(num)s month", "%(num)s months", n) if unit == "month" else
+             ngettext("%(num)s year", "%(num)s years", n))
+    return words % {"num": n}
+
+
+_QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
+
+
+def show_quarter(value: object) -> str:
+    """A backlog ``target`` quarter ("2026-Q4") in the site's language ("2026-T4"); anything else as written."""
+    found = _QUARTER.match(str(value))
+    return _("%(year)s-Q%(quarter)s") % {"year": found.group(1), "quarter": found.group(2)} if found else str(value)
+
+
+def _last_ok(schedule: dict[str, object]) -> str:
+    # views.preventive says "never" for a runbook with no ok run
+    return _("never") if schedule["last_ok"] == "never" else str(schedule["last_ok"])
 
 
 def _facts(site: Site, t: Ticket) -> list[tuple[str, str | Markup]]:
     def show(key: str) -> str | Markup:
         if key == "components":
             return component_names(site, t.components)
+        if key == "every":
+            return show_every(t.get(key))
+        if key == "target":
+            return show_quarter(t.get(key))
         value = t.get(key)
+        if key == "effort" and isinstance(value, str) and value in EFFORT:
+            return _(EFFORT[value])
         # enumerated values are the site's vocabulary; free text stays as written
         return _(value) if key in ENUMERATED and isinstance(value, str) and value else show_value(value)
 
@@ -173,7 +218,7 @@ def _facts(site: Site, t: Ticket) -> list[tuple[str, str | Markup]]:
     if t.kind is Kind.MAINTENANCE and (w := window(t)):
         facts[:0] = [(_("Starts"), site.clock.show(w[0])), (_("Ends"), site.clock.show(w[1]))]
     if t.kind is Kind.RUNBOOK and (p := preventive(site, t)):
-        facts += [(_("Last ok run"), str(p["last_ok"])), (_("Next due"), str(p["next_due"])), (_("Overdue"), _("yes") if p["overdue"] else _("no"))]
+        facts += [(_("Last ok run"), _last_ok(p)), (_("Next due"), str(p["next_due"])), (_("Overdue"), _("yes") if p["overdue"] else _("no"))]
     return facts
 
 
@@ -248,8 +293,9 @@ def sla_pages(site: Site) -> Iterator[tuple[str, str]]:
         for name, stats in sorted(report.by_severity.get(sev, {}).items(), key=lambda kv: list(TargetName).index(kv[0])):
             severity_rows.append({"severity": sev, "target": name.value, "stats": stats, "goal": _goal(site, sev, name.value)})
     month_rows: list[dict[str, Any]] = []
-    for month in sorted(report.by_month):
-        targets = report.by_month[month]
+    # a month with no incident still has a report: its uptime
+    for month in sorted(set(report.by_month) | set(report.uptime_by_month)):
+        targets = report.by_month.get(month, {})
         all_stats = [s for by_target in targets.values() for s in by_target.values()]
         month_rows.append({"month": month, "path": f"sla/{month}.md", "compliance": combined_compliance(all_stats),
                            "mtta": _mean([t.get(TargetName.RESPONSE) for t in targets.values()]),
@@ -266,15 +312,18 @@ def sla_pages(site: Site) -> Iterator[tuple[str, str]]:
     uptime_rows = [{"name": name, "days": u.days, "uptime": f"{u.uptime * 100:.3f}%", "outage": u.outage_seconds,
                     "degraded": u.degraded_seconds, "maintenance": u.maintenance_seconds, "left": u.budget_left_seconds}
                    for cid, name in site.components for _, u in sorted(report.uptime.get(cid, {}).items())]
-    yield _page(site, "sla/index.md", "sla.md.j2", title=_("SLA"), printable=False, severity_rows=severity_rows,
+    # a client's figures leave out its internal incidents (counting them would reveal them): say so where they are stated
+    note = None if site.scope.internal else _("These figures count the incidents published on this site.")
+    yield _page(site, "sla/index.md", "sla.md.j2", title=_("SLA"), printable=False, audience_note=note, severity_rows=severity_rows,
                 month_rows=list(reversed(month_rows)), charts=chart_list, breaches=breaches, uptime_rows=uptime_rows,
                 escalations=sorted(report.escalations.items()))
     for row in month_rows:
         month = row["month"]
         rows = [{"severity": sev, "target": name.value, "stats": stats, "goal": _goal(site, sev, name.value),
                  "result": _result(site, stats)}
-                for sev in SEVERITIES for name, stats in report.by_month[month].get(sev, {}).items()]
-        yield _page(site, row["path"], "sla.md.j2", title=_("SLA report — %(month)s") % {"month": month}, printable=True, severity_rows=rows,
+                for sev in SEVERITIES for name, stats in report.by_month.get(month, {}).get(sev, {}).items()]
+        yield _page(site, row["path"], "sla.md.j2", title=_("SLA report — %(month)s") % {"month": month}, printable=True,
+                    audience_note=note, severity_rows=rows,
                     month_rows=[], charts=[], breaches=[b for b in breaches if b["month"] == month], uptime_rows=[], escalations=[],
                     report=_month_report(site, month, row))
 
@@ -298,25 +347,46 @@ def _result(site: Site, stats: Stats) -> str:
 
 
 def _month_report(site: Site, month: str, row: dict[str, Any]) -> dict[str, Any]:
-    """Who and what a monthly report covers, and its overall goals: compliance and uptime."""
+    """Who and what a monthly report covers, and its goals: compliance, and each component's uptime that month."""
     client = site.scope.client
     year, number = (int(part) for part in month.split("-"))
     floor = site.config.policy_for(site.scope.client_id).min_compliance
     measured = row["compliance"]
     compliance_met = None if measured is None else measured >= floor if floor is not None else row["breached"] == 0
-    uptime = site.config.uptime_for(site.scope.client_id)
-    # The report keeps uptime per window ending now, not per month: only the current month's report can state it.
-    shortest = [min(windows.items())[1] for cid, _name in site.components if (windows := site.report.uptime.get(cid))]
-    lowest = min((u.uptime for u in shortest), default=None) if month == site.month() else None
     return {"service": site.config.title,
             "client": client.name if client else _("all clients (internal)"),
             "period": i18n.month_name(year, number),
             "compliance_goal": format_percent(floor, 0) if floor is not None else _("every target met"),
             "compliance": format_percent(measured), "compliance_result": _verdict(compliance_met),
-            "uptime_goal": f"{uptime.target:g}%",
-            "uptime_window": shortest[0].days if lowest is not None else None,
-            "uptime": format_percent(lowest, 3) if lowest is not None else _("not measured per month"),
-            "uptime_result": _verdict(None if lowest is None else lowest * 100 >= uptime.target)}
+            "uptime_goal": f"{site.config.uptime_for(site.scope.client_id).target:g}%",
+            **_month_uptime(site, month)}
+
+
+def _month_uptime(site: Site, month: str) -> dict[str, Any]:
+    """Each component's uptime over the month, as ``gitdesk sla`` computes it (``summary.uptime_by_month``), against the goal.
+
+    ``uptime_rows``: one per component measured that month. A component
+    measured over part of the month (it started later, or the month is still
+    running) says which part; when every component has the same part, it is
+    said once (``uptime_span``).
+    """
+    measured = site.report.uptime_by_month.get(month, {})
+    year, number = (int(part) for part in month.split("-"))
+    begins = datetime.combine(date(year, number, 1), time(0), site.clock.zone)
+    ends = datetime.combine(date(year + number // 12, number % 12 + 1, 1), time(0), site.clock.zone)
+    rows = []
+    for cid, name in site.components:
+        u = measured.get(cid)
+        if u is None or u.start is None or u.end is None:
+            continue
+        whole = u.start <= begins and u.end >= ends
+        rows.append({"component": cid, "name": name, "uptime": format_percent(u.uptime, 3),
+                     "span": None if whole else _("from %(start)s to %(end)s") % {"start": site.clock.show(u.start), "end": site.clock.show(u.end)},
+                     "result": _verdict(u.uptime * 100 >= u.target)})
+    spans = {row["span"] for row in rows}
+    if len(spans) == 1 and len(rows) > 1:
+        return {"uptime_rows": [{**row, "span": None} for row in rows], "uptime_span": spans.pop()}
+    return {"uptime_rows": rows, "uptime_span": None}
 
 
 def _mean(stats: Sequence[Stats | None]) -> float | None:
@@ -348,13 +418,15 @@ def backlog_page(site: Site) -> tuple[str, str]:
     order = ("in-progress", "planned", "accepted", "proposed", "done", "rejected")
     def cells(t: Ticket) -> list[str | Markup]:
         origin = [i for i in t.get("origin") or [] if i in site.by_id]
-        return [str(t.get("category") or ""), str(t.get("target") or ""), show_value(t.get("impact")), ", ".join(origin)]
+        category = t.get("category")
+        return [_(category) if isinstance(category, str) and category else "", show_quarter(t.get("target") or ""), show_value(t.get("impact")),
+                ", ".join(origin)]
     headers = [_("Item"), _("Category"), _("Quarter"), _("Impact"), _("Origin incidents")]
     sections = [{"heading": _(status).replace("-", " ").capitalize(), "headers": headers,
                  "rows": _rows(site, [t for t in items if t.status == status], cells)} for status in order
                 if any(t.status == status for t in items)]
     quarters = Counter(str(t.get("target")) for t in items if t.get("target"))
-    sections.append({"heading": _("By quarter"), "headers": [_("Quarter"), _("Items")], "rows": [{"cells": [q, str(n)]} for q, n in sorted(quarters.items())]})
+    sections.append({"heading": _("By quarter"), "headers": [_("Quarter"), _("Items")], "rows": [{"cells": [show_quarter(q), str(n)]} for q, n in sorted(quarters.items())]})
     months = sorted(site.report.backlog_throughput)[-12:]
     sections.append({"heading": _("Throughput"), "note": _("Items done per month (when the change landed)."),
                      "chart": charts.bar_chart(_("Backlog items done per month"), [(charts.month_label(m), float(site.report.backlog_throughput[m])) for m in months],
@@ -384,7 +456,7 @@ def maintenance_page(site: Site) -> tuple[str, str]:
         {"heading": _("Scheduled windows"), "headers": headers, "rows": _rows(site, list(reversed(upcoming)), cells), "empty": _("No maintenance scheduled.")},
         {"heading": _("Past windows"), "headers": headers, "rows": _rows(site, past[:site.config.site.page_size], cells), "empty": _("None yet.")},
         {"heading": _("Preventive tasks"), "headers": [_("Task"), _("Every"), _("Last ok run"), _("Next due"), _("State")],
-         "rows": [{"ticket": t, "path": ticket_path(t), "cells": [str(p["every"]), str(p["last_ok"]), str(p["next_due"]),
+         "rows": [{"ticket": t, "path": ticket_path(t), "cells": [show_every(p["every"]), _last_ok(p), str(p["next_due"]),
                                                                     _("overdue") if p["overdue"] else _("on schedule")]} for t, p in tasks],
          "empty": _("No preventive tasks published.")},
     ]

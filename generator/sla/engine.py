@@ -33,6 +33,8 @@ class SlaReport:
     by_month: dict[str, dict[str, dict[TargetName, Stats]]] = field(default_factory=dict)
     #: component -> window days -> Uptime
     uptime: dict[str, dict[int, Uptime]] = field(default_factory=dict)
+    #: "YYYY-MM" -> component -> that calendar month's uptime (service time zone; from the component's start, to now at most)
+    uptime_by_month: dict[str, dict[str, Uptime]] = field(default_factory=dict)
     #: component -> (local day, worst impact) for the last SERIES_DAYS days, oldest first
     days: dict[str, list[tuple[str, DayImpact]]] = field(default_factory=dict)
     #: the same days with each day's outage and degraded time and the records behind them
@@ -89,8 +91,10 @@ def compute(tickets: list[Ticket], history: History, config: Config, *, now: dat
     by_kind = _by_kind(history)
     windows = [h for h in by_kind.get(Kind.MAINTENANCE, []) if _in_scope(client, _field(h, "client", now))]
     found_uptime = availability(incidents, windows, components, policy=config.uptime_for(client), zone=zone, now=now,
-                               days=SERIES_DAYS, first_day=history.first_day() or now, declared_before=policy.since)
-    report.uptime, report.days, report.series = found_uptime.uptime, found_uptime.days, found_uptime.series
+                               days=SERIES_DAYS, first_day=history.first_day() or now, declared_before=policy.since,
+                               since={c.id: c.since for c in config.components if c.since is not None})
+    report.uptime, report.days, report.uptime_by_month = found_uptime.uptime, found_uptime.days, found_uptime.months
+    report.series = found_uptime.series
     report.escalations = escalations((h for h, _ in incidents), now)
     backlog = [h for h in by_kind.get(Kind.BACKLOG, []) if _in_scope(client, _field(h, "client", now))]
     report.backlog_throughput = backlog_throughput(backlog, zone, now)

@@ -96,6 +96,11 @@ def uptime_json(u: Uptime) -> dict[str, Any]:
     }
 
 
+def month_uptime_json(u: Uptime) -> dict[str, Any]:
+    """One component's uptime over one calendar month: :func:`uptime_json` plus the span measured (``from``, ``to``)."""
+    return {**uptime_json(u), "from": iso(u.start), "to": iso(u.end)}
+
+
 def _by_severity_json(stats: dict[str, dict[TargetName, Stats]]) -> dict[str, Any]:
     return {sev: {t.value: stats_json(s) for t, s in by_target.items()} for sev, by_target in sorted(stats.items())}
 
@@ -109,6 +114,8 @@ def report_json(report: SlaReport) -> dict[str, Any]:
             "by_severity": _by_severity_json(report.by_severity),
             "by_month": {month: _by_severity_json(sev) for month, sev in report.by_month.items()},
             "uptime": {c: {str(days): uptime_json(u) for days, u in windows.items()} for c, windows in report.uptime.items()},
+            "uptime_by_month": {month: {c: month_uptime_json(u) for c, u in by_component.items()}
+                                for month, by_component in report.uptime_by_month.items()},
             "escalations": {f"{a}->{b}": n for (a, b), n in sorted(report.escalations.items())},
             "backlog_throughput": dict(sorted(report.backlog_throughput.items())),
             "overdue_runbooks": [{"id": rid, "due_at": iso(report.runbook_due.get(rid))} for rid in report.overdue_runbooks],

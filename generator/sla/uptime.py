@@ -1,10 +1,12 @@
 """Uptime per component: outage, degraded and announced-maintenance time, the error budget, and the per-day series.
 
 Uptime counts from when there is evidence (the desk's first landed record,
-:meth:`gitdesk.history.History.first_day`): a window reaching further back is
-measured from there, and days before it are :attr:`DayImpact.NO_DATA`, never
-invented perfect days. Computed once, here: the site only draws :attr:`SlaReport.days` beside the
-percentages from :attr:`SlaReport.uptime`, so a bar and its number always agree.
+:meth:`gitdesk.history.History.first_day`), or from a component's own ``since``
+in gitdesk.yml: a window reaching further back is measured from there, and days
+before it are :attr:`DayImpact.NO_DATA`, never invented perfect days. Computed
+once, here: the site only draws :attr:`SlaReport.days` beside the percentages
+from :attr:`SlaReport.uptime`, so a bar and its number always agree, and the
+monthly report quotes :attr:`Availability.months` as ``sla`` does.
 An incident or late-announced window that names no component is service-wide:
 it counts against every component.
 """
@@ -12,7 +14,7 @@ it counts against every component.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta
 from typing import Any, Iterable
 from zoneinfo import ZoneInfo
@@ -54,6 +56,9 @@ class Uptime:
     target: float = 99.8
     #: when the measurement starts, if later than the window's start (the desk did not exist yet)
     since: datetime | None = None
+    #: the span measured: ``uptime = 1 − outage / (end − start)``
+    start: datetime | None = None
+    end: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -70,11 +75,13 @@ class Day:
 
 @dataclass(frozen=True)
 class Availability:
-    """Uptime per component and window, and per component the day-by-day impact, oldest day first."""
+    """Uptime per component and window, per calendar month, and per component the day-by-day impact, oldest day first."""
 
     uptime: dict[str, dict[int, Uptime]]
     days: dict[str, list[tuple[str, DayImpact]]]
-    #: the same days with their durations and records (the status page's bar tooltips)
+    #: "YYYY-MM" (service time zone) -> component -> that month's uptime, from the component's start to ``now`` at most
+    months: dict[str, dict[str, Uptime]] = field(default_factory=dict)
+    #: the same days as ``days`` with their durations and records (the status page's bar tooltips)
     series: dict[str, list[Day]] = field(default_factory=dict)
 
 
@@ -107,15 +114,23 @@ class _Impacts:
     outage: dict[str, list[Interval]] = field(default_factory=dict)
     degraded: dict[str, list[Interval]] = field(default_factory=dict)
     maintenance: dict[str, list[Interval]] = field(default_factory=dict)
+    #: component -> earliest start of an outage or degradation that names it (not a service-wide one)
+    named: dict[str, float] = field(default_factory=dict)
     #: component -> (record id, span) of every impact added
     sources: dict[str, list[tuple[str, Interval]]] = field(default_factory=dict)
 
-    def add(self, impact: Any, components: list[str], span: Interval, source: str) -> None:
+    def add(self, impact: Any, components: list[str], span: Interval, source: str, *, named: bool = False) -> None:
         target = self.outage if impact == "outage" else self.degraded if impact == "degraded" else None
         if target is not None:
             for component in components:
                 target.setdefault(component, []).append(span)
                 self.sources.setdefault(component, []).append((source, span))
+                if named:
+                    self.named[component] = min(self.named.get(component, span[0]), span[0])
+
+    def earliest(self) -> float | None:
+        """When the first outage or degradation began, whatever it names."""
+        return min((lo for spans in (self.outage, self.degraded) for found in spans.values() for lo, _ in found), default=None)
 
     def spans(self, component: str) -> tuple[list[Interval], list[Interval], list[Interval]]:
         """(outage, degraded, maintenance) of one component: disjoint, maintenance first, then outage."""
@@ -125,10 +140,14 @@ class _Impacts:
         return outage, degraded, maintenance
 
 
+def _listed(fields: Any) -> list[str]:
+    value = fields.get("components")
+    return [c for c in value if isinstance(c, str)] if isinstance(value, list) else []
+
+
 def affected_components(fields: Any, all_components: list[str]) -> list[str]:
     """The known components a record names; none named means the whole service."""
-    value = fields.get("components")
-    listed = [c for c in value if isinstance(c, str)] if isinstance(value, list) else []
+    listed = _listed(fields)
     return [c for c in listed if c in all_components] or ([] if listed else all_components)
 
 
@@ -145,7 +164,7 @@ def _impacts(incidents: list[tuple[TicketHistory, datetime]], windows: list[Tick
                       if (parsed := IncidentStatus.parse(s.status)) is not None and parsed.mitigated), now)
         began, ended = declared_outage(version.fields, since, now) or (began, ended)
         impacts.add(version.fields.get("impact"), affected_components(version.fields, components), (began.timestamp(), ended.timestamp()),
-                    history.id)
+                    history.id, named=bool(_listed(version.fields)))
     for history in windows:
         version = latest(history, now)
         if version is None or maintenance_withdrawn(version.fields.get("status")):
@@ -160,39 +179,79 @@ def _impacts(incidents: list[tuple[TicketHistory, datetime]], windows: list[Tick
             for component in affected:
                 impacts.maintenance.setdefault(component, []).append(span)
         else:  # announced too late: its impact counts like an incident's
-            impacts.add(version.fields.get("impact"), affected, span, history.id)
+            impacts.add(version.fields.get("impact"), affected, span, history.id, named=bool(_listed(version.fields)))
     return impacts
 
 
-def _uptime(impacts: _Impacts, components: list[str], target: float, windows: Iterable[int], now: datetime,
-            since: datetime | None) -> dict[str, dict[int, Uptime]]:
+def _figures(component: str, spans: tuple[list[Interval], list[Interval], list[Interval]], lo: float, hi: float, *,
+             target: float, days: int, zone: ZoneInfo) -> Uptime:
+    """One component's figures over [lo, hi) (seconds since the epoch; hi > lo)."""
+    outage, degraded, maintenance = spans
+    seconds = hi - lo
+    down = round(_measure(outage, lo, hi))
+    budget = round((1 - target / 100) * seconds)
+    return Uptime(component, days, 1 - down / seconds, down, round(_measure(degraded, lo, hi)), round(_measure(maintenance, lo, hi)),
+                  budget, budget - down, target, start=datetime.fromtimestamp(lo, zone), end=datetime.fromtimestamp(hi, zone))
+
+
+def _uptime(impacts: _Impacts, components: list[str], target: float, windows: Iterable[int], zone: ZoneInfo, now: datetime,
+            starts: dict[str, datetime | None]) -> dict[str, dict[int, Uptime]]:
     out: dict[str, dict[int, Uptime]] = {}
     hi = now.timestamp()
     for component in components:
-        outage, degraded, maintenance = impacts.spans(component)
+        spans = impacts.spans(component)
+        since = starts.get(component)
         out[component] = {}
         for days in windows:
             lo = max(hi - days * 86400, since.timestamp() if since is not None else float("-inf"))
-            seconds = hi - lo
-            if seconds <= 0:
+            if hi - lo <= 0:
                 continue
-            down = round(_measure(outage, lo, hi))
-            budget = round((1 - target / 100) * seconds)
-            out[component][days] = Uptime(component, days, 1 - down / seconds, down, round(_measure(degraded, lo, hi)),
-                                          round(_measure(maintenance, lo, hi)), budget, budget - down, target,
-                                          since if lo > hi - days * 86400 else None)
+            found = _figures(component, spans, lo, hi, target=target, days=days, zone=zone)
+            out[component][days] = replace(found, since=since if lo > hi - days * 86400 else None)
+    return out
+
+
+def _month_edges(zone: ZoneInfo, first: datetime, now: datetime) -> list[tuple[str, float, float]]:
+    """("YYYY-MM", start, end) of each local calendar month from ``first``'s to ``now``'s, as timestamps."""
+    month = first.astimezone(zone).date().replace(day=1)
+    last = now.astimezone(zone).date().replace(day=1)
+    out = []
+    while month <= last:
+        following = (month + timedelta(days=32)).replace(day=1)
+        out.append((f"{month:%Y-%m}", datetime.combine(month, time(0), zone).timestamp(),
+                    datetime.combine(following, time(0), zone).timestamp()))
+        month = following
+    return out
+
+
+def _months(impacts: _Impacts, components: list[str], target: float, zone: ZoneInfo, now: datetime,
+            starts: dict[str, datetime | None]) -> dict[str, dict[str, Uptime]]:
+    known = [s for s in (starts.get(c) for c in components) if s is not None]
+    if not known:  # no evidence at all: no month to report
+        return {}
+    out: dict[str, dict[str, Uptime]] = {}
+    for month, month_lo, month_hi in _month_edges(zone, min(known), now):
+        for component in components:
+            since = starts.get(component)
+            lo = max(month_lo, since.timestamp()) if since is not None else month_lo
+            hi = min(month_hi, now.timestamp())
+            if hi > lo:
+                days = round((month_hi - month_lo) / 86400)
+                out.setdefault(month, {})[component] = _figures(component, impacts.spans(component), lo, hi, target=target,
+                                                                 days=days, zone=zone)
     return out
 
 
 def _days(impacts: _Impacts, components: list[str], zone: ZoneInfo, now: datetime, days: int,
-          since: datetime | None) -> dict[str, list[Day]]:
+          starts: dict[str, datetime | None]) -> dict[str, list[Day]]:
     today = now.astimezone(zone).date()
     first = today - timedelta(days=days - 1)
     # local midnights, so a day is the client's calendar day across daylight-saving changes
     edges = [datetime.combine(first + timedelta(days=i), time(0), zone).timestamp() for i in range(days + 1)]
-    begins = since.timestamp() if since is not None else float("-inf")
     out: dict[str, list[Day]] = {}
     for component in components:
+        since = starts.get(component)
+        begins = since.timestamp() if since is not None else float("-inf")
         outage, degraded, _ = impacts.spans(component)
         sources = impacts.sources.get(component, [])
         series = []
@@ -210,15 +269,42 @@ def _days(impacts: _Impacts, components: list[str], zone: ZoneInfo, now: datetim
     return out
 
 
+def component_starts(impacts_first: float | None, named: dict[str, float], components: list[str], *,
+                     first_day: datetime | None, since: dict[str, datetime]) -> dict[str, datetime | None]:
+    """When each component's uptime starts counting.
+
+    A component with its own ``since`` (gitdesk.yml) starts there, the others
+    at the desk's ``first_day``. Evidence only moves a start earlier, never
+    later: an outage or degradation that began before the start moves it back
+    to that moment; for a component with ``since`` only one that names it
+    (a service-wide one says nothing about a component that did not exist yet).
+    ``first_day`` None and no ``since`` means whole windows (None).
+    """
+    out: dict[str, datetime | None] = {}
+    for component in components:
+        own = since.get(component)
+        start = own if own is not None else first_day
+        if start is None:
+            out[component] = None
+            continue
+        earlier = named.get(component) if own is not None else impacts_first
+        out[component] = start if earlier is None else min(start, datetime.fromtimestamp(earlier, start.tzinfo))
+    return out
+
+
 def availability(incidents: list[tuple[TicketHistory, datetime]], windows: list[TicketHistory], components: list[str], *,
                  policy: UptimePolicy, zone: ZoneInfo, now: datetime, days: int = SERIES_DAYS,
-                 first_day: datetime | None = None, declared_before: datetime | None = None) -> Availability:
-    """Uptime per component and window, and the last ``days`` local days' worst impact per component.
+                 first_day: datetime | None = None, declared_before: datetime | None = None,
+                 since: dict[str, datetime] | None = None) -> Availability:
+    """Uptime per component and window and per calendar month, and the last ``days`` local days' worst impact per component.
 
-    Both count from ``first_day``, when the evidence begins: a window is measured
-    from there (absent when ``first_day`` is ``now`` or later: no figure rather than
-    100 %) and earlier days are :attr:`DayImpact.NO_DATA`. ``first_day`` None
-    measures whole windows.
+    All count from each component's start (:func:`component_starts`): its own
+    ``since`` from ``since``, else ``first_day``, when the desk's evidence
+    begins. A window is measured from there (absent when the start is ``now``
+    or later: no figure rather than 100 %), earlier days are
+    :attr:`DayImpact.NO_DATA`, and a month is measured from the start to the
+    month's end or ``now``, whichever comes first (months before the start
+    are absent). ``first_day`` None measures whole windows.
 
     ``incidents`` pairs each incident's history with its SLA start (the outage
     starts at ``started_at``, else there, and ends at the first mitigated
@@ -229,10 +315,8 @@ def availability(incidents: list[tuple[TicketHistory, datetime]], windows: list[
     (:func:`~gitdesk.sla.declared.declared_outage`).
     """
     impacts = _impacts(incidents, windows, components, policy.notice, now, declared_before)
-    if first_day is not None:
-        # a declared start before the first landing only makes uptime stricter: it is evidence too
-        starts = [lo for spans in (impacts.outage, impacts.degraded) for found in spans.values() for lo, _ in found]
-        first_day = min([first_day] + [datetime.fromtimestamp(lo, first_day.tzinfo) for lo in starts])
-    series = _days(impacts, components, zone, now, days, first_day)
-    return Availability(_uptime(impacts, components, policy.target, policy.windows, now, first_day),
-                        {component: [(d.day, d.impact) for d in found] for component, found in series.items()}, series)
+    starts = component_starts(impacts.earliest(), impacts.named, components, first_day=first_day, since=since or {})
+    series = _days(impacts, components, zone, now, days, starts)
+    return Availability(_uptime(impacts, components, policy.target, policy.windows, zone, now, starts),
+                        {component: [(d.day, d.impact) for d in found] for component, found in series.items()},
+                        _months(impacts, components, policy.target, zone, now, starts), series)

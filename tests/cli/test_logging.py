@@ -49,3 +49,17 @@ def test_verbose_adds_mkdocs_progress_and_double_verbose_its_debug_output(repo: 
     # The flags do not stick: the next plain run is as terse as ever.
     plain = run(repo, "build", "--client", "acme", "--now", NOW)
     assert "INFO - " not in plain.stderr and "DEBUG - " not in plain.stderr
+
+
+def test_quiet_silences_the_validate_and_sla_check_summaries(repo: Path) -> None:
+    """The summary line is progress talk: shown by default, gone with -q; the findings and the exit code stay."""
+    for command in (["validate"], ["sla", "check", "--now", NOW]):
+        loud = run(repo, *command)
+        summary = [line for line in loud.stderr.splitlines() if line.startswith(("✓ ", "✗ "))]
+        assert len(summary) == 1, loud.stderr
+        quiet = run(repo, "-q", *command)
+        assert quiet.exit_code == loud.exit_code and quiet.stdout == loud.stdout
+        assert summary[0] not in quiet.stderr and not [line for line in quiet.stderr.splitlines() if line.startswith(("✓ ", "✗ "))]
+    _break_a_ticket(repo)
+    failed = run(repo, "-q", "validate")
+    assert failed.exit_code == 1 and "GD010" in failed.stdout and "✗" not in failed.stderr

@@ -283,6 +283,9 @@ def fake_compute(tickets: list[Ticket], history: History, config: Config, *, now
     found = availability(incidents, windows, [c.id for c in config.components], policy=config.uptime_for(client),
                          zone=ZoneInfo(config.timezone), now=now)
     report.days, report.series = found.days, found.series
+    # the monthly report's uptime too, counted from the sample's first record
+    report.uptime_by_month = availability(incidents, windows, [c.id for c in config.components], policy=config.uptime_for(client),
+                                          zone=ZoneInfo(config.timezone), now=now, first_day=history.first_day()).months
     report.backlog_throughput = {"2026-10": 2, "2026-11": 1}
     report.escalations = {("L1", "L2"): 1}
     return report

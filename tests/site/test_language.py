@@ -8,6 +8,7 @@ whose Spanish translation differs from it. Ticket text is shown as written
 from __future__ import annotations
 
 import html
+import json
 import re
 from importlib import resources
 from pathlib import Path
@@ -73,6 +74,53 @@ def test_no_english_ui_string_remains_on_the_spanish_demo_site(demo_sites: dict[
     assert found == []
 
 
+#: Schema values that read the same in every language: severities and support levels are codes.
+CODES = frozenset({"P0", "P1", "P2", "P3", "L1", "L2", "L3", "L4"})
+
+
+def schema_values() -> set[str]:
+    """Every enumerated value of the ticket schemas (status, category, effort, coverage, impact scale, …), codes aside.
+
+    A page that shows one of these as it is written in the file shows English
+    vocabulary, whether or not the catalog has a message for it yet.
+    """
+    found: set[str] = set()
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            found.update(v for v in node.get("enum", []) if isinstance(v, str))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    folder = resources.files("gitdesk.load").joinpath("schemas")
+    for name in ("incident", "decision", "backlog", "maintenance", "runbook"):
+        walk(json.loads(folder.joinpath(f"{name}.schema.json").read_text(encoding="utf-8")))
+    return found - CODES
+
+
+def test_no_schema_value_is_shown_raw_on_the_spanish_demo_site(demo_sites: dict[str, Path]) -> None:
+    """Backlog category, effort, coverage, impact, statuses: on listings, item pages and monthly reports."""
+    site = demo_sites["acme"]
+    values = schema_values()
+    assert {"ux", "reports", "XS", "separate-estimate", "medium", "in-progress"} <= values
+    found = [f"{page.relative_to(site)}: {part!r}" for page in sorted(site.rglob("*.html")) if page.name != "about.html"
+             for node in visible_text(page) for part in re.split(r",\s*", node) if part in values]
+    # a planned quarter is "2026-T4" in Spanish (trimestre), not "2026-Q4"
+    found += [f"{page.relative_to(site)}: {node!r}" for page in sorted((site / "backlog").glob("*.html"))
+              for node in visible_text(page) if re.fullmatch(r"\d{4}-Q[1-4]", node)]
+    assert found == []
+    # the pages that show those values are there and say them in Spanish
+    item = next(p for p in sorted((site / "backlog").glob("EVO-*.html")) if "Esfuerzo" in " ".join(visible_text(p)))
+    words = visible_text(item)
+    assert words[words.index("Esfuerzo") + 1] in {"XS (muy pequeño)", "S (pequeño)", "M (mediano)", "L (grande)", "XL (muy grande)"}
+    listing = " ".join(visible_text(site / "backlog" / "index.html"))
+    assert "experiencia de usuario" in listing or "informes" in listing
+    assert re.search(r"\b20\d\d-T[1-4]\b", listing)
+
+
 def test_spanish_pages_feeds_and_material_chrome(demo_sites: dict[str, Path]) -> None:
     site = demo_sites["acme"]
     home = (site / "index.html").read_text(encoding="utf-8")
@@ -88,3 +136,10 @@ def test_spanish_pages_feeds_and_material_chrome(demo_sites: dict[str, Path]) ->
 
 def test_the_internal_demo_site_follows_the_same_setting(demo_sites: dict[str, Path]) -> None:
     assert '<html lang="es"' in (demo_sites["internal"] / "index.html").read_text(encoding="utf-8")
+
+
+def test_preventive_schedules_read_in_spanish(demo_sites: dict[str, Path]) -> None:
+    """A runbook's `every` ("2 weeks") and "never" are the site's words too (the demo's preventive runbooks are internal)."""
+    words = visible_text(demo_sites["internal"] / "maintenance" / "index.html")
+    assert not [w for w in words if re.fullmatch(r"\d+ (day|week|month|year)s?|never", w)]
+    assert any(re.fullmatch(r"\d+ (días?|semanas?|mes(es)?|años?)", w) for w in words), words

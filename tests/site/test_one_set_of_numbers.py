@@ -1,5 +1,13 @@
 """One set of numbers: the home page, its badges, summary.json and `gitdesk sla` state the same figures.
 
+Which command each site equals:
+
+- the internal site: ``gitdesk sla --format json`` (every incident);
+- a client's site: ``gitdesk sla --client C --audience client --format json``
+  (that client's incidents the site shows: ``visibility: internal`` ones are
+  left out, since counting them would reveal them). ``gitdesk sla --client C``
+  alone is the provider's view and counts them too (docs/sla.md, "Audience").
+
 Built on the small demo (a real repo with a year of real Git history), so the
 figures are real SLA figures: compliance below 100 % and uptime below 100 %.
 """
@@ -9,6 +17,7 @@ from __future__ import annotations
 import html
 import json
 import re
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +74,62 @@ def test_home_page_figures_equal_the_sla_command(demo_sites: dict[str, Path], de
     lowest = min(windows["90"]["uptime"] for windows in report["uptime"].values())
     assert lowest < 1, "the demo should have real downtime"
     assert figure(page, "uptime") == f"{lowest * 100:.2f}%"
+
+
+def severity_table(page: str) -> dict[tuple[str, str], tuple[int, int]]:
+    """The SLA page's "by severity" table: (severity, row index within it) -> (met, breached)."""
+    table = page.split('class="gd-sla-severity"', 1)[1].split("</table>", 1)[0]
+    out, seen = {}, Counter[str]()
+    for cells in re.findall(r"<tr>(.*?)</tr>", table):
+        values = [re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<td>(.*?)</td>", cells)]
+        if len(values) >= 5:
+            out[values[0], str(seen[values[0]])] = (int(values[3]), int(values[4]))
+            seen[values[0]] += 1
+    assert out, "no severity table on the SLA page"
+    return out
+
+
+def json_table(summary: dict[str, Any]) -> dict[tuple[str, str], tuple[int, int]]:
+    """``sla --format json``'s by_severity in the page's order (response, mitigation, resolution)."""
+    order = ("response", "mitigation", "resolution")
+    out = {}
+    for severity, targets in summary["by_severity"].items():
+        for index, name in enumerate(n for n in order if n in targets):
+            out[severity, str(index)] = (targets[name]["met"], targets[name]["breached"])
+    return out
+
+
+def test_a_client_site_states_the_figures_of_sla_for_its_audience(demo_sites: dict[str, Path], demo_repo: tuple[Path, str]) -> None:
+    repo, now = demo_repo
+    audience = json.loads(gitdesk(repo, "sla", "--now", now, "--client", "acme", "--audience", "client", "--format", "json"))
+    provider = json.loads(gitdesk(repo, "sla", "--now", now, "--client", "acme", "--format", "json"))
+    # the demo has acme incidents marked internal, so the two views differ: the test can tell which one the site states
+    hidden = {t["id"] for t in provider["tickets"]} - {t["id"] for t in audience["tickets"]}
+    assert hidden and not {t["id"] for t in audience["tickets"]} - {t["id"] for t in provider["tickets"]}
+    assert json_table(audience["summary"]) != json_table(provider["summary"])
+
+    site = demo_sites["acme"]
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert figure(home, "compliance") == f"{pooled_compliance(audience['summary']) * 100:.1f}%"
+    lowest = min(windows["90"]["uptime"] for windows in audience["summary"]["uptime"].values())
+    assert figure(home, "uptime") == f"{lowest * 100:.2f}%"
+    sla_page = (site / "sla" / "index.html").read_text(encoding="utf-8")
+    assert severity_table(sla_page) == json_table(audience["summary"])
+    # no incident the client cannot see is on its site, not even as a number
+    assert not [ticket for ticket in hidden if (site / "incidents" / f"{ticket}.html").exists()]
+    # the monthly report's uptime is the same command's uptime_by_month
+    month = max(audience["summary"]["uptime_by_month"])
+    report = (site / "sla" / f"{month}.html").read_text(encoding="utf-8")
+    for component, figures in audience["summary"]["uptime_by_month"][month].items():
+        measured = re.search(rf'<tr data-uptime="{component}"><td>.*?</td><td>[^<]*</td><td>([^<]*)</td>', report)
+        assert measured and measured.group(1) == f"{figures['uptime'] * 100:.3f}%"
+
+
+def test_the_internal_site_states_the_figures_of_sla_for_everyone(demo_sites: dict[str, Path], demo_repo: tuple[Path, str]) -> None:
+    repo, now = demo_repo
+    report = json.loads(gitdesk(repo, "sla", "--now", now, "--format", "json"))["summary"]
+    page = (demo_sites["internal"] / "sla" / "index.html").read_text(encoding="utf-8")
+    assert severity_table(page) == json_table(report)
 
 
 @pytest.mark.parametrize("name", ["internal", "acme"])

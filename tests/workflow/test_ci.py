@@ -292,14 +292,28 @@ def test_gitlab_runs_one_pipeline_per_change() -> None:
 
 def test_gitlab_pages_and_record_run_on_main() -> None:
     pipeline = _gitlab()
-    assert pipeline["pages"]["script"] == ["gitdesk build --audience client --out public"]
+    assert pipeline["pages"]["script"][0] == "gitdesk build --audience client --out public"
     assert pipeline["pages"]["artifacts"]["paths"] == ["public"]
     assert pipeline["pages"]["rules"] == [{"if": '$CI_COMMIT_BRANCH == "main"'}]
     record = pipeline["record"]
     assert record["rules"] == [{"if": '$CI_COMMIT_BRANCH == "main" && ($CI_PIPELINE_SOURCE == "push" '
-                                      '|| $CI_PIPELINE_SOURCE == "schedule")'}]
+                                      '|| $CI_PIPELINE_SOURCE == "schedule")', "when": "always"}]
     script = "\n".join(record["script"])
     assert script.index("gitdesk witness") < script.index("gitdesk notify") < script.index("git push")
+    # after pages, even when it failed: witnessing never waits for the site
+    assert record["needs"] == [{"job": "pages", "artifacts": True}]
+    assert pipeline["pages"]["artifacts"]["reports"]["dotenv"] == "pages.env"
+
+
+def test_gitlab_notify_runs_only_when_the_pages_job_built_the_site(tmp_path: Path) -> None:
+    record = _gitlab()["record"]["script"]
+    notify = "\n".join(step for step in record if "gitdesk notify" in step or step.startswith("test -z"))
+    # pages failed: no dotenv from it, so notify waits (its messages would link to a site that is not there)
+    skipped = _bash(notify, tmp_path)
+    assert skipped.returncode == 0 and "notify waits" in skipped.stderr
+    # pages built: the real `gitdesk notify` runs (and fails here, outside a repo), failing the job
+    ran = _bash(notify, tmp_path, GITDESK_PAGES_BUILT="1")
+    assert ran.returncode == 1 and "notify waits" not in ran.stderr and "git" in ran.stderr.lower()
 
 
 def test_gitlab_install_fails_clearly_without_a_package_and_installs_the_pinned_one(tmp_path: Path) -> None:

@@ -1,0 +1,191 @@
+"""A second build into the same --out keeps unchanged pages, and its site is byte for byte a cold build's.
+
+Each case builds the sample desk (a real Git repo with back-dated commits, a
+docs folder and theme overrides), changes it, builds again into the same
+folder, and compares every file with a cold build of the changed desk into a
+new folder: pages, search index, sitemap, feeds, JSON, badges.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from types import ModuleType
+from typing import Callable
+
+import pytest
+
+from gitdesk.adapters.mkdocs_build import BuildResult, build_site
+from gitdesk.pipeline import SiteOptions
+from gitdesk.site import Audience
+
+WHEN = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)  # every change lands before the sample's NOW
+MKDOCS = """\
+site_name: Acme status
+docs_dir: docs
+use_directory_urls: false
+theme:
+  name: material
+  font: false
+  custom_dir: overrides
+plugins: [search, gitdesk]
+"""
+GUIDE = "# Guide\n\nSee [the export incident](incidents/INC-0002.md) and [the old one](incidents/INC-0005.md).\n"
+OVERRIDE = '{% extends "base.html" %}\n{% block announce %}Maintenance tonight{% endblock %}\n'
+
+
+@pytest.fixture
+def desk(tmp_path: Path, sample_git_repo: Path, sample: ModuleType) -> Path:
+    """The sample desk with a mkdocs.yml, a docs page linking to tickets and a theme override, committed."""
+    repo = Path(shutil.copytree(sample_git_repo, tmp_path / "repo", symlinks=True))
+    (repo / "mkdocs.yml").write_text(MKDOCS, encoding="utf-8")
+    (repo / "docs").mkdir()
+    (repo / "docs/guide.md").write_text(GUIDE, encoding="utf-8")
+    (repo / "overrides").mkdir()
+    (repo / "overrides/main.html").write_text(OVERRIDE, encoding="utf-8")
+    commit(sample, repo, "site setup", when=WHEN - timedelta(days=1))
+    return repo
+
+
+def commit(sample: ModuleType, repo: Path, message: str, *, when: datetime = WHEN) -> None:
+    sample._git(repo, "add", "-A")
+    sample._git(repo, "commit", "-q", "-m", message, when=when)
+
+
+def build(sample: ModuleType, repo: Path, out: Path) -> BuildResult:
+    return build_site(SiteOptions(repo, Audience.CLIENT, "acme", sample.NOW), out)
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def assert_same_site(incremental: Path, cold: Path) -> None:
+    got, want = tree(incremental), tree(cold)
+    assert sorted(got) == sorted(want)
+    assert [name for name in want if got[name] != want[name]] == []
+
+
+def rebuild_and_compare(sample: ModuleType, repo: Path, tmp_path: Path, change: Callable[[], None]) -> tuple[int, int]:
+    """Build, apply ``change``, build again into the same folder; compare with a cold build.
+
+    Returns (pages the second build rendered, pages the cold build rendered: all of them).
+    """
+    out = tmp_path / "site"
+    first = build(sample, repo, out)
+    assert first.rendered == first.pages - 1  # no previous build: every page is rendered (404.html is a template)
+    change()
+    again = build(sample, repo, out)
+    cold = build(sample, repo, tmp_path / "cold")
+    assert cold.rendered == cold.pages - 1
+    assert_same_site(out, tmp_path / "cold")
+    return again.rendered, cold.rendered
+
+
+def edit(repo: Path, rel: str, old: str, new: str) -> None:
+    path = repo / rel
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_nothing_changed_renders_only_the_nav_pages(desk: Path, tmp_path: Path, sample: ModuleType) -> None:
+    rendered, every = rebuild_and_compare(sample, desk, tmp_path, lambda: None)
+    assert 0 < rendered < every / 2
+
+
+#: what is edited and committed: (file, old text, new text, whether every page must be rendered again, what the site shows)
+EDITS: dict[str, tuple[str, str, str, bool, Callable[[Path], bool]]] = {
+    "one ticket": ("tickets/incidents/2026/INC-0002.md", "title: ", "title: Renamed ", False,
+                   lambda site: "Renamed " in (site / "incidents/INC-0002.html").read_text(encoding="utf-8")),
+    # A landed ticket stays on record (deleting its file is refused, GD314): it leaves a client's site by scope.
+    "a ticket leaves the site": ("tickets/incidents/2026/INC-0005.md", "client: acme\n", "client: acme\nvisibility: internal\n",
+                                 False, lambda site: not (site / "incidents/INC-0005.html").exists()),
+    "mkdocs.yml": ("mkdocs.yml", "  font: false\n", "  font: false\n  features: [navigation.tabs]\n", True,
+                   lambda site: "md-tabs" in (site / "index.html").read_text(encoding="utf-8")),
+    "gitdesk.yml": ("gitdesk.yml", "title: Acme ERP", "title: Acme ERP desk", False,
+                    lambda site: "Acme ERP desk" in (site / "index.html").read_text(encoding="utf-8")),
+    "theme override": ("overrides/main.html", "Maintenance tonight", "Maintenance on Sunday", True,
+                       lambda site: "Maintenance on Sunday" in (site / "incidents/INC-0001.html").read_text(encoding="utf-8")),
+}
+
+
+@pytest.mark.parametrize("what", EDITS)
+def test_an_edit_committed(what: str, desk: Path, tmp_path: Path, sample: ModuleType) -> None:
+    rel, old, new, every_page, shown = EDITS[what]
+
+    def change() -> None:
+        edit(desk, rel, old, new)
+        commit(sample, desk, what)
+
+    rendered, every = rebuild_and_compare(sample, desk, tmp_path, change)
+    assert (rendered == every) if every_page else (rendered < every)
+    assert shown(tmp_path / "site")
+
+
+def test_a_ticket_added(desk: Path, tmp_path: Path, sample: ModuleType) -> None:
+    def change() -> None:
+        text = (desk / "tickets/incidents/2026/INC-0002.md").read_text(encoding="utf-8")
+        (desk / "tickets/incidents/2026/INC-0009.md").write_text(text.replace("INC-0002", "INC-0009"), encoding="utf-8")
+        commit(sample, desk, "INC-0009 opened")
+
+    rebuild_and_compare(sample, desk, tmp_path, change)
+    assert (tmp_path / "site/incidents/INC-0009.html").is_file()
+
+
+def test_a_nav_title_changed_rebuilds_every_page_without_touching_the_old_site(
+        desk: Path, tmp_path: Path, sample: ModuleType) -> None:
+    """Material renders the nav into every page; the old site's files are never written through their links."""
+    kept = tmp_path / "old-INC-0001.html"
+
+    def change() -> None:
+        os.link(tmp_path / "site/incidents/INC-0001.html", kept)
+        before = kept.read_bytes()
+        edit(desk, "docs/guide.md", "# Guide", "# User guide")
+        commit(sample, desk, "guide title")
+        change.before = before  # type: ignore[attr-defined]
+
+    rendered, every = rebuild_and_compare(sample, desk, tmp_path, change)
+    assert rendered == every
+    assert kept.read_bytes() == change.before  # type: ignore[attr-defined]
+    assert b"User guide" in (tmp_path / "site/incidents/INC-0001.html").read_bytes()
+
+
+def test_a_published_page_edited_by_hand_is_rebuilt(desk: Path, tmp_path: Path, sample: ModuleType) -> None:
+    def change() -> None:
+        page = tmp_path / "site/incidents/INC-0001.html"
+        page.write_bytes(page.read_bytes().replace(b"</body>", b"<!-- defaced --></body>"))
+
+    rebuild_and_compare(sample, desk, tmp_path, change)
+
+
+def test_serve_shows_each_edit_and_drops_the_page_of_a_ticket_that_left(desk: Path, sample: ModuleType) -> None:
+    """serve keeps its page cache warm between rebuilds: edited pages change, listings follow, gone pages go."""
+    from tests.cli.test_site_adapters import _free_port, _page, _wait_for
+
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen([sys.executable, "-m", "gitdesk", "--repo", str(desk), "serve", "--audience", "client", "--client", "acme",
+                               "--dev-addr", f"127.0.0.1:{port}"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert _wait_for(f"{base}/incidents/INC-0005.html", "INC-0005", server), server.stderr.read() if server.stderr else ""
+        edit(desk, "tickets/incidents/2026/INC-0002.md", "title: ", "title: Previewed ")
+        assert _wait_for(f"{base}/incidents/INC-0002.html", "Previewed ", server)
+        assert _wait_for(f"{base}/index.html", "Previewed ", server)
+        assert "INC-0001" in _page(f"{base}/incidents/INC-0001.html")
+        edit(desk, "tickets/incidents/2026/INC-0005.md", "client: acme\n", "client: acme\nvisibility: internal\n")
+        commit(sample, desk, "INC-0005 internal")  # serve rebuilds after a commit as after an edit
+        deadline = time.monotonic() + 120  # a bound for a loaded machine, not a timing assertion
+        while _page(f"{base}/incidents/INC-0005.html") and time.monotonic() < deadline and server.poll() is None:
+            time.sleep(0.3)
+        assert _page(f"{base}/incidents/INC-0005.html") == ""
+        assert "INC-0005" not in _page(f"{base}/index.html")
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.communicate(timeout=60)
