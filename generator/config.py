@@ -386,7 +386,7 @@ def _uptime(raw: dict[str, Any] | None, base: UptimePolicy, where: str) -> Uptim
 
 
 def _review(raw: dict[str, Any] | None, where: str) -> ServiceReview | None:
-    """``service_review`` (already schema-checked): ``on`` must suit ``every``."""
+    """``service_review`` (already schema-checked): its ``day`` must suit ``every``."""
     if not raw:
         return None
     every, on = raw["every"], str(raw["day"]).strip().lower()
