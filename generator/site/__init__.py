@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from importlib import resources
-from typing import Callable
+from typing import Any, Callable
 
 from gitdesk.config import Config
 from gitdesk.history import History
@@ -91,7 +91,7 @@ def scoped_report(tickets: list[Ticket], history: History, config: Config, *, sc
 
     visible, scoped_history = apply_scope(tickets, history, scope, config)
     evidence = sla_evidence(visible, history, scope, config)  # clocks from the real start; pages from visible versions
-    window = {k: v for k, v in (("since", since), ("until", until)) if v is not None}
+    window: dict[str, Any] = {k: v for k, v in (("since", since), ("until", until)) if v is not None}
     report = (compute or sla.compute)(visible, evidence, config, now=now, client=scope.client_id, **window)
     return visible, scoped_history, report
 
