@@ -9,6 +9,8 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
+from dateutil import rrule
+
 from gitdesk.load import schema, yamlsafe
 from gitdesk.errors import ConfigError
 from gitdesk.model import Diagnostic, parse_time
@@ -95,6 +97,47 @@ class UptimePolicy:
     windows: tuple[int, ...] = (30, 90)
 
 
+#: ``service_review.every`` -> (dateutil frequency, interval)
+REVIEW_EVERY = {"weekly": (rrule.WEEKLY, 1), "fortnightly": (rrule.WEEKLY, 2),
+                "monthly": (rrule.MONTHLY, 1), "quarterly": (rrule.MONTHLY, 3)}
+_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "last": -1}
+#: without ``from``: a Monday, and January (quarters start in January, April, July, October)
+_REVIEW_EPOCH = date(2001, 1, 1)
+_REVIEW_DAY = re.compile(r"(?:(?:first|second|third|fourth|last) )?(?:mon|tue|wed|thu|fri|sat|sun)|last|[1-9]|1[0-9]|2[0-8]")
+
+
+@dataclass(frozen=True)
+class ServiceReview:
+    """``service_review``: when provider and client review the service together (the status page shows the next one).
+
+    ``day`` is a weekday (``fri``) for weekly and fortnightly reviews; a day of
+    the month (``15``, ``last``) or a weekday of the month (``first mon``,
+    ``last fri``) for monthly and quarterly ones. ``start`` (``from``) fixes the
+    weeks or months a fortnightly or quarterly review falls in.
+    """
+
+    every: str
+    day: str
+    at: time | None = None
+    start: date | None = None
+
+    def next_after(self, now: datetime, zone: zoneinfo.ZoneInfo) -> datetime:
+        """The first review at or after ``now`` (a review without ``at`` lasts its whole local day), aware in ``zone``."""
+        frequency, interval = REVIEW_EVERY[self.every]
+        words = self.day.split()
+        if words[-1] in WEEKDAYS:
+            weekday = rrule.weekday(WEEKDAYS.index(words[-1]))
+            rule = {"byweekday": weekday(_ORDINALS[words[0]]) if len(words) == 2 else weekday}
+        else:
+            rule = {"bymonthday": -1 if self.day == "last" else int(self.day)}
+        start = datetime.combine(self.start or _REVIEW_EPOCH, self.at or time(0))
+        local = now.astimezone(zone).replace(tzinfo=None)
+        # a date-only review is still "next" for the rest of its day
+        after = local if self.at is not None else datetime.combine(local.date(), time(0))
+        found: datetime = rrule.rrule(frequency, interval=interval, dtstart=start, **rule).after(after, inc=True)
+        return found.replace(tzinfo=zone)
+
+
 @dataclass(frozen=True)
 class Client:
     id: str
@@ -106,6 +149,7 @@ class Client:
     htpasswd: str | None = None
     #: ``notify``: Apprise URLs (``${VAR}`` unexpanded) that receive this client's events
     notify: tuple[str, ...] = ()
+    service_review: ServiceReview | None = None
 
 
 @dataclass(frozen=True)
@@ -137,6 +181,7 @@ class Config:
     site: SiteSettings = field(default_factory=SiteSettings)
     #: top-level ``notify``: Apprise URLs (``${VAR}`` unexpanded) that receive the internal audience's events
     notify: tuple[str, ...] = ()
+    service_review: ServiceReview | None = None
 
     @property
     def component_ids(self) -> set[str]:
@@ -167,6 +212,13 @@ class Config:
             if client.id == client_id and client.uptime is not None:
                 return client.uptime
         return self.uptime
+
+    def review_for(self, client_id: str | None) -> ServiceReview | None:
+        """The review cadence of a client's service (its own, else the service's); None when none is set."""
+        for client in self.clients:
+            if client.id == client_id and client.service_review is not None:
+                return client.service_review
+        return self.service_review
 
     def calendar(self, name: str) -> CalendarSpec:
         if name == ALWAYS:
@@ -333,6 +385,29 @@ def _uptime(raw: dict[str, Any] | None, base: UptimePolicy, where: str) -> Uptim
     )
 
 
+def _review(raw: dict[str, Any] | None, where: str) -> ServiceReview | None:
+    """``service_review`` (already schema-checked): its ``day`` must suit ``every``."""
+    if not raw:
+        return None
+    every, on = raw["every"], str(raw["day"]).strip().lower()
+    weekly = REVIEW_EVERY[every][0] == rrule.WEEKLY
+    if not _REVIEW_DAY.fullmatch(on):
+        raise _invalid(f"{where}.day", f"{on!r} is not a review day: write a weekday (fri), a day of the month from 1 to 28, "
+                                       "`last`, or a weekday of the month (first mon, last fri)")
+    if weekly and on not in WEEKDAYS:
+        raise _invalid(f"{where}.day", f"a {every} review falls on a weekday: write `day: fri` (mon … sun), not {on!r}")
+    if not weekly and on in WEEKDAYS:
+        raise _invalid(f"{where}.day", f"a {every} review needs a day of the month: write `day: {on}` as `first {on}`, "
+                                      f"`last {on}`, a day such as `15`, or `last`")
+    if every == "fortnightly" and not raw.get("from"):
+        raise _invalid(where, "a fortnightly review needs `from: YYYY-MM-DD`, the date of one review, to tell its weeks")
+    start = date.fromisoformat(str(raw["from"])) if raw.get("from") else None
+    if weekly and start is not None and WEEKDAYS[start.weekday()] != on:
+        raise _invalid(f"{where}.from", f"{start} is a {WEEKDAYS[start.weekday()]}, not a {on}: give the date of one review")
+    at = _hhmm(raw["at"]) if raw.get("at") else None
+    return ServiceReview(every, on, at, start)
+
+
 def _moment(value: Any, tz: str, key: str) -> datetime:
     """A time with offset, or a bare date meaning midnight in the service's zone (the schema checked the shape)."""
     text = str(value)
@@ -385,6 +460,7 @@ def _build(raw: dict[str, Any]) -> Config:
                 _uptime(entry.get("uptime"), uptime, f"{where}.uptime") if entry.get("uptime") else None,
                 (entry.get("access") or {}).get("htpasswd"),
                 tuple(entry.get("notify", ())),
+                _review(entry.get("service_review"), f"{where}.service_review"),
             )
         )
     site = raw.get("site") or {}
@@ -402,4 +478,5 @@ def _build(raw: dict[str, Any]) -> Config:
         site=SiteSettings(site.get("url"), site.get("logo"), site.get("history_months", 24), site.get("page_size", 50),
                           (site.get("access") or {}).get("internal_htpasswd"), site.get("language", "en")),
         notify=tuple(raw.get("notify", ())),
+        service_review=_review(raw.get("service_review"), "service_review"),
     )

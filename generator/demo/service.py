@@ -43,6 +43,9 @@ sla:
 
 uptime: {{target: 99.8, notice: 48h, windows: [30, 90]}}
 
+# Provider and client review the service together on the last Friday of each month.
+service_review: {{every: monthly, day: last fri, at: "10:00"}}
+
 # The service and its clients are Spanish-speaking: the site speaks Spanish.
 site: {{language: es}}
 

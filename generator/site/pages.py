@@ -15,7 +15,7 @@ from gitdesk import parallel
 from gitdesk.model import Kind, Ticket
 from gitdesk.sla import Stats, TargetName, combined_compliance, compliance
 from gitdesk.sla.uptime import SERIES_DAYS
-from gitdesk.site import charts, i18n
+from gitdesk.site import charts, home, i18n
 from gitdesk.site.i18n import N_, ngettext
 from gitdesk.site.i18n import gettext as _
 from gitdesk.site.render import format_duration, format_percent, markdown_html, relative_url, render
@@ -256,55 +256,11 @@ def _chunks(items: Sequence[Any], size: int) -> list[Sequence[Any]]:
 
 
 def status_page(site: Site) -> tuple[str, str]:
-    states = site.component_states()
+    """The home page (:mod:`gitdesk.site.home`), from the headline every badge and summary.json also state."""
     top = headline(site)
-    components = []
-    for cid, name in site.components:
-        uptime = site.report.uptime.get(cid, {}).get(top.uptime_days)
-        shown = format_percent(uptime.uptime, 2) if uptime else _("no data")
-        components.append({"name": name, "state": states[cid], "label": _(ComponentState.LABELS[states[cid]]), "uptime": shown,
-                           "bars": charts.uptime_bars(site.outage_days(cid), _("%(name)s: last %(n)s days, %(uptime)s uptime")
-                                                      % {"name": name, "n": SERIES_DAYS, "uptime": shown})})
-    open_incidents = [{"ticket": t, "path": ticket_path(t), "latest": t.get("update"), "updated": site.clock.show(site.updated(t))}
-                      for t in site.open_incidents()]
-    upcoming = [{"ticket": m, "path": ticket_path(m), "starts": site.clock.show(w[0]), "ends": site.clock.show(w[1])}
-                for m in site.upcoming_maintenance()[:10] if (w := window(m))]
-    return _page(site, "index.md", "status.md.j2", headline=top, components=components,
-                 open_incidents=open_incidents, upcoming=upcoming, glance=glance(site, top),
-                 channels=notification_channels(site))
-
-
-#: Apprise URL schemes as a reader names them; any other scheme shows as itself.
-_CHANNEL_NAMES = {"mailto": N_("e-mail"), "mailtos": N_("e-mail"), "slack": "Slack", "msteams": "Microsoft Teams",
-                  "workflows": "Microsoft Teams", "tgram": "Telegram", "discord": "Discord", "mmost": "Mattermost",
-                  "mmosts": "Mattermost", "rocket": "Rocket.Chat", "rockets": "Rocket.Chat", "matrix": "Matrix",
-                  "matrixs": "Matrix", "json": N_("webhook"), "jsons": N_("webhook"), "form": N_("webhook"),
-                  "forms": N_("webhook"), "xml": N_("webhook"), "xmls": N_("webhook")}
-
-
-def notification_channels(site: Site) -> list[str]:
-    """The kinds of channel ``gitdesk notify`` sends this audience (e-mail, Slack, …), for the subscribe box.
-
-    Only each URL's scheme is read: a channel URL holds addresses and tokens
-    that no page may show.
-    """
-    urls = site.config.notify if site.scope.internal else (
-        site.config.client(site.scope.client_id).notify if site.scope.client_id else ())
-    kinds = (url.split("://", 1)[0].lower() for url in urls if "://" in url)
-    return sorted({_(_CHANNEL_NAMES.get(kind, kind)) for kind in kinds if kind.isalnum()})
-
-
-def glance(site: Site, top: Headline) -> list[tuple[str, str, str]]:
-    """This month at a glance: resolved, mean P1 resolution, P0 count; uptime and compliance as the headline states them."""
-    month = site.month()
-    incidents = site.tickets[Kind.INCIDENT]
-    resolved = sum(1 for t in incidents if (r := site.resolved_at(t)) and site.month(r) == month)
-    p0 = sum(1 for t in incidents if t.severity == "P0" and (s := site.started(t)) and site.month(s) == month)
-    p1 = site.report.by_month.get(month, {}).get("P1", {}).get(TargetName.RESOLUTION)
-    # (key, label, value): the key names the figure for machines (tests, scrapers) whatever the language.
-    return [("resolved", _("Resolved"), str(resolved)), ("p1-resolution", _("Mean P1 resolution"), format_duration(p1.mean_seconds if p1 else None)),
-            ("uptime", _("Uptime (lowest component, %(n)s days)") % {"n": top.uptime_days}, top.uptime_text), ("p0", _("P0 incidents"), str(p0)),
-            ("compliance", _("SLA compliance (all incidents)"), top.compliance_text)]
+    return _page(site, "index.md", "status.md.j2", **home.status_context(
+        site, state=top.state, words=top.words, uptime=top.uptime, uptime_text=top.uptime_text, uptime_days=top.uptime_days,
+        compliance_text=top.compliance_text, path_of=ticket_path, names=partial(component_names, site)))
 
 
 def history_pages(site: Site) -> Iterator[tuple[str, str]]:

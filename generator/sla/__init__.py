@@ -19,7 +19,7 @@ from gitdesk.sla.engine import SlaReport, compute
 from gitdesk.sla.report import render, render_csv, render_table, report_json
 from gitdesk.sla.schedule import overdue_runbooks, runbook_due
 from gitdesk.sla.stats import Stats, backlog_throughput, combined_compliance, compliance, escalations, percentile, summarize
-from gitdesk.sla.uptime import Availability, DayImpact, Uptime, availability
+from gitdesk.sla.uptime import Availability, Day, DayImpact, Uptime, availability
 
 __all__ = [
     "MITIGATED",
@@ -29,6 +29,7 @@ __all__ = [
     "Availability",
     "Clock",
     "ClockState",
+    "Day",
     "DayImpact",
     "Judge",
     "SlaReport",

@@ -21,7 +21,7 @@ from gitdesk.sla.declared import declared_of, declared_sla
 from gitdesk.sla.feasible import check_targets
 from gitdesk.sla.schedule import overdue_runbooks
 from gitdesk.sla.stats import Stats, TicketFacts, backlog_throughput, level_changes, summarize_facts, ticket_facts
-from gitdesk.sla.uptime import SERIES_DAYS, DayImpact, Outage, Uptime, availability_of, incident_outage
+from gitdesk.sla.uptime import SERIES_DAYS, Day, DayImpact, Outage, Uptime, availability_of, incident_outage
 
 
 @dataclass
@@ -38,6 +38,8 @@ class SlaReport:
     uptime_by_month: dict[str, dict[str, Uptime]] = field(default_factory=dict)
     #: component -> (local day, worst impact) for the last SERIES_DAYS days, oldest first
     days: dict[str, list[tuple[str, DayImpact]]] = field(default_factory=dict)
+    #: the same days with each day's outage and degraded time and the records behind them
+    series: dict[str, list[Day]] = field(default_factory=dict)
     #: escalation counts by (from, to) level, e.g. ("L1", "L2") -> 12
     escalations: dict[tuple[str, str], int] = field(default_factory=dict)
     #: "YYYY-MM" -> backlog items that reached `done` that month (landed time)
@@ -237,6 +239,7 @@ def assemble(parts: list[Part | None], maintenance: list[TicketHistory], backlog
                                    zone=zone, now=now, days=SERIES_DAYS, first_day=first_day or now,
                                    since={c.id: c.since for c in config.components if c.since is not None})
     report.uptime, report.days, report.uptime_by_month = found_uptime.uptime, found_uptime.days, found_uptime.months
+    report.series = found_uptime.series
     report.escalations = dict(Counter(pair for p in live for pair in p.escalations))
     report.backlog_throughput = backlog_throughput([h for h in backlog if _in_scope(client, _field(h, "client", now))], zone, now)
     report.runbook_due = overdue_runbooks([t for t in runbooks if _in_scope(client, t.client)], zone, now)

@@ -62,6 +62,18 @@ class Uptime:
 
 
 @dataclass(frozen=True)
+class Day:
+    """One local day of one component: its worst impact, how long each impact lasted, and the records behind them."""
+
+    day: str
+    impact: DayImpact
+    outage_seconds: int = 0
+    degraded_seconds: int = 0
+    #: ids of the incidents (and late-announced windows) whose impact touched the component that day
+    records: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Availability:
     """Uptime per component and window, per calendar month, and per component the day-by-day impact, oldest day first."""
 
@@ -69,6 +81,8 @@ class Availability:
     days: dict[str, list[tuple[str, DayImpact]]]
     #: "YYYY-MM" (service time zone) -> component -> that month's uptime, from the component's start to ``now`` at most
     months: dict[str, dict[str, Uptime]] = field(default_factory=dict)
+    #: the same days as ``days`` with their durations and records (the status page's bar tooltips)
+    series: dict[str, list[Day]] = field(default_factory=dict)
 
 
 def _union(spans: Iterable[Interval]) -> list[Interval]:
@@ -102,12 +116,15 @@ class _Impacts:
     maintenance: dict[str, list[Interval]] = field(default_factory=dict)
     #: component -> earliest start of an outage or degradation that names it (not a service-wide one)
     named: dict[str, float] = field(default_factory=dict)
+    #: component -> (record id, span) of every impact added
+    sources: dict[str, list[tuple[str, Interval]]] = field(default_factory=dict)
 
-    def add(self, impact: Any, components: list[str], span: Interval, *, named: bool = False) -> None:
+    def add(self, impact: Any, components: list[str], span: Interval, source: str, *, named: bool = False) -> None:
         target = self.outage if impact == "outage" else self.degraded if impact == "degraded" else None
         if target is not None:
             for component in components:
                 target.setdefault(component, []).append(span)
+                self.sources.setdefault(component, []).append((source, span))
                 if named:
                     self.named[component] = min(self.named.get(component, span[0]), span[0])
 
@@ -134,8 +151,8 @@ def affected_components(fields: Any, all_components: list[str]) -> list[str]:
     return [c for c in listed if c in all_components] or ([] if listed else all_components)
 
 
-#: one incident's impact on uptime: (impact, its ``components`` field, outage start, outage end) as timestamps
-Outage = tuple[Any, Any, float, float]
+#: one incident's impact on uptime: (impact, its ``components`` field, outage start, outage end as timestamps, incident id)
+Outage = tuple[Any, Any, float, float, str]
 
 
 def incident_outage(history: TicketHistory, start: datetime, now: datetime, since: datetime | None = None) -> Outage | None:
@@ -152,7 +169,7 @@ def incident_outage(history: TicketHistory, start: datetime, now: datetime, sinc
     ended = next((s.at for s in steps_of(history.versions, now)
                   if (parsed := IncidentStatus.parse(s.status)) is not None and parsed.mitigated), now)
     began, ended = declared_outage(version.fields, since, now) or (began, ended)
-    return version.fields.get("impact"), version.fields.get("components"), began.timestamp(), ended.timestamp()
+    return version.fields.get("impact"), version.fields.get("components"), began.timestamp(), ended.timestamp(), history.id
 
 
 def _impacts(outages: Iterable[Outage | None], windows: list[TicketHistory], components: list[str],
@@ -160,9 +177,9 @@ def _impacts(outages: Iterable[Outage | None], windows: list[TicketHistory], com
     impacts = _Impacts()
     for outage in outages:
         if outage is not None:
-            impact, listed, began, ended = outage
+            impact, listed, began, ended, source = outage
             fields = {"components": listed}
-            impacts.add(impact, affected_components(fields, components), (began, ended), named=bool(_listed(fields)))
+            impacts.add(impact, affected_components(fields, components), (began, ended), source, named=bool(_listed(fields)))
     for history in windows:
         version = latest(history, now)
         if version is None or maintenance_withdrawn(version.fields.get("status")):
@@ -177,7 +194,7 @@ def _impacts(outages: Iterable[Outage | None], windows: list[TicketHistory], com
             for component in affected:
                 impacts.maintenance.setdefault(component, []).append(span)
         else:  # announced too late: its impact counts like an incident's
-            impacts.add(version.fields.get("impact"), affected, span, named=bool(_listed(version.fields)))
+            impacts.add(version.fields.get("impact"), affected, span, history.id, named=bool(_listed(version.fields)))
     return impacts
 
 
@@ -241,23 +258,28 @@ def _months(impacts: _Impacts, components: list[str], target: float, zone: ZoneI
 
 
 def _days(impacts: _Impacts, components: list[str], zone: ZoneInfo, now: datetime, days: int,
-          starts: dict[str, datetime | None]) -> dict[str, list[tuple[str, DayImpact]]]:
+          starts: dict[str, datetime | None]) -> dict[str, list[Day]]:
     today = now.astimezone(zone).date()
     first = today - timedelta(days=days - 1)
     # local midnights, so a day is the client's calendar day across daylight-saving changes
     edges = [datetime.combine(first + timedelta(days=i), time(0), zone).timestamp() for i in range(days + 1)]
-    out: dict[str, list[tuple[str, DayImpact]]] = {}
+    out: dict[str, list[Day]] = {}
     for component in components:
         since = starts.get(component)
         begins = since.timestamp() if since is not None else float("-inf")
         outage, degraded, _ = impacts.spans(component)
+        sources = impacts.sources.get(component, [])
         series = []
         for index in range(days):
             lo, hi = max(edges[index], begins), min(edges[index + 1], now.timestamp())
-            state = (DayImpact.NO_DATA if lo >= hi else
-                     DayImpact.OUTAGE if _measure(outage, lo, hi) > 0 else
-                     DayImpact.DEGRADED if _measure(degraded, lo, hi) > 0 else DayImpact.NONE)
-            series.append((str(first + timedelta(days=index)), state))
+            day = str(first + timedelta(days=index))
+            if lo >= hi:
+                series.append(Day(day, DayImpact.NO_DATA))
+                continue
+            down, slow = _measure(outage, lo, hi), _measure(degraded, lo, hi)
+            state = DayImpact.OUTAGE if down > 0 else DayImpact.DEGRADED if slow > 0 else DayImpact.NONE
+            records = sorted({source for source, span in sources if _measure([span], lo, hi) > 0})
+            series.append(Day(day, state, round(down), round(slow), tuple(records)))
         out[component] = series
     return out
 
@@ -318,6 +340,7 @@ def availability_of(outages: Iterable[Outage | None], windows: list[TicketHistor
     """:func:`availability` from each incident's :func:`incident_outage` (what the SLA cache keeps)."""
     impacts = _impacts(outages, windows, components, policy.notice, now)
     starts = component_starts(impacts.earliest(), impacts.named, components, first_day=first_day, since=since or {})
+    series = _days(impacts, components, zone, now, days, starts)
     return Availability(_uptime(impacts, components, policy.target, policy.windows, zone, now, starts),
-                        _days(impacts, components, zone, now, days, starts),
-                        _months(impacts, components, policy.target, zone, now, starts))
+                        {component: [(d.day, d.impact) for d in found] for component, found in series.items()},
+                        _months(impacts, components, policy.target, zone, now, starts), series)

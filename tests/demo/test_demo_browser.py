@@ -1,8 +1,9 @@
 """The full demo's client site in a real browser: the pages a newcomer sees first.
 
 Skipped when Chromium and chromedriver are absent (`.ci/run` installs them).
-Screenshots of the status, incident and SLA pages go to $GITDESK_SCREENSHOTS
-(default: a temporary folder); docs/demo.md shows the committed ones from docs/img/.
+Screenshots of the status (1280 px and 390 px), incident and SLA pages go to
+$GITDESK_SCREENSHOTS (default: a temporary folder); README.md, docs/demo.md and
+docs/site.md show the committed ones from docs/img/ (``GITDESK_SCREENSHOTS=docs/img pytest tests/demo/test_demo_browser.py``).
 """
 
 from __future__ import annotations
@@ -44,11 +45,13 @@ def browser() -> Iterator[object]:
         yield driver
 
 
-#: page name -> (path, or the title of the incident whose page it is; texts a reader must see)
+#: page name -> (path, or the title of the incident whose page it is; texts a reader must see; window width)
 PAGES = {
-    "status": ("index.html", ["Error exportación contabilidad", "Actualización del módulo contable a v3.2.1"]),
-    "incident": ("Facturas duplicadas al reintentar el envío", ["vuelve a ocurrir", "Causa raíz", "L2"]),
-    "sla": ("sla/index.html", ["P1", "Descuadre en el cierre mensual del módulo contable", "2026-10"]),
+    "status": ("index.html", ["Error exportación contabilidad", "Actualización del módulo contable a v3.2.1",
+                              "Rendimiento degradado", "Próxima revisión del servicio"], 1280),
+    "status-phone": ("index.html", ["Error exportación contabilidad", "Rendimiento degradado", "hace 30 días"], 390),
+    "incident": ("Facturas duplicadas al reintentar el envío", ["vuelve a ocurrir", "Causa raíz", "L2"], 1280),
+    "sla": ("sla/index.html", ["P1", "Descuadre en el cierre mensual del módulo contable", "2026-10"], 1280),
 }
 
 
@@ -56,15 +59,17 @@ PAGES = {
 def test_demo_page_reads_well(browser, site: tuple[Path, dict[str, str]], page: str) -> None:
     from selenium.webdriver.common.by import By
 
-    target, texts = PAGES[page]
+    target, texts, width = PAGES[page]
     path = target if target.endswith(".html") else f"incidents/{site[1][target]}.html"
-    browser.set_window_size(1280, 900)
+    browser.set_window_size(width, 900)
     browser.get((site[0] / path).as_uri())  # the site works opened from disk, as newcomers open it
     body = browser.find_element(By.TAG_NAME, "article").text
     for text in texts:
         assert text in body, f"{text!r} not visible on {path}"
     shots = Path(os.environ.get("GITDESK_SCREENSHOTS") or site[0].parent / "shots")
     shots.mkdir(parents=True, exist_ok=True)
-    height = browser.execute_script("return document.documentElement.scrollHeight")
-    browser.set_window_size(1280, min(height, 2400))
+    assert browser.execute_script("return document.documentElement.scrollWidth - window.innerWidth") <= 1, f"{path} scrolls sideways"
+    height = browser.execute_script("return document.documentElement.scrollHeight + window.outerHeight - window.innerHeight")
+    # the status pages whole (the README shows them), the others to the first screens
+    browser.set_window_size(width, min(height, 4400 if page.startswith("status") else 2400))
     browser.save_screenshot(str(shots / f"demo-{page}.png"))

@@ -280,8 +280,9 @@ def fake_compute(tickets: list[Ticket], history: History, config: Config, *, now
     incidents = [(history.tickets[t.id], history.tickets[t.id].first_landed) for t in tickets
                  if t.kind is Kind.INCIDENT and t.id in history.tickets]
     windows = [history.tickets[t.id] for t in tickets if t.kind is Kind.MAINTENANCE and t.id in history.tickets]
-    report.days = availability(incidents, windows, [c.id for c in config.components], policy=config.uptime_for(client),
-                               zone=ZoneInfo(config.timezone), now=now).days
+    found = availability(incidents, windows, [c.id for c in config.components], policy=config.uptime_for(client),
+                         zone=ZoneInfo(config.timezone), now=now)
+    report.days, report.series = found.days, found.series
     # the monthly report's uptime too, counted from the sample's first record
     report.uptime_by_month = availability(incidents, windows, [c.id for c in config.components], policy=config.uptime_for(client),
                                           zone=ZoneInfo(config.timezone), now=now, first_day=history.first_day()).months

@@ -141,9 +141,9 @@ def test_uptime_counts_from_the_desks_first_record(repo: Path) -> None:
     now = datetime(2026, 10, 10, 12, 0, tzinfo=timezone.utc)
     bundle = collect(SiteOptions(repo, Audience.CLIENT, "acme", now))
     home = str(bundle.files["index.md"])
-    portal = re.search(r"Portal: last 90 days.*?</svg>", home, re.S)
+    portal = re.search(r'data-component="portal".*?gd-days-foot', home, re.S)
     assert portal is not None
-    bars = re.findall(r'class="gd-fill-(\w+)"[^>]*><title>(\d{4}-\d{2}-\d{2}): ', portal.group(0))
+    bars = re.findall(r'class="gd-day gd-day-(\w+) [^"]*" data-day="(\d{4}-\d{2}-\d{2})"', portal.group(0))
     assert len(bars) == 90
     assert {state for state, day in bars if day < "2026-10-01"} == {"no_data"}
     assert {state for state, day in bars if day >= "2026-10-01"} == {"none"}  # the portal had no incident
@@ -160,4 +160,4 @@ def test_a_desk_with_nothing_landed_claims_no_uptime(tmp_path: Path) -> None:
     _land(tmp_path, "2026-10-01T09:00:00+00:00", "init")
     home = str(collect(SiteOptions(tmp_path, Audience.CLIENT, "acme", datetime(2026, 10, 10, tzinfo=timezone.utc))).files["index.md"])
     assert "100.00%" not in home and "no data" in home
-    assert "gd-fill-none" not in home
+    assert "gd-day-none" not in home

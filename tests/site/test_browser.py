@@ -123,8 +123,8 @@ def test_charts_follow_the_dark_palette(browser, server: str, shots: Path) -> No
     browser.set_window_size(1280, 900)
     browser.get(server + "index.html")
     # acme's accounting module is down (INC-0002) every day since the desk began
-    fill = "return getComputedStyle(document.querySelector('rect.gd-fill-outage')).fill"
-    text = "return getComputedStyle(document.querySelector('.gd-svg-text')).fill"
+    fill = "return getComputedStyle(document.querySelector('.gd-day-outage .gd-bar')).backgroundColor"
+    text = "return getComputedStyle(document.querySelector('.gd-days-foot')).color"
     light = (browser.execute_script(fill), browser.execute_script(text))
     browser.execute_script("document.body.setAttribute('data-md-color-scheme', 'slate')")
     dark = (browser.execute_script(fill), browser.execute_script(text))
@@ -133,3 +133,114 @@ def test_charts_follow_the_dark_palette(browser, server: str, shots: Path) -> No
     height = browser.execute_script("return document.documentElement.scrollHeight")
     browser.set_window_size(1280, min(height, 4000))
     browser.save_screenshot(str(shots / "home-desktop-dark.png"))
+
+
+# --- the home page as a client uses it ----------------------------------------------------------------------------
+
+
+def _tip(browser, day: str):
+    from selenium.webdriver.common.by import By
+
+    return browser.find_element(By.CSS_SELECTOR, f'[data-component="accounting"] .gd-day[data-day="{day}"]')
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_hero_says_what_summary_json_says_above_the_fold(browser, server: str, built_sites: dict[str, Path], width: str) -> None:
+    import json
+
+    from selenium.webdriver.common.by import By
+
+    browser.set_window_size(WIDTHS[width], 800)
+    browser.get(server + "index.html")
+    hero = browser.find_element(By.CSS_SELECTOR, ".gd-hero")
+    summary = json.loads((built_sites["acme"] / "api/v2/summary.json").read_text(encoding="utf-8"))
+    indicator = {"operational": "none", "under_maintenance": "maintenance", "degraded_performance": "minor",
+                 "partial_outage": "major", "major_outage": "critical"}
+    assert indicator[hero.get_attribute("data-state")] == summary["status"]["indicator"] == "critical"
+    assert hero.find_element(By.TAG_NAME, "strong").text == summary["status"]["description"]
+    # the two-second read: the whole hero is on the first screen, in the outage colour
+    assert browser.execute_script("return arguments[0].getBoundingClientRect().bottom", hero) < 800
+    assert hero.value_of_css_property("background-color") == "rgba(198, 40, 40, 1)"
+    assert "2 open incidents" in hero.text  # INC-0002 and INC-0005 (monitoring)
+
+
+def test_components_are_grouped_by_their_group(browser, server: str) -> None:
+    from selenium.webdriver.common.by import By
+
+    browser.set_window_size(1280, 900)
+    browser.get(server + "index.html")
+    groups = browser.find_elements(By.CSS_SELECTOR, ".gd-components .gd-group")
+    assert [g.get_attribute("data-group") for g in groups] == ["ERP"]
+    heading = groups[0].find_element(By.CSS_SELECTOR, "h3")
+    assert heading.text.startswith("ERP") and "Major outage" in heading.text
+    names = [e.text for e in groups[0].find_elements(By.CSS_SELECTOR, ".gd-component-name")]
+    assert names == ["Accounting module"]  # acme's one component, by name, never its id
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_days_tooltip_gives_its_date_duration_and_incidents(browser, server: str, width: str) -> None:
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+
+    browser.set_window_size(WIDTHS[width], 900)
+    browser.get(server + "index.html")
+    day = _tip(browser, "2026-11-02")  # INC-0001 (degraded) and INC-0002 (outage) began that morning
+    tip = day.find_element(By.CSS_SELECTOR, ".gd-tip")
+    assert not tip.is_displayed()
+    bar = day.find_element(By.CSS_SELECTOR, ".gd-bar")
+    if width == "desktop":
+        ActionChains(browser).move_to_element(bar).perform()
+    else:
+        bar.click()  # a tap: the bar takes focus, and the tooltip stays open while it has it
+    assert tip.is_displayed()
+    assert "2 Nov 2026" in tip.text and "outage 14 h" in tip.text  # from 09:00 UTC to Madrid's midnight
+    links = {a.get_attribute("href").rsplit("/", 1)[-1]: a.text for a in tip.find_elements(By.TAG_NAME, "a")}
+    assert set(links) == {"INC-0001.html", "INC-0002.html"} and "Accounting module down" in links["INC-0002.html"]
+    # the open tooltip never makes the page scroll sideways, on a phone either
+    assert browser.execute_script("return document.documentElement.scrollWidth - window.innerWidth") <= 1
+    right = browser.execute_script("return arguments[0].getBoundingClientRect().right", tip)
+    assert right <= WIDTHS[width]
+    ActionChains(browser).move_to_element(tip.find_elements(By.TAG_NAME, "a")[-1]).click().perform()
+    assert browser.current_url.endswith("incidents/INC-0002.html")
+
+
+def test_the_keyboard_reaches_a_days_incidents(browser, server: str) -> None:
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    browser.set_window_size(1280, 900)
+    browser.get(server + "index.html")
+    component = browser.find_element(By.CSS_SELECTOR, '[data-component="accounting"]')
+    # the bars are no tab stops (90 tiny targets a row); the same days come as a list behind one summary
+    assert component.find_elements(By.CSS_SELECTOR, ".gd-days [tabindex='0'], .gd-days button, .gd-days a:not(.gd-tip a)") == []
+    summary = component.find_element(By.CSS_SELECTOR, ".gd-days-list summary")
+    assert summary.text == "22 days with incidents"  # every day since 2026-11-02: INC-0002 is still open
+    browser.execute_script("arguments[0].focus()", summary)
+    ActionChains(browser).send_keys(Keys.ENTER).perform()
+    days = component.find_elements(By.CSS_SELECTOR, ".gd-days-list li")
+    assert days[-1].is_displayed() and days[-1].text.startswith("Mon 2 Nov 2026: outage 14 h")
+    ActionChains(browser).send_keys(Keys.TAB).perform()
+    focused = browser.switch_to.active_element
+    assert focused.tag_name == "a" and focused.get_attribute("href").endswith("INC-0002.html")  # the newest day first
+
+
+@pytest.mark.parametrize(("minutes", "words"), [(1, "1 minute ago"), (12, "12 minutes ago"), (130, "2 hours ago")])
+def test_updated_ago_is_counted_from_the_builds_now(browser, tmp_path: Path, sample_git_repo: Path, sample, minutes: int,
+                                                    words: str) -> None:
+    from datetime import datetime, timedelta, timezone
+
+    from selenium.webdriver.common.by import By
+
+    from gitdesk.adapters.mkdocs_build import build_site
+    from gitdesk.pipeline import SiteOptions
+    from gitdesk.site import Audience
+
+    landed = datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc)  # the sample's first commit, where INC-0002 lands
+    build_site(SiteOptions(sample_git_repo, Audience.CLIENT, "acme", landed + timedelta(minutes=minutes)), tmp_path / "site")
+    browser.set_window_size(1280, 900)
+    browser.get((tmp_path / "site" / "index.html").as_uri())
+    card = browser.find_element(By.CSS_SELECTOR, '[data-incident="INC-0002"] .gd-card-time')
+    assert card.text.startswith(f"Updated {words}")
+    stamp = card.find_element(By.TAG_NAME, "time")
+    assert stamp.get_attribute("datetime") == "2026-11-02T10:00:00+01:00" and stamp.get_attribute("title") == "2 Nov 2026, 10:00 CET"

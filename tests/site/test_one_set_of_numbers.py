@@ -39,14 +39,15 @@ def gitdesk(repo: Path, *args: str) -> str:
 
 
 def figure(page: str, key: str) -> str:
-    found = re.search(rf'<div data-figure="{key}"><dt>[^<]*</dt><dd>([^<]*)</dd>', page)
+    found = re.search(rf'<div data-figure="{key}"[^>]*><dt>[^<]*</dt><dd>([^<]*)</dd>', page)
     assert found, f"no {key} figure on the home page"
     return html.unescape(found.group(1))
 
 
 def banner(page: str) -> tuple[str, str]:
-    found = re.search(r'class="gd-banner [^"]*" role="status" data-state="([a-z_]+)">\s*<strong>([^<]*)</strong>', page)
-    assert found, "no status banner on the home page"
+    """The hero's (state, words): the first thing a reader sees."""
+    found = re.search(r'class="gd-hero [^"]*" role="status" data-state="([a-z_]+)"[^>]*>.*?<strong>([^<]*)</strong>', page, re.S)
+    assert found, "no status hero on the home page"
     return found.group(1), html.unescape(found.group(2))
 
 
@@ -129,6 +130,27 @@ def test_the_internal_site_states_the_figures_of_sla_for_everyone(demo_sites: di
     report = json.loads(gitdesk(repo, "sla", "--now", now, "--format", "json"))["summary"]
     page = (demo_sites["internal"] / "sla" / "index.html").read_text(encoding="utf-8")
     assert severity_table(page) == json_table(report)
+
+
+@pytest.mark.parametrize("name", ["internal", "acme"])
+def test_this_months_figures_equal_the_sla_command(demo_sites: dict[str, Path], demo_repo: tuple[Path, str], name: str) -> None:
+    """Mean P1 resolution, improvements delivered and the uptime goal on the home page are `gitdesk sla`'s for the month of `now`."""
+    from gitdesk.site.render import format_duration
+
+    repo, now = demo_repo
+    client = () if name == "internal" else ("--client", name)
+    report = json.loads(gitdesk(repo, "sla", "--now", now, "--format", "json", *client))["summary"]
+    page = (demo_sites[name] / "index.html").read_text(encoding="utf-8")
+    month = now[:7]
+
+    mean = report["by_month"][month]["P1"]["resolution"]["mean_seconds"]
+    assert mean, "the demo should resolve P1 incidents in its last month"
+    assert figure(page, "p1-resolution") == format_duration(mean)
+    assert figure(page, "improvements") == str(report["backlog_throughput"].get(month, 0))
+    # the uptime tile is judged against the goal in gitdesk.yml (99.8 %): met exactly when the lowest component reaches it
+    lowest = min(windows["90"]["uptime"] for windows in report["uptime"].values())
+    tile = re.search(r'<div data-figure="uptime"( class="gd-figure-(met|missed)")?>', page)
+    assert tile and tile.group(2) == ("met" if lowest * 100 >= 99.8 else "missed")
 
 
 @pytest.mark.parametrize("name", ["internal", "acme"])

@@ -74,7 +74,7 @@ def test_status_page_banner_components_and_glance(bundle_for) -> None:
     assert "Major outage" in page  # INC-0002 is an open P0 outage on accounting
     assert "INC-0002" in page and "We are investigating errors on login to accounting." in page
     assert "MNT-0001" in page and "MNT-0002" not in page
-    for label in ("Resolved", "Mean P1 resolution", "P0 incidents", "SLA compliance"):
+    for label in ("Resolved", "Mean P1 resolution", "P0 today", "Improvements", "SLA compliance"):
         assert label in page
 
 

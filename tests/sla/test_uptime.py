@@ -17,8 +17,8 @@ from gitdesk.site import scope_for, site_bundle
 
 def _bar(page: str, component_name: str, day: str) -> str:
     """The state a component's bar shows for ``day`` on the status page (from the bar's tooltip)."""
-    svg = page.split(f'aria-label="{component_name}: last 90 days', 1)[1].split("</svg>", 1)[0]
-    found = re.search(rf'class="gd-fill-(\w+)"[^>]*><title>{day}: ', svg)
+    bars = page.split(f'aria-label="{component_name}: last 90 days', 1)[1].split("gd-days-foot", 1)[0]
+    found = re.search(rf'class="gd-day gd-day-(\w+) [^"]*" data-day="{day}"', bars)
     assert found is not None, f"no bar for {day}"
     return found.group(1)
 
@@ -38,6 +38,9 @@ def test_an_outage_without_components_lowers_and_marks_every_component(scenario_
     assert report.uptime["orders"][30].degraded_seconds == 2 * 3600
     assert dict(report.days["accounting"])["2026-11-21"] is DayImpact.NONE
     assert dict(report.days["orders"])["2026-11-21"] is DayImpact.DEGRADED
+    # the bars' tooltips: each day's time and the incidents behind it
+    day = {d.day: d for d in report.series["orders"]}["2026-11-20"]
+    assert (day.impact, day.outage_seconds, day.records) == (DayImpact.OUTAGE, 2 * 3600, ("INC-0001",))
 
     page = site_bundle(tickets, history, config, scope=scope_for(config, "internal", None), now=now).files["index.md"]
     assert isinstance(page, str)
