@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import base64
+import gzip
+import http.client
 import importlib.util
 from pathlib import Path
+
+import pytest
 
 from publish_testkit import USERS, Server, needs_nginx
 
@@ -31,3 +35,19 @@ def test_a_client_searches_its_published_site_without_csp_violations(server: Ser
     # served over HTTP the worker is a real one and reads the JSON index; the file:// copy is not fetched
     assert any(u.endswith("/search/search_index.json") for u in urls) and not any(u.endswith(".js") and "search_index" in u for u in urls)
     assert [e for e in errors if "Content Security Policy" in e or "Content-Security-Policy" in e] == []
+
+
+@pytest.mark.parametrize("path", ["index.html", "assets/gitdesk/gitdesk.css", "search/search_index.json"])
+def test_text_goes_out_gzipped_to_a_browser_that_asks(server: Server, path: str) -> None:
+    user, password = USERS["acme"]
+    token = base64.b64encode(f"{user}:{password}".encode()).decode()
+    plain = (server.out / "acme" / path).read_bytes()
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    try:
+        conn.request("GET", f"/acme/{path}", headers={"Authorization": f"Basic {token}", "Accept-Encoding": "gzip"})
+        response = conn.getresponse()
+        body = response.read()
+    finally:
+        conn.close()
+    assert response.status == 200 and response.getheader("Content-Encoding") == "gzip"
+    assert gzip.decompress(body) == plain and len(body) < len(plain) / 2
