@@ -4,7 +4,8 @@
 
 Builds the demo desk's acme site (`gitdesk demo`, then `gitdesk build
 --client acme` at the demo's --now), serves it over HTTP on 127.0.0.1
-(Python's http.server), and runs npm ``lighthouse`` (pinned in
+(nginx with the compression `gitdesk publish` configures; ``--plain``:
+Python's http.server, uncompressed, as publish served it before), and runs npm ``lighthouse`` (pinned in
 benchmarks/lighthouse/package-lock.json, installed there with ``npm ci``
 on first use; node_modules is never committed) with Debian's Chromium on:
 
@@ -26,11 +27,13 @@ import http.server
 import json
 import os
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import threading
+import time
 from pathlib import Path
 from typing import Any, Iterator
 from contextlib import contextmanager
@@ -93,6 +96,39 @@ def serve(site: Path) -> Iterator[str]:
         httpd.server_close()
 
 
+@contextmanager
+def serve_nginx(site: Path, work: Path) -> Iterator[str]:
+    """nginx on 127.0.0.1 serving ``site`` with publish's gzip settings (no auth, no CSP: neither is measured)."""
+    from gitdesk.adapters.publish import GZIP_TYPES
+
+    port = free_port()
+    user = "user root;" if os.geteuid() == 0 else ""  # root-started workers run as nobody, who cannot read /tmp/...
+    conf = work / "nginx.conf"
+    conf.write_text(f"""{user} worker_processes 1; daemon off; pid {work}/nginx.pid; error_log {work}/error.log warn;
+events {{ worker_connections 256; }}
+http {{ include /etc/nginx/mime.types; access_log off; sendfile on; gzip on; gzip_types {GZIP_TYPES};
+  client_body_temp_path {work}/t1; proxy_temp_path {work}/t2; fastcgi_temp_path {work}/t3; uwsgi_temp_path {work}/t4; scgi_temp_path {work}/t5;
+  server {{ listen 127.0.0.1:{port}; root {site.resolve()}; }} }}
+""", encoding="utf-8")
+    nginx = subprocess.Popen([shutil.which("nginx") or "/usr/sbin/nginx", "-p", str(work), "-c", str(conf)])
+    try:
+        for _ in range(100):
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.05)
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        nginx.terminate()
+        nginx.wait()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
 def lighthouse(url: str, out: Path) -> dict[str, Any]:
     """One Lighthouse run on ``url`` (mobile, the default form factor): its JSON report."""
     subprocess.run(["node", str(CLI), url, "--quiet", "--output=json", f"--output-path={out}",
@@ -128,17 +164,19 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=3, help="runs per page; the median is printed (default 3)")
     parser.add_argument("--site", type=Path, help="a built site to measure (default: build the demo's acme site)")
+    parser.add_argument("--plain", action="store_true", help="serve uncompressed with http.server, not nginx + gzip")
     parser.add_argument("--audits", action="store_true", help="list the audits below full marks")
     args = parser.parse_args()
     install()
     version = json.loads((TOOL / "node_modules" / "lighthouse" / "package.json").read_text(encoding="utf-8"))["version"]
     browser = subprocess.run([chromium(), "--version"], capture_output=True, text=True).stdout.strip()
     print(f"lighthouse {version}, {browser}, node {subprocess.run(['node', '--version'], capture_output=True, text=True).stdout.strip()}")
+    print("served by", "http.server, uncompressed" if args.plain else "nginx, gzip as `gitdesk publish` configures it")
     print("load average before: %.2f %.2f %.2f on %d cores" % (*os.getloadavg(), os.cpu_count() or 0))
     with tempfile.TemporaryDirectory(prefix="gitdesk-lighthouse-") as tmp:
         site = args.site or build_demo(Path(tmp))
         measured: dict[str, list[dict[str, int]]] = {}
-        with serve(site) as base:
+        with serve(site) if args.plain else serve_nginx(site, Path(tmp)) as base:
             for name, path in pages(site).items():
                 for run in range(args.runs):
                     report = lighthouse(base + path, Path(tmp) / f"{name}-{run}.json")
