@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -39,7 +40,8 @@ def generate(options: SiteOptions, out: Path, *, keep_going: bool = False) -> Ge
     with atomic_folder(out, options.repo) as fresh:
         write_bundle(bundle, fresh / "docs")
         # themes print site_name unescaped, and gitdesk.yml is untrusted: a plain title
-        base = default_mkdocs(plain_title(title)).replace("plugins: [search, gitdesk]", "plugins: [search]")
+        # other builders lack gitdesk's theme, whose local shim keeps the offline plugin off unpkg.com
+        base = re.sub(r"^plugins: .*$", "plugins: [search]", default_mkdocs(plain_title(title)), count=1, flags=re.M)
         nav = "nav:\n" + "".join(f"  - {json.dumps(item.title)}: {item.path}\n" for item in bundle.nav)
         assets = "extra_css: [" + ", ".join(bundle.css) + "]\nextra_javascript: [" + ", ".join(bundle.js) + "]\n"
         (fresh / "mkdocs.yml").write_text(base + nav + assets, encoding="utf-8")

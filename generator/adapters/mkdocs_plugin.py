@@ -24,6 +24,7 @@ from mkdocs.structure.toc import get_toc
 from mkdocs.utils import nest_paths
 from mkdocs.utils.meta import YAML_RE
 
+from gitdesk.adapters import theme
 from gitdesk.adapters.page_cache import PageCache
 from gitdesk.adapters.policy import checked
 from gitdesk.adapters.policy import refusal as refusal_error
@@ -122,6 +123,7 @@ class GitdeskPlugin(BasePlugin[GitdeskConfig]):  # type: ignore[no-untyped-call]
             config.site_url = bundle.site_url
         # Material's own words (search, navigation) and <html lang> follow the site's language.
         config.theme["language"] = bundle.language
+        theme.apply(config)  # gitdesk's template overrides; the offline search shim from the site, not a CDN
         for css in bundle.css:
             if css not in config.extra_css:
                 config.extra_css.append(css)

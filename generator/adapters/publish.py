@@ -63,6 +63,9 @@ _TYPES = {
     "image/x-icon": "ico", "image/jpeg": "jpg jpeg", "image/webp": "webp", "font/woff2": "woff2", "font/woff": "woff",
     "text/plain": "txt", "text/csv": "csv", "application/gzip": "gz", "application/manifest+json": "webmanifest",
 }
+#: Text nginx sends gzipped (HTML always is): Material's stylesheet and script, which hold up the first paint,
+#: shrink to a fifth; the search index to a tenth.
+GZIP_TYPES = "text/css application/javascript application/json application/xml application/atom+xml image/svg+xml text/calendar"
 
 
 @dataclass(frozen=True)
@@ -379,6 +382,8 @@ http {{
     uwsgi_temp_path {PRIVATE}/temp/uwsgi;
     scgi_temp_path {PRIVATE}/temp/scgi;
     sendfile on;
+    gzip on;
+    gzip_types {GZIP_TYPES};
     server_tokens off;
     autoindex off;
     disable_symlinks on;

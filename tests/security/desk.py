@@ -38,6 +38,7 @@ OUTPUTS: tuple[Output, ...] = (
     Output("HTML pages", "**/*.html"),
     Output("ticket pages", "incidents/*.html"),
     Output("search index", "search/search_index.json"),
+    Output("search index for file:// (offline plugin)", "search/search_index.js"),
     Output("Atom feed", "feed.xml"),
     Output("Statuspage API", "api/v2/*.json"),
     Output("iCal", "maintenance.ics"),
