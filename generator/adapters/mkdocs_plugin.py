@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 import yaml
 from jinja2 import Environment
-from jinja2.bccache import MemcachedBytecodeCache
+from jinja2.bccache import Bucket, BytecodeCache
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
@@ -64,18 +64,26 @@ _INDEX_TAG = re.compile(r"<(/?)(p|li|ul|ol|code|pre|sub|sup)\b[^>]*>|<[^>]*>")
 WATCHED = sorted({kind.folder.split("/")[0] for kind in Kind}) + ["gitdesk.yml"]
 
 
-class _Compiled(dict[str, bytes]):
-    """The compiled theme templates of this process: the client of a MemcachedBytecodeCache."""
+class _CompiledTemplates(BytecodeCache):
+    """Compiled templates kept in memory for the life of the process."""
 
-    def set(self, key: str, value: bytes, timeout: int | None = None) -> None:
-        self[key] = value
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        code = self._code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)  # resets the bucket when the source's checksum differs
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
 
 
 #: MkDocs makes a new Jinja environment for every build, so each site of a ``publish`` and each ``serve``
 #: rebuild compiled the theme again (about 40 templates). They share the compiled code instead: an entry
 #: is keyed by the template's name and file and checked against its source's checksum, so an edited
 #: template compiles again. Templates are theme code: no ticket data passes between sites.
-_TEMPLATES = MemcachedBytecodeCache(_Compiled())
+_TEMPLATES = _CompiledTemplates()
 
 
 class GitdeskConfig(base.Config):  # type: ignore[no-untyped-call]  # MkDocs is untyped here
