@@ -141,7 +141,11 @@ def main() -> None:
     def note(step: str, floor_name: str, floor: Run, ours: Run) -> None:
         rows.append((step, floor_name, floor, ours))
         print(f"  {step}: {ours.wall:.1f} s (CPU {ours.cpu:.1f} s, {ours.rss_mib:.0f} MiB) against {floor_name} "
-              f"{floor.wall:.1f} s = {ours.wall / floor.wall:.2f}x", file=sys.stderr)
+              f"{floor.wall:.1f} s (CPU {floor.cpu:.1f} s, {floor.rss_mib:.0f} MiB) = {ours.wall / floor.wall:.2f}x wall, "
+              f"{ours.cpu / floor.cpu:.2f}x CPU; load {os.getloadavg()[0]:.1f}", file=sys.stderr)
+        if args.json:  # after every step: a long run stopped halfway keeps what it measured
+            args.json.write_text(json.dumps({"tickets": args.tickets, "commits": commits, "rows": [
+                {"step": s, "floor_name": n, "floor": vars(f), "gitdesk": vars(o)} for s, n, f, o in rows]}, indent=2), encoding="utf-8")
 
     try:
         if args.reuse is None:
@@ -192,9 +196,6 @@ def main() -> None:
         print(f"| {step} | {floor_name} | {floor.wall:.1f} s / {floor.cpu:.1f} s | {ours.wall:.1f} s / {ours.cpu:.1f} s "
               f"| {ours.wall / floor.wall:.2f}x / {ours.cpu / floor.cpu:.2f}x | {ours.rss_mib:.0f} MiB | {floor.rss_mib:.0f} MiB "
               f"| {1000 * ours.wall / args.tickets:.2f} |")
-    if args.json:
-        args.json.write_text(json.dumps({"tickets": args.tickets, "commits": commits, "rows": [
-            {"step": s, "floor_name": n, "floor": vars(f), "gitdesk": vars(o)} for s, n, f, o in rows]}, indent=2), encoding="utf-8")
 
 
 if __name__ == "__main__":
