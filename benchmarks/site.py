@@ -46,7 +46,7 @@ import time
 import urllib.request
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -87,17 +87,21 @@ BODY = ("The export of the accounting module failed after the nightly run. Users
         "- affected: accounting exports\n- workaround: run the export by hand\n")
 
 
-def incident(n: int, status: str, when: datetime, rng: random.Random) -> str:
+def incident(n: int, status: str, when: datetime, rng: random.Random, client: str | None = None) -> str:
     sev = rng.choice(("P0", "P1", "P2", "P2", "P3", "P3"))
     return (f"---\nid: INC-{n:05d}\ntitle: Export failure number {n}\nseverity: {sev}\nstatus: {status}\n"
-            f"components: [{rng.choice(('accounting', 'orders', 'reports'))}]\nimpact: {rng.choice(('none', 'degraded', 'outage'))}\n"
+            + (f"client: {client}\n" if client else "")
+            + f"components: [{rng.choice(('accounting', 'orders', 'reports'))}]\nimpact: {rng.choice(('none', 'degraded', 'outage'))}\n"
             f"reported_at: '{when.isoformat()}'\nupdate: Now {status}.\n"
             + ("root_cause: A renamed column.\nresolution: Mapping fixed.\nprevention: Contract test.\n" if status == "resolved" else "")
             + f"---\n{BODY}")
 
 
-def make_repo(root: Path, size: int) -> None:
-    """A gitdesk repo of ``size`` incidents over the year before NOW, one commit per status change."""
+def make_repo(root: Path, size: int, *, clients: Sequence[str] = ()) -> None:
+    """A gitdesk repo of ``size`` incidents over the year before NOW, one commit per status change.
+
+    With ``clients``, incident n belongs to ``clients[n % len(clients)]`` (gitdesk.yml is left without them).
+    """
     subprocess.run(["git", "init", "-q", "-b", "main", str(root)], check=True)
     rng = random.Random(size)
     end = datetime(2026, 11, 22, tzinfo=timezone.utc)
@@ -128,7 +132,7 @@ def make_repo(root: Path, size: int) -> None:
                 fi.commit("main", when=current + timedelta(hours=1), message="tickets", files=batch)
                 batch = {}
             current = hour
-            batch[path] = incident(n, status, when, rng)
+            batch[path] = incident(n, status, when, rng, clients[n % len(clients)] if clients else None)
         if batch and current is not None:
             fi.commit("main", when=current + timedelta(hours=1), message="tickets", files=batch)
     subprocess.run(["git", "-C", str(root), "checkout", "-q", "main"], check=True)

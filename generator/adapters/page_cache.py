@@ -47,7 +47,6 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import jinja2
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
@@ -132,8 +131,6 @@ class PageCache:
         self.store = store
         self.serving = serving
         self.old = _read(store) if store is not None else None
-        #: the theme's compiled templates, for the next build in this process (serve); Jinja checks their source
-        self.templates = _Compiled()
         self._reset()
 
     def _reset(self) -> None:
@@ -289,21 +286,6 @@ class PageCache:
             os.replace(tmp, self.store)
         except (OSError, ValueError):
             pass  # a read-only Git dir (or an entry marshal cannot write): the next build is a full one
-
-
-class _Compiled(jinja2.BytecodeCache):
-    """Compiled templates kept in memory; Jinja compiles a template again when its source's checksum differs."""
-
-    def __init__(self) -> None:
-        self.code: dict[str, bytes] = {}
-
-    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        code = self.code.get(bucket.key)
-        if code is not None:
-            bucket.bytecode_from_string(code)
-
-    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        self.code[bucket.key] = bucket.bytecode_to_string()
 
 
 def manifest_path(git_dir: Path, out: Path) -> Path:
