@@ -146,8 +146,9 @@ def collect(options: SiteOptions, *, directory_urls: bool = False) -> Bundle:
     renders = options.renders
     if renders is not None:
         renders.begin()
+    compute = renders.parts.compute(scope=scope) if renders is not None and renders.parts is not None else None
     bundle = site_bundle(sources.tickets, sources.history, sources.config, scope=scope, now=sources.now,
-                         directory_urls=directory_urls, renders=renders)
+                         directory_urls=directory_urls, renders=renders, compute=compute)
     if renders is not None:
         renders.finish()  # pages this build did not show are not kept
     return bundle

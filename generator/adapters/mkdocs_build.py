@@ -32,6 +32,7 @@ from gitdesk.errors import ConfigError, GitdeskError, RepoError
 from gitdesk.history import git
 from gitdesk.pipeline import SiteOptions, check_options, read_sources
 from gitdesk.site.render import plain_title
+from gitdesk.site.render_cache import SlaParts
 from gitdesk.workflow.scaffold import default_mkdocs
 
 if TYPE_CHECKING:
@@ -140,7 +141,8 @@ def serve_site(options: SiteOptions, *, dev_addr: str) -> None:
             tempfile.TemporaryDirectory(prefix="gitdesk-serve-") as site_dir:
         # Kept warm across rebuilds: a rebuild renders only the pages whose inputs changed.
         pages = PageCache(previous=Path(site_dir), serving=True)
-        options = replace(options, renders=open_renders(None))  # rendered ticket pages, kept in memory across rebuilds
+        # rendered ticket pages and stable SLA parts, kept in memory across rebuilds
+        options = replace(options, renders=replace(open_renders(None), parts=SlaParts()))
         config = load_mkdocs(config_file, options, site_dir=Path(site_dir), dev_addr=dev_addr, docs_dir=docs_dir,
                              keep_going=True, pages=pages)
         refuse_walk(options.repo, keep_going=True)

@@ -20,13 +20,29 @@ and after it, and a kept page gets this build's footer.
 This module does no I/O: :meth:`RenderCache.dump` and :meth:`RenderCache.load`
 turn it into bytes and back; the adapters decide where they live (memory for
 ``serve``, the Git dir for ``build``).
+
+``serve`` also keeps the stable incidents' SLA parts between rebuilds
+(:class:`SlaParts`), under the same rules as the SLA cache
+(:mod:`gitdesk.sla.cache`): an incident's evidence key, and a part only once
+it is stable. They are kept per config and scope: a client site's figures
+are computed from its scoped view, and no part crosses audiences.
 """
 
 from __future__ import annotations
 
 import hashlib
 import marshal
+from collections import Counter
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Callable
+
+from gitdesk.config import Config
+from gitdesk.history import History, TicketHistory
+from gitdesk.model import Ticket
+from gitdesk.sla import SlaReport
+from gitdesk.sla.cache import evidence_key
+from gitdesk.sla.engine import Part, compute_rows
 
 _FORMAT = 1
 
@@ -51,6 +67,8 @@ class RenderCache:
     fresh: dict[str, tuple[str, str]] = field(default_factory=dict)
     hits: int = 0
     misses: int = 0
+    #: stable SLA parts between rebuilds (serve); None computes every incident's
+    parts: SlaParts | None = None
 
     def begin(self) -> None:
         """A new build: count again; pages it does not use are dropped when it finishes."""
@@ -94,3 +112,29 @@ class RenderCache:
         if form != _FORMAT or old_salt != salt or not isinstance(texts, dict):
             return cls(salt)
         return cls(salt, texts)
+
+
+class SlaParts:
+    """Stable incidents' SLA parts, in memory, per config and scope: a rebuild computes only the others."""
+
+    def __init__(self) -> None:
+        self.entries: dict[tuple[str, str], tuple[bytes, Part]] = {}
+
+    def compute(self, *, scope: object) -> Callable[..., SlaReport]:
+        """A ``compute`` for :func:`gitdesk.site.scoped_report` that reuses the parts kept for this config and ``scope``."""
+        def run(tickets: list[Ticket], history: History, config: Config, *, now: datetime, **window: Any) -> SlaReport:
+            salt = digest(config, scope, window.get("client")) or ""
+
+            def kept(ticket: Ticket | None, found: TicketHistory, at: datetime) -> Part | None:
+                entry = self.entries.get((salt, found.id)) if salt else None
+                if entry is None or entry[1].horizon > at.timestamp() or not entry[0] or entry[0] != evidence_key(ticket, found):
+                    return None
+                return entry[1]
+
+            report, rows = compute_rows(tickets, history, config, now=now, parts=kept, **window)
+            # one file per id (two files with one id are judged each time), and only stable parts: as the SLA cache keeps them
+            seen = Counter(found.id for _, found, _ in rows)
+            self.entries = {(salt, found.id): (evidence_key(ticket, found), part) for ticket, found, part in rows
+                            if salt and part is not None and part.stable and seen[found.id] == 1}
+            return report
+        return run

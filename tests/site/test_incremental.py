@@ -22,8 +22,9 @@ from typing import Callable
 import pytest
 
 from gitdesk.adapters.mkdocs_build import BuildResult, build_site
-from gitdesk.pipeline import SiteOptions
-from gitdesk.site import Audience
+from gitdesk.pipeline import SiteOptions, collect
+from gitdesk.site import Audience, RenderCache
+from gitdesk.site.render_cache import SlaParts
 
 WHEN = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)  # every change lands before the sample's NOW
 MKDOCS = """\
@@ -242,3 +243,22 @@ def test_serve_shows_each_edit_and_drops_the_page_of_a_ticket_that_left(desk: Pa
     finally:
         server.send_signal(signal.SIGINT)
         server.communicate(timeout=60)
+
+
+def test_serve_caches_give_each_audience_its_cold_bundle(desk: Path, sample: ModuleType) -> None:
+    """serve's in-memory caches (ticket pages, SLA parts) shared across audiences and edits: every bundle is a cold one."""
+    warm = RenderCache(parts=SlaParts())
+
+    def bundle(client: str | None, *, renders: RenderCache | None) -> dict[str, str | bytes]:
+        audience = Audience.CLIENT if client else Audience.INTERNAL
+        return collect(SiteOptions(desk, audience, client, sample.NOW, renders=renders)).files
+
+    for client in ("acme", "globex", None, "acme", "acme"):
+        assert bundle(client, renders=warm) == bundle(client, renders=None)
+    assert warm.hits > 0 and warm.misses == 0  # the same audience again: every ticket page kept
+    edit(desk, "tickets/incidents/2026/INC-0001.md", "title: ", "title: Edited ")
+    commit(sample, desk, "INC-0001 edited")
+    for client in ("acme", None):
+        files = bundle(client, renders=warm)
+        assert files == bundle(client, renders=None)
+        assert "Edited " in str(files["incidents/INC-0001.md"])
