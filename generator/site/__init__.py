@@ -94,7 +94,8 @@ def scoped_report(tickets: list[Ticket], history: History, config: Config, *, sc
     visible, scoped_history = apply_scope(tickets, history, scope, config)
     evidence = sla_evidence(visible, history, scope, config)  # clocks from the real start; pages from visible versions
     window = {k: v for k, v in (("since", since), ("until", until)) if v is not None}
-    report = (compute or sla.compute)(visible, evidence, config, now=now, client=scope.client_id, **window)
+    run: Compute = compute or sla.compute
+    report = run(visible, evidence, config, now=now, client=scope.client_id, **window)
     return visible, scoped_history, report
 
 
