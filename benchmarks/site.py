@@ -179,9 +179,9 @@ def timed_build(root: Path, out: Path, *, cold: bool) -> dict[str, float]:
     """``gitdesk build`` end to end in a new process: wall and CPU seconds (its forked workers included)."""
     if cold:
         shutil.rmtree(out, ignore_errors=True)
-        for manifest in (root / ".git/gitdesk").glob("site-*.pages"):
-            if manifest.name == _manifest_name(root, out):
-                manifest.unlink()
+        for kept in (root / ".git/gitdesk").glob("site-*"):
+            if kept.name in _cache_names(root, out):  # the page cache's manifest and the rendered ticket pages
+                kept.unlink()
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     subprocess.run([GITDESK, "--repo", str(root), "build", "--out", str(out), "--now", NOW],
@@ -192,10 +192,10 @@ def timed_build(root: Path, out: Path, *, cold: bool) -> dict[str, float]:
     return {"seconds": wall, "cpu": cpu}
 
 
-def _manifest_name(root: Path, out: Path) -> str:
-    from gitdesk.adapters.page_cache import manifest_path
+def _cache_names(root: Path, out: Path) -> set[str]:
+    from gitdesk.adapters.page_cache import manifest_path, renders_path
 
-    return manifest_path(root / ".git", out).name
+    return {manifest_path(root / ".git", out).name, renders_path(root / ".git", out).name}
 
 
 def change_one_ticket(root: Path, n: int) -> str:

@@ -18,7 +18,7 @@ from gitdesk.config import Config, load_config
 from gitdesk.history import History, TicketHistory, git, read_history
 from gitdesk.load.files import load_bytes, load_repo
 from gitdesk.model import Diagnostic, DiagnosticLevel, Ticket
-from gitdesk.site import Audience, Bundle, scope_for, site_bundle
+from gitdesk.site import Audience, Bundle, RenderCache, scope_for, site_bundle
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +34,8 @@ class SiteOptions:
     skipped: list[str] = field(default_factory=list, compare=False)
     #: already-read inputs (``publish`` builds every audience from one read); None reads the repo
     sources: Sources | None = field(default=None, compare=False)
+    #: ticket pages rendered by earlier builds (serve keeps one in memory, build on disk); None renders every page
+    renders: RenderCache | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -141,4 +143,12 @@ def collect(options: SiteOptions, *, directory_urls: bool = False) -> Bundle:
     scope = scope_for(config, options.audience, options.client)
     sources = options.sources or read_sources(options.repo, now=options.now, config=config)
     options.skipped[:] = sources.skipped
-    return site_bundle(sources.tickets, sources.history, sources.config, scope=scope, now=sources.now, directory_urls=directory_urls)
+    renders = options.renders
+    if renders is not None:
+        renders.begin()
+    compute = renders.parts.compute(scope=scope) if renders is not None and renders.parts is not None else None
+    bundle = site_bundle(sources.tickets, sources.history, sources.config, scope=scope, now=sources.now,
+                         directory_urls=directory_urls, renders=renders, compute=compute)
+    if renders is not None:
+        renders.finish()  # pages this build did not show are not kept
+    return bundle

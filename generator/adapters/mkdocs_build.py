@@ -19,12 +19,12 @@ import time
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 from urllib.parse import urlsplit
 
 from gitdesk.adapters.mkdocs_plugin import DocsRefused, GitdeskPlugin
 from gitdesk.adapters.output import atomic_folder
-from gitdesk.adapters.page_cache import PageCache, manifest_path
+from gitdesk.adapters.page_cache import PageCache, manifest_path, open_renders, renders_path, save_renders
 from gitdesk.adapters.policy import checked
 from gitdesk.config import load_config
 from gitdesk.docs_dir import read_mkdocs_file, read_mkdocs_yml, scan
@@ -32,6 +32,7 @@ from gitdesk.errors import ConfigError, GitdeskError, RepoError
 from gitdesk.history import git
 from gitdesk.pipeline import SiteOptions, check_options, read_sources
 from gitdesk.site.render import plain_title
+from gitdesk.site.render_cache import SlaParts
 from gitdesk.workflow.scaffold import default_mkdocs
 
 if TYPE_CHECKING:
@@ -76,7 +77,9 @@ def build_site(options: SiteOptions, out: Path, *, keep_going: bool = False) -> 
     if options.sources is None:
         sources = checked(read_sources(options.repo, now=options.now), repo=options.repo, keep_going=keep_going)
         options = replace(options, sources=sources)
-    cache = PageCache(previous=out.resolve(), store=_manifest(options.repo, out))
+    cache = PageCache(previous=out.resolve(), store=_git_path(options.repo, out, manifest_path))
+    renders_store = _git_path(options.repo, out, renders_path)
+    options = replace(options, renders=open_renders(renders_store))
     with mkdocs_file(options.repo) as config_file, docs_folder(config_file) as docs_dir, \
             atomic_folder(out, options.repo) as fresh, source_date(options.now), mkdocs_logging(logging.WARNING):
         config = load_mkdocs(config_file, options, site_dir=fresh, docs_dir=docs_dir, keep_going=keep_going, pages=cache)
@@ -94,13 +97,15 @@ def build_site(options: SiteOptions, out: Path, *, keep_going: bool = False) -> 
         pages = sum(1 for _ in fresh.rglob("*.html"))
         files = sum(1 for p in fresh.rglob("*") if p.is_file())
     cache.commit()
+    if options.renders is not None:
+        save_renders(options.renders, renders_store)
     return BuildResult(out.resolve(), pages, files, time.perf_counter() - started, tuple(options.skipped), cache.rebuilt)
 
 
-def _manifest(repo: Path, out: Path) -> Path | None:
-    """Where the page cache of ``out`` is kept (in the Git dir); None outside Git: every build is a full one."""
+def _git_path(repo: Path, out: Path, where: Callable[[Path, Path], Path]) -> Path | None:
+    """Where a cache of ``out`` is kept in the Git dir (``where(git dir, out)``); None outside Git: every build is a full one."""
     try:
-        return manifest_path(Path(git.open_repo(repo).git_dir), out)
+        return where(Path(git.open_repo(repo).git_dir), out)
     except RepoError:
         return None
 
@@ -136,6 +141,8 @@ def serve_site(options: SiteOptions, *, dev_addr: str) -> None:
             tempfile.TemporaryDirectory(prefix="gitdesk-serve-") as site_dir:
         # Kept warm across rebuilds: a rebuild renders only the pages whose inputs changed.
         pages = PageCache(previous=Path(site_dir), serving=True)
+        # rendered ticket pages and stable SLA parts, kept in memory across rebuilds
+        options = replace(options, renders=replace(open_renders(None), parts=SlaParts()))
         config = load_mkdocs(config_file, options, site_dir=Path(site_dir), dev_addr=dev_addr, docs_dir=docs_dir,
                              keep_going=True, pages=pages)
         refuse_walk(options.repo, keep_going=True)

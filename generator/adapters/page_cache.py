@@ -48,6 +48,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 
+from gitdesk.site.render_cache import RenderCache
+
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
     from mkdocs.structure.files import File, Files
@@ -291,6 +293,35 @@ class PageCache:
 def manifest_path(git_dir: Path, out: Path) -> Path:
     """Where the manifest of the site built into ``out`` is kept: one per output folder."""
     return git_dir / "gitdesk" / f"site-{_digest(str(out.resolve()))[:16]}.pages"
+
+
+def renders_path(git_dir: Path, out: Path) -> Path:
+    """Where the rendered ticket pages of the site built into ``out`` are kept (:mod:`gitdesk.site.render_cache`)."""
+    return git_dir / "gitdesk" / f"site-{_digest(str(out.resolve()))[:16]}.renders"
+
+
+def open_renders(store: Path | None) -> RenderCache:
+    """The render cache kept at ``store`` (empty when missing, unreadable or from other code), or an in-memory one."""
+    raw = None
+    if store is not None:
+        try:
+            raw = store.read_bytes()
+        except OSError:
+            pass
+    return RenderCache.load(raw, salt=_environment())
+
+
+def save_renders(renders: RenderCache, store: Path | None) -> None:
+    """Keep ``renders`` at ``store`` for the next build (atomic; a read-only Git dir keeps nothing)."""
+    if store is None:
+        return
+    try:
+        store.parent.mkdir(parents=True, exist_ok=True)
+        tmp = store.with_name(f"{store.name}.tmp{os.getpid()}")
+        tmp.write_bytes(renders.dump())
+        os.replace(tmp, store)
+    except (OSError, ValueError):
+        pass
 
 
 def _read(path: Path) -> Manifest | None:

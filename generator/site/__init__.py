@@ -17,10 +17,11 @@ from gitdesk.model import Ticket
 from gitdesk.sla import SlaReport
 from gitdesk.site import feeds, i18n, pages
 from gitdesk.site.pages import NavItem
+from gitdesk.site.render_cache import RenderCache
 from gitdesk.site.scope import Audience, Scope, apply_scope, scope_for, sla_evidence
 from gitdesk.site.views import Site
 
-__all__ = ["Audience", "Bundle", "NavItem", "Scope", "render_bundle", "scope_for", "scoped_report", "site_bundle", "ASSETS"]
+__all__ = ["Audience", "Bundle", "NavItem", "RenderCache", "Scope", "render_bundle", "scope_for", "scoped_report", "site_bundle", "ASSETS"]
 
 #: Stylesheets and scripts the bundle ships; adapters add them to the theme.
 ASSETS = ("assets/gitdesk/gitdesk.css", "assets/gitdesk/gitdesk.js")
@@ -53,15 +54,16 @@ class Bundle:
 
 
 def render_bundle(tickets: list[Ticket], history: History, report: SlaReport, config: Config, *,
-                  scope: Scope, now: datetime, directory_urls: bool = False) -> Bundle:
+                  scope: Scope, now: datetime, directory_urls: bool = False, renders: RenderCache | None = None) -> Bundle:
     """Render every page, feed, API file, badge and asset for already-scoped input.
 
     ``tickets`` and ``history`` must come from :func:`apply_scope` and ``report``
-    from them; :func:`site_bundle` does all three steps.
+    from them; :func:`site_bundle` does all three steps. Ticket pages found in
+    ``renders`` are not rendered again (:mod:`gitdesk.site.render_cache`).
     """
     i18n.activate(config.site.language)
     site = Site.build(tickets, history, report, config, scope=scope, now=now, directory_urls=directory_urls)
-    markdown, nav = pages.all_pages(site)
+    markdown, nav = pages.all_pages(site, cache=renders)
     files: dict[str, str | bytes] = dict(markdown)
     files.update(feeds.api_files(site))
     files.update(feeds.badges(site))
@@ -97,7 +99,8 @@ def scoped_report(tickets: list[Ticket], history: History, config: Config, *, sc
 
 
 def site_bundle(tickets: list[Ticket], history: History, config: Config, *, scope: Scope, now: datetime,
-                compute: Compute | None = None, directory_urls: bool = False) -> Bundle:
+                compute: Compute | None = None, directory_urls: bool = False, renders: RenderCache | None = None) -> Bundle:
     """Scope first, then compute the SLA from what the audience may see (:func:`scoped_report`), then render."""
     visible, scoped_history, report = scoped_report(tickets, history, config, scope=scope, now=now, compute=compute)
-    return render_bundle(visible, scoped_history, report, config, scope=scope, now=now, directory_urls=directory_urls)
+    return render_bundle(visible, scoped_history, report, config, scope=scope, now=now, directory_urls=directory_urls,
+                         renders=renders)

@@ -18,7 +18,8 @@ from gitdesk.sla.uptime import SERIES_DAYS
 from gitdesk.site import charts, home, i18n
 from gitdesk.site.i18n import N_, ngettext
 from gitdesk.site.i18n import gettext as _
-from gitdesk.site.render import format_duration, format_percent, markdown_html, relative_url, render
+from gitdesk.site.render import environment, format_duration, format_percent, markdown_html, relative_url, render
+from gitdesk.site.render_cache import RenderCache
 from gitdesk.site.views import ComponentState, Site, preventive, window
 
 #: Where each kind's pages live in the bundle.
@@ -141,10 +142,18 @@ def _internal_notes(site: Site, ticket: Ticket) -> list[tuple[str, str | Markup]
 
 
 def incident_page(site: Site, t: Ticket) -> tuple[str, str]:
+    return _page(site, ticket_path(t), "incident.md.j2", **_incident_views(site, t), **_incident_markup(t))
+
+
+def _incident_views(site: Site, t: Ticket) -> dict[str, Any]:
+    """What incident.md.j2 reads besides ``site`` and the ticket's rendered Markdown (the render cache's key)."""
+    return {"t": t, "resolved": site.resolved_at(t), "clocks": site.clock_lines(t), "timeline": site.timeline(t),
+            "related": _related(site, t), "internal_notes": _internal_notes(site, t)}
+
+
+def _incident_markup(t: Ticket) -> dict[str, Any]:
     postmortem = [(_(label), Markup(markdown_html(str(t.get(key))))) for key, label in POSTMORTEM if t.get(key)]
-    return _page(site, ticket_path(t), "incident.md.j2", t=t, resolved=site.resolved_at(t),
-                 clocks=site.clock_lines(t), timeline=site.timeline(t), body=Markup(markdown_html(t.body)),
-                 postmortem=postmortem, related=_related(site, t), internal_notes=_internal_notes(site, t))
+    return {"body": Markup(markdown_html(t.body)), "postmortem": postmortem}
 
 
 FACT_LABELS = {"status": N_("Status"), "date": N_("Date"), "deciders": N_("Deciders"), "components": N_("Components"),
@@ -242,10 +251,15 @@ def _chain(site: Site, t: Ticket) -> list[dict[str, Any]]:
 
 
 def record_page(site: Site, t: Ticket) -> tuple[str, str]:
+    return _page(site, ticket_path(t), "record.md.j2", **_record_views(site, t), body=Markup(markdown_html(t.body)))
+
+
+def _record_views(site: Site, t: Ticket) -> dict[str, Any]:
+    """What record.md.j2 reads besides ``site`` and the ticket's rendered Markdown (the render cache's key)."""
     keys = ("related", "origin") if t.kind is Kind.BACKLOG else ("related",)
     runs = [r for r in t.get("runs") or [] if isinstance(r, dict)] if t.kind is Kind.RUNBOOK else []
-    return _page(site, ticket_path(t), "record.md.j2", t=t, facts=_facts(site, t), chain=_chain(site, t), runs=runs,
-                 body=Markup(markdown_html(t.body)), related=_related(site, t, keys), internal_notes=_internal_notes(site, t))
+    return {"t": t, "facts": _facts(site, t), "chain": _chain(site, t), "runs": runs, "related": _related(site, t, keys),
+            "internal_notes": _internal_notes(site, t)}
 
 
 # --- listings ---------------------------------------------------------------------
@@ -473,8 +487,13 @@ def runbooks_page(site: Site) -> tuple[str, str]:
 PARALLEL_PAGES = 500
 
 
-def all_pages(site: Site) -> tuple[dict[str, str], list[NavItem]]:
-    """Every Markdown page, and the small nav that links the listings (ticket pages stay out)."""
+def all_pages(site: Site, *, cache: RenderCache | None = None) -> tuple[dict[str, str], list[NavItem]]:
+    """Every Markdown page, and the small nav that links the listings (ticket pages stay out).
+
+    With ``cache``, a ticket page whose inputs are those of a page it holds is
+    not rendered again (see :mod:`gitdesk.site.render_cache`); the result is
+    the same text.
+    """
     nav = [NavItem(_("Status"), "index.md"), NavItem(_("History"), "history/index.md"), NavItem(_("SLA"), "sla/index.md"),
            NavItem(_("Backlog"), "backlog/index.md"), NavItem(_("Decisions"), "decisions/index.md"), NavItem(_("Maintenance"), "maintenance/index.md")]
     jobs: list[Callable[[], list[tuple[str, str]]]] = [
@@ -484,12 +503,37 @@ def all_pages(site: Site) -> tuple[dict[str, str], list[NavItem]]:
     if site.tickets[Kind.RUNBOOK]:
         jobs.append(lambda: [runbooks_page(site)])
         nav.append(NavItem(_("Runbooks"), "runbooks/index.md"))
+    kept: dict[str, str] = {}
+    keys: dict[str, str] = {}
+    footer = str(environment().get_template("macros.j2").module.footer(site)) if cache is not None else ""  # type: ignore[attr-defined]
+    # Everything every ticket page reads from ``site`` besides its own views: one audience's pages are never another's.
+    shared = cache.key(site.config, site.scope, site.directory_urls, site.history.branch) if cache is not None else None
     for kind, tickets in site.tickets.items():
         render_one = incident_page if kind is Kind.INCIDENT else record_page
-        jobs.extend(partial(_one_page, render_one, site, t) for t in tickets)
+        for t in tickets:
+            key = _page_key(cache, shared, site, t) if cache is not None and shared is not None else None
+            text = cache.get(key, footer) if cache is not None and key is not None else None
+            if text is not None:
+                kept[ticket_path(t)] = text
+                continue
+            if key is not None:
+                keys[ticket_path(t)] = key
+            jobs.append(partial(_one_page, render_one, site, t))
     # Rendering is pure and per page: at 10,000 tickets it is most of gitdesk's own build time.
     rendered = parallel.run_all(jobs, min_jobs=PARALLEL_PAGES)
-    return {path: text for part in rendered for path, text in part}, nav
+    markdown = {path: text for part in rendered for path, text in part}
+    if cache is not None:
+        for path, key in keys.items():
+            cache.put(key, markdown[path], footer)
+    markdown.update(kept)
+    return markdown, nav
+
+
+def _page_key(cache: RenderCache, shared: str, site: Site, t: Ticket) -> str | None:
+    """The render cache key of ``t``'s page: its views, its start time (the template asks ``site``), path and template."""
+    if t.kind is Kind.INCIDENT:
+        return cache.key(shared, ticket_path(t), "incident.md.j2", _incident_views(site, t), site.started(t))
+    return cache.key(shared, ticket_path(t), "record.md.j2", _record_views(site, t))
 
 
 def _one_page(render_one: Callable[[Site, Ticket], tuple[str, str]], site: Site, t: Ticket) -> list[tuple[str, str]]:

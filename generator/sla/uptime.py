@@ -13,6 +13,8 @@ it counts against every component.
 
 from __future__ import annotations
 
+import bisect
+
 import enum
 from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta
@@ -96,12 +98,30 @@ def _union(spans: Iterable[Interval]) -> list[Interval]:
 
 
 def _minus(spans: list[Interval], holes: list[Interval]) -> list[Interval]:
+    if holes and all(h0 < h1 for h0, h1 in holes) and all(a[1] <= b[0] for a, b in zip(holes, holes[1:])):
+        return _minus_sorted(spans, holes)
     out = []
     for lo, hi in spans:
         pieces = [(lo, hi)]
         for h0, h1 in holes:
             pieces = [p for a, b in pieces for p in ((a, min(b, h0)), (max(a, h1), b)) if p[1] > p[0]]
         out.extend(pieces)
+    return out
+
+
+def _minus_sorted(spans: list[Interval], holes: list[Interval]) -> list[Interval]:
+    """:func:`_minus` for sorted, disjoint, non-empty ``holes``: each span meets only the run of holes bisection finds."""
+    ends = [h1 for _, h1 in holes]
+    out = []
+    for lo, hi in spans:
+        k = bisect.bisect_right(ends, lo)
+        while k < len(holes) and holes[k][0] < hi and lo < hi:
+            if holes[k][0] > lo:
+                out.append((lo, holes[k][0]))
+            lo = max(lo, holes[k][1])
+            k += 1
+        if hi > lo:
+            out.append((lo, hi))
     return out
 
 

@@ -22,8 +22,9 @@ from typing import Callable
 import pytest
 
 from gitdesk.adapters.mkdocs_build import BuildResult, build_site
-from gitdesk.pipeline import SiteOptions
-from gitdesk.site import Audience
+from gitdesk.pipeline import SiteOptions, collect
+from gitdesk.site import Audience, RenderCache
+from gitdesk.site.render_cache import SlaParts
 
 WHEN = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)  # every change lands before the sample's NOW
 MKDOCS = """\
@@ -58,8 +59,8 @@ def commit(sample: ModuleType, repo: Path, message: str, *, when: datetime = WHE
     sample._git(repo, "commit", "-q", "-m", message, when=when)
 
 
-def build(sample: ModuleType, repo: Path, out: Path) -> BuildResult:
-    return build_site(SiteOptions(repo, Audience.CLIENT, "acme", sample.NOW), out)
+def build(sample: ModuleType, repo: Path, out: Path, *, client: str = "acme", now: datetime | None = None) -> BuildResult:
+    return build_site(SiteOptions(repo, Audience.CLIENT, client, now or sample.NOW), out)
 
 
 def tree(root: Path) -> dict[str, bytes]:
@@ -111,6 +112,12 @@ EDITS: dict[str, tuple[str, str, str, bool, Callable[[Path], bool]]] = {
                    lambda site: "md-tabs" in (site / "index.html").read_text(encoding="utf-8")),
     "gitdesk.yml": ("gitdesk.yml", "title: Acme ERP", "title: Acme ERP desk", False,
                     lambda site: "Acme ERP desk" in (site / "index.html").read_text(encoding="utf-8")),
+    # INC-0001 links EVO-0001: its page shows the linked record's new title, though INC-0001 itself did not change
+    "a linked record's title": ("backlog/EVO-0001.md", "title: Export schema contract tests", "title: Export schema contract suite",
+                                False, lambda site: "Export schema contract suite" in (site / "incidents/INC-0001.html").read_text(encoding="utf-8")),
+    "the site's language": ("gitdesk.yml", 'site: {url: "https://status.example.org/"}',
+                            'site: {url: "https://status.example.org/", language: es}', True,
+                            lambda site: "Cronología" in (site / "incidents/INC-0001.html").read_text(encoding="utf-8")),
     "theme override": ("overrides/main.html", "Maintenance tonight", "Maintenance on Sunday", True,
                        lambda site: "Maintenance on Sunday" in (site / "incidents/INC-0001.html").read_text(encoding="utf-8")),
 }
@@ -127,6 +134,53 @@ def test_an_edit_committed(what: str, desk: Path, tmp_path: Path, sample: Module
     rendered, every = rebuild_and_compare(sample, desk, tmp_path, change)
     assert (rendered == every) if every_page else (rendered < every)
     assert shown(tmp_path / "site")
+
+
+def test_a_later_now_moves_running_clocks_on_kept_pages(desk: Path, tmp_path: Path, sample: ModuleType) -> None:
+    """Nothing committed, a later --now: the open incident's running clock and every footer say the new time."""
+    later = sample.NOW + timedelta(hours=3)
+    build(sample, desk, tmp_path / "site")
+    build(sample, desk, tmp_path / "site", now=later)
+    build(sample, desk, tmp_path / "cold", now=later)
+    assert_same_site(tmp_path / "site", tmp_path / "cold")
+    before = tmp_path / "before"
+    build(sample, desk, before)
+    page = (tmp_path / "site/incidents/INC-0002.html").read_text(encoding="utf-8")
+    assert page != (before / "incidents/INC-0002.html").read_text(encoding="utf-8")
+
+
+def test_another_client_into_the_same_folder_keeps_nothing_of_the_first(desk: Path, tmp_path: Path, sample: ModuleType) -> None:
+    """Rendered pages are kept per audience: globex's site built where acme's was is globex's cold site."""
+    build(sample, desk, tmp_path / "site")
+    build(sample, desk, tmp_path / "site", client="globex")
+    build(sample, desk, tmp_path / "cold", client="globex")
+    assert_same_site(tmp_path / "site", tmp_path / "cold")
+    assert not any(b"Accounting export fails" in data for data in tree(tmp_path / "site").values())
+
+
+def test_unchanged_ticket_pages_are_not_rendered_again(desk: Path, tmp_path: Path, sample: ModuleType,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """The second build renders only the edited ticket's page; the others come from the render cache in the Git dir."""
+    from gitdesk.site import pages
+
+    out = tmp_path / "site"
+    build(sample, desk, out)
+    rendered: list[str] = []
+    real = pages.incident_page
+
+    def counted(site: object, t: object) -> tuple[str, str]:
+        rendered.append(t.id)  # type: ignore[attr-defined]
+        return real(site, t)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pages, "incident_page", counted)
+    edit(desk, "tickets/incidents/2026/INC-0002.md", "title: ", "title: Renamed ")
+    commit(sample, desk, "INC-0002 renamed")
+    build(sample, desk, out)
+    assert rendered == ["INC-0002"]
+    rendered.clear()
+    build(sample, desk, tmp_path / "cold")
+    assert len(rendered) > 1
+    assert_same_site(out, tmp_path / "cold")
 
 
 def test_a_ticket_added(desk: Path, tmp_path: Path, sample: ModuleType) -> None:
@@ -189,3 +243,22 @@ def test_serve_shows_each_edit_and_drops_the_page_of_a_ticket_that_left(desk: Pa
     finally:
         server.send_signal(signal.SIGINT)
         server.communicate(timeout=60)
+
+
+def test_serve_caches_give_each_audience_its_cold_bundle(desk: Path, sample: ModuleType) -> None:
+    """serve's in-memory caches (ticket pages, SLA parts) shared across audiences and edits: every bundle is a cold one."""
+    warm = RenderCache(parts=SlaParts())
+
+    def bundle(client: str | None, *, renders: RenderCache | None) -> dict[str, str | bytes]:
+        audience = Audience.CLIENT if client else Audience.INTERNAL
+        return collect(SiteOptions(desk, audience, client, sample.NOW, renders=renders)).files
+
+    for client in ("acme", "globex", None, "acme", "acme"):
+        assert bundle(client, renders=warm) == bundle(client, renders=None)
+    assert warm.hits > 0 and warm.misses == 0  # the same audience again: every ticket page kept
+    edit(desk, "tickets/incidents/2026/INC-0001.md", "title: ", "title: Edited ")
+    commit(sample, desk, "INC-0001 edited")
+    for client in ("acme", None):
+        files = bundle(client, renders=warm)
+        assert files == bundle(client, renders=None)
+        assert "Edited " in str(files["incidents/INC-0001.md"])
