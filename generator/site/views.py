@@ -78,6 +78,10 @@ class Site:
     sla: dict[str, TicketSla]
     directory_urls: bool = False
     components: list[tuple[str, str]] = field(default_factory=list)
+    #: open incidents and component states, asked for by every listing, feed and the home page (dozens of
+    #: times a build) and fixed once the site is built: computed once
+    _open: list[Ticket] | None = field(default=None, init=False, repr=False, compare=False)
+    _states: dict[str, str] | None = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
     def build(cls, tickets: list[Ticket], history: History, report: SlaReport, config: Config, *,
@@ -213,8 +217,10 @@ class Site:
     # --- status -------------------------------------------------------------
 
     def open_incidents(self) -> list[Ticket]:
-        open_ = [t for t in self.tickets[Kind.INCIDENT] if is_open(t.status)]
-        return sorted(open_, key=lambda t: (t.severity or "P9", -(self.started(t) or self.now).timestamp()))
+        if self._open is None:
+            open_ = [t for t in self.tickets[Kind.INCIDENT] if is_open(t.status)]
+            self._open = sorted(open_, key=lambda t: (t.severity or "P9", -(self.started(t) or self.now).timestamp()))
+        return list(self._open)
 
     def active_maintenance(self) -> list[Ticket]:
         return [m for m in self.tickets[Kind.MAINTENANCE]
@@ -227,6 +233,11 @@ class Site:
         return [m for _, m in sorted(upcoming, key=lambda pair: (pair[0], pair[1].id))]
 
     def component_states(self) -> dict[str, str]:
+        if self._states is None:
+            self._states = self._component_states()
+        return dict(self._states)
+
+    def _component_states(self) -> dict[str, str]:
         states: dict[str, list[str]] = {cid: [] for cid, _ in self.components}
         for incident in self.open_incidents():
             state = incident_state(incident)
