@@ -203,6 +203,24 @@ def test_a_days_tooltip_gives_its_date_duration_and_incidents(browser, server: s
     assert browser.current_url.endswith("incidents/INC-0002.html")
 
 
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_quiet_days_tooltip_gives_its_date(browser, server: str, width: str) -> None:
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    browser.set_window_size(WIDTHS[width], 900)
+    browser.get(server + "index.html")
+    day = _tip(browser, "2026-11-01")  # the day before the sample desk began: nothing to link, one element
+    tip = "const s = getComputedStyle(arguments[0], '::after'); return [s.display, s.content]"
+    assert browser.execute_script(tip, day)[0] == "none"
+    if width == "desktop":
+        ActionChains(browser).move_to_element(day).perform()
+    else:
+        day.click()  # a tap focuses the day
+    shown, words = browser.execute_script(tip, day)
+    assert shown == "block" and "Sun 1 Nov 2026" in words and "no data (before the desk" in words
+    assert browser.execute_script("return document.documentElement.scrollWidth - window.innerWidth") <= 1
+
+
 def test_the_keyboard_reaches_a_days_incidents(browser, server: str) -> None:
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By
