@@ -1,6 +1,6 @@
 """Lighthouse (mobile preset) on three pages of the demo's client site: a benchmark, not a test.
 
-    .venv/bin/python benchmarks/lighthouse.py [--runs 3] [--site DIR] [--audits]
+    .venv/bin/python benchmarks/lighthouse.py [--runs 3] [--site DIR [--site DIR2]] [--audits]
 
 Builds the demo desk's acme site (`gitdesk demo`, then `gitdesk build
 --client acme` at the demo's --now), serves it over HTTP on 127.0.0.1
@@ -39,7 +39,7 @@ import threading
 import time
 from pathlib import Path
 from typing import Any, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 
 HERE = Path(__file__).parent
 TOOL = HERE / "lighthouse"
@@ -167,7 +167,9 @@ def failing(report: dict[str, Any]) -> list[str]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=3, help="runs per page; the median is printed (default 3)")
-    parser.add_argument("--site", type=Path, help="a built site to measure (default: build the demo's acme site)")
+    parser.add_argument("--site", type=Path, action="append",
+                        help="a built site to measure (default: build the demo's acme site); given twice or more, "
+                             "runs alternate between the sites (before/after in one session)")
     parser.add_argument("--plain", action="store_true", help="serve uncompressed with http.server, not nginx + gzip")
     parser.add_argument("--audits", action="store_true", help="list the audits below full marks")
     args = parser.parse_args()
@@ -177,24 +179,32 @@ def main() -> int:
     print(f"lighthouse {version}, {browser}, node {subprocess.run(['node', '--version'], capture_output=True, text=True).stdout.strip()}")
     print("served by", "http.server, uncompressed" if args.plain else "nginx, gzip as `gitdesk publish` configures it")
     print("load average before: %.2f %.2f %.2f on %d cores" % (*os.getloadavg(), os.cpu_count() or 0))
-    with tempfile.TemporaryDirectory(prefix="gitdesk-lighthouse-") as tmp:
-        site = args.site or build_demo(Path(tmp))
-        measured: dict[str, list[dict[str, int]]] = {}
-        with serve(site) if args.plain else serve_nginx(site, Path(tmp)) as base:
-            for run in range(args.runs):
-                for name, path in pages(site).items():
-                    report = lighthouse(base + path, Path(tmp) / f"{name}-{run}.json")
-                    measured.setdefault(name, []).append(scores(report))
+    with tempfile.TemporaryDirectory(prefix="gitdesk-lighthouse-") as tmp, ExitStack() as stack:
+        sites = args.site or [build_demo(Path(tmp))]
+        bases = []
+        for number, site in enumerate(sites):
+            work = Path(tmp) / f"server-{number}"
+            work.mkdir()
+            bases.append(stack.enter_context(serve(site) if args.plain else serve_nginx(site, work)))
+        measured: dict[tuple[int, str], list[dict[str, int]]] = {}
+        for run in range(args.runs):
+            for name, path in pages(sites[0]).items():
+                for number, base in enumerate(bases):
+                    report = lighthouse(base + path, Path(tmp) / f"{name}-{number}-{run}.json")
+                    measured.setdefault((number, name), []).append(scores(report))
                     if args.audits and run == 0:
-                        print(f"{name} ({path}):", *failing(report) or ["  every audit at full marks"], sep="\n")
+                        print(f"{name} ({sites[number]}/{path}):", *failing(report) or ["  every audit at full marks"], sep="\n")
     print("load average after:  %.2f %.2f %.2f" % os.getloadavg())
-    print(f"\n{'page':10} {'performance':>18} {'accessibility':>14} {'best practices':>15}   median (best) of {args.runs}")
-    for name, runs in measured.items():
-        median = {c: int(statistics.median(r[c] for r in runs)) for c in CATEGORIES}
-        best = max(r["performance"] for r in runs)
-        each = ", ".join(f"{r['performance']} ({r['benchmark']})" for r in runs)
-        print(f"{name:10} {median['performance']:>12} ({best:>3}) {median['accessibility']:>14} {median['best-practices']:>15}"
-              f"   runs (benchmarkIndex): {each}")
+    for number, site in enumerate(sites):
+        print(f"\n{site}\n{'page':10} {'performance':>18} {'accessibility':>14} {'best practices':>15}   median (best) of {args.runs}")
+        for (which, name), runs in measured.items():
+            if which != number:
+                continue
+            median = {c: int(statistics.median(r[c] for r in runs)) for c in CATEGORIES}
+            best = max(r["performance"] for r in runs)
+            each = ", ".join(f"{r['performance']} ({r['benchmark']})" for r in runs)
+            print(f"{name:10} {median['performance']:>12} ({best:>3}) {median['accessibility']:>14} {median['best-practices']:>15}"
+                  f"   runs (benchmarkIndex): {each}")
     return 0
 
 

@@ -71,8 +71,13 @@ def month_label(month: str) -> str:
     return i18n.month_label(int(year), int(number))
 
 
+def badge_size(label: str, message: str) -> tuple[int, int]:
+    """The width and height in pixels of :func:`badge`'s SVG for this label and message."""
+    # Verdana 11px averages about 7 px per character; good enough for a badge.
+    return 20 + 7 * (len(label) + len(message)), 20
+
+
 def badge(label: str, message: str, tone: str) -> str:
     """A shields-style SVG badge; the message says the state in words."""
-    # Verdana 11px averages about 7 px per character; good enough for a badge.
-    lw, rw = 10 + 7 * len(label), 10 + 7 * len(message)
-    return render("badge.svg.j2", label=label, message=message, lw=lw, rw=rw, color=BADGE_COLORS[tone])
+    lw = 10 + 7 * len(label)
+    return render("badge.svg.j2", label=label, message=message, lw=lw, rw=badge_size(label, message)[0] - lw, color=BADGE_COLORS[tone])

@@ -18,7 +18,7 @@ from babel.dates import format_date, format_datetime
 from gitdesk.model import Kind, Ticket
 from gitdesk.sla import Day, DayImpact, TargetName
 from gitdesk.sla.uptime import SERIES_DAYS
-from gitdesk.site import i18n
+from gitdesk.site import charts, i18n
 from gitdesk.site.i18n import N_, ngettext
 from gitdesk.site.i18n import gettext as _
 from gitdesk.site.render import format_duration, format_percent
@@ -296,6 +296,22 @@ def glance(site: Site, *, uptime: float | None, uptime_text: str, uptime_days: i
     return figures
 
 
+@dataclass(frozen=True)
+class BadgeImage:
+    path: str
+    alt: str
+    width: int
+    height: int
+
+
+def badge_images(words: str, uptime_text: str, compliance_text: str) -> tuple[BadgeImage, ...]:
+    """The subscribe box's three badges with their size, so the page keeps its place while they load."""
+    shown = (("badges/status.svg", _("status badge"), _("status"), words),
+             ("badges/uptime.svg", _("uptime badge"), _("uptime"), uptime_text),
+             ("badges/compliance.svg", _("SLA compliance badge"), _("SLA"), compliance_text))
+    return tuple(BadgeImage(path, alt, *charts.badge_size(label, message)) for path, alt, label, message in shown)
+
+
 def bar_foot(days: int) -> str:
     return ngettext("%(num)s day ago", "%(num)s days ago", days) % {"num": days}
 
@@ -314,6 +330,9 @@ def status_context(site: Site, *, state: str, words: str, uptime: float | None, 
         "maintenance": maintenance_cards(site, path_of, names),
         "glance": glance(site, uptime=uptime, uptime_text=uptime_text, uptime_days=uptime_days, compliance_text=compliance_text),
         "channels": notification_channels(site),
+        # the badges say "no data" where the page says "—" (gitdesk.site.feeds)
+        "badges": badge_images(words, uptime_text if uptime is not None else _("no data"),
+                               _("no data") if compliance_text == format_percent(None) else compliance_text),
         "uptime_days": uptime_days,
         "series_days": SERIES_DAYS,
         "phone_days": PHONE_DAYS,

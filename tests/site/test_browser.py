@@ -123,7 +123,7 @@ def test_charts_follow_the_dark_palette(browser, server: str, shots: Path) -> No
     browser.set_window_size(1280, 900)
     browser.get(server + "index.html")
     # acme's accounting module is down (INC-0002) every day since the desk began
-    fill = "return getComputedStyle(document.querySelector('.gd-day-outage .gd-bar')).backgroundColor"
+    fill = "return getComputedStyle(document.querySelector('.gd-day-outage')).backgroundColor"
     text = "return getComputedStyle(document.querySelector('.gd-days-foot')).color"
     light = (browser.execute_script(fill), browser.execute_script(text))
     browser.execute_script("document.body.setAttribute('data-md-color-scheme', 'slate')")
@@ -187,11 +187,10 @@ def test_a_days_tooltip_gives_its_date_duration_and_incidents(browser, server: s
     day = _tip(browser, "2026-11-02")  # INC-0001 (degraded) and INC-0002 (outage) began that morning
     tip = day.find_element(By.CSS_SELECTOR, ".gd-tip")
     assert not tip.is_displayed()
-    bar = day.find_element(By.CSS_SELECTOR, ".gd-bar")
     if width == "desktop":
-        ActionChains(browser).move_to_element(bar).perform()
+        ActionChains(browser).move_to_element(day).perform()
     else:
-        bar.click()  # a tap: the bar takes focus, and the tooltip stays open while it has it
+        day.click()  # a tap: the bar takes focus, and the tooltip stays open while it has it
     assert tip.is_displayed()
     assert "2 Nov 2026" in tip.text and "outage 14 h" in tip.text  # from 09:00 UTC to Madrid's midnight
     links = {a.get_attribute("href").rsplit("/", 1)[-1]: a.text for a in tip.find_elements(By.TAG_NAME, "a")}
@@ -202,6 +201,24 @@ def test_a_days_tooltip_gives_its_date_duration_and_incidents(browser, server: s
     assert right <= WIDTHS[width]
     ActionChains(browser).move_to_element(tip.find_elements(By.TAG_NAME, "a")[-1]).click().perform()
     assert browser.current_url.endswith("incidents/INC-0002.html")
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_quiet_days_tooltip_gives_its_date(browser, server: str, width: str) -> None:
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    browser.set_window_size(WIDTHS[width], 900)
+    browser.get(server + "index.html")
+    day = _tip(browser, "2026-11-01")  # the day before the sample desk began: nothing to link, one element
+    tip = "const s = getComputedStyle(arguments[0], '::after'); return [s.display, s.content]"
+    assert "1 Nov 2026" not in browser.execute_script(tip, day)[1]  # no tooltip until hovered or tapped
+    if width == "desktop":
+        ActionChains(browser).move_to_element(day).perform()
+    else:
+        day.click()  # a tap focuses the day
+    shown, words = browser.execute_script(tip, day)
+    assert shown == "block" and "Sun 1 Nov 2026" in words and "no data (before the desk" in words
+    assert browser.execute_script("return document.documentElement.scrollWidth - window.innerWidth") <= 1
 
 
 def test_the_keyboard_reaches_a_days_incidents(browser, server: str) -> None:

@@ -98,3 +98,14 @@ def test_open_incidents_are_cards_with_their_latest_update(demo_sites: dict[str,
     # worst first: the P1 under investigation, with its latest update and "Actualizada hace …" as of the build's now
     assert "gd-sev-p1" in first and "investigando" in first
     assert re.search(r'Actualizada <time datetime="[^"]+" title="[^"]+">hace \d+ (minutos?|horas?)</time>', first)
+
+
+def test_badges_keep_their_place_while_they_load(demo_sites: dict[str, Path]) -> None:
+    # an <img> without width and height is 0 x 0 until it loads, then pushes the line (layout shift, Lighthouse CLS)
+    site = demo_sites["acme"]
+    page = (site / "index.html").read_text(encoding="utf-8")
+    images = re.findall(r'<img src="(badges/[a-z]+\.svg)" alt="[^"]+" width="(\d+)" height="(\d+)">', page)
+    assert len(images) == 3 == page.count("<img")
+    for src, width, height in images:
+        svg = (site / src).read_text(encoding="utf-8")
+        assert re.search(rf'<svg [^>]*width="{width}" height="{height}"', svg), src  # the size the SVG itself declares
