@@ -13,6 +13,7 @@ import urllib.request
 from pathlib import Path
 
 from tests.cli.helpers import NOW, run
+from tests.foundation.helpers import interruptible
 
 #: The repo's own mkdocs.yml asks for the internal audience; the command line asks for client acme.
 INTERNAL_MKDOCS = """\
@@ -73,7 +74,8 @@ def test_serve_previews_the_site_for_the_client_given(repo: Path) -> None:
     base = f"http://127.0.0.1:{port}/"
     server = subprocess.Popen([sys.executable, "-m", "gitdesk", "--repo", str(repo), "serve", "--audience", "client",
                                "--client", "acme", "--now", NOW, "--dev-addr", f"127.0.0.1:{port}"],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                              preexec_fn=interruptible)
     try:
         deadline = time.monotonic() + 120  # a generous bound for a loaded machine, not a timing assertion
         while server.poll() is None and time.monotonic() < deadline:
@@ -115,7 +117,8 @@ def test_serve_rebuilds_after_a_commit_not_only_after_an_edit(repo: Path) -> Non
     port = _free_port()
     page = f"http://127.0.0.1:{port}/incidents/INC-0001.html"
     server = subprocess.Popen([sys.executable, "-m", "gitdesk", "--repo", str(repo), "serve", "--audience", "internal",
-                               "--dev-addr", f"127.0.0.1:{port}"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                               "--dev-addr", f"127.0.0.1:{port}"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                              preexec_fn=interruptible)
     try:
         assert _wait_for(page, "INC-0001", server), server.stderr.read() if server.stderr else ""
         ticket = next(repo.glob("tickets/incidents/*/INC-0001.md"))

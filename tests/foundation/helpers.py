@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import signal
 from pathlib import Path
 from typing import Any
 
@@ -29,3 +30,9 @@ def run(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
 def validate_json(repo: Path) -> tuple[int, dict[str, Any]]:
     code, out, _ = run("--repo", str(repo), "validate", "--format", "json", "--no-history")
     return code, json.loads(out)
+
+
+def interruptible() -> None:
+    """``preexec_fn`` for a server a test stops with SIGINT: a shell runs background jobs with SIGINT
+    ignored, and a child inherits that, so ``gitdesk serve`` started from such a job would never stop."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)

@@ -25,6 +25,7 @@ from gitdesk.adapters.mkdocs_build import BuildResult, build_site
 from gitdesk.pipeline import SiteOptions, collect
 from gitdesk.site import Audience, RenderCache
 from gitdesk.site.render_cache import SlaParts
+from tests.foundation.helpers import interruptible
 
 WHEN = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)  # every change lands before the sample's NOW
 MKDOCS = """\
@@ -226,7 +227,8 @@ def test_serve_shows_each_edit_and_drops_the_page_of_a_ticket_that_left(desk: Pa
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     server = subprocess.Popen([sys.executable, "-m", "gitdesk", "--repo", str(desk), "serve", "--audience", "client", "--client", "acme",
-                               "--dev-addr", f"127.0.0.1:{port}"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                               "--dev-addr", f"127.0.0.1:{port}"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                              preexec_fn=interruptible)
     try:
         assert _wait_for(f"{base}/incidents/INC-0005.html", "INC-0005", server), server.stderr.read() if server.stderr else ""
         edit(desk, "tickets/incidents/2026/INC-0002.md", "title: ", "title: Previewed ")
