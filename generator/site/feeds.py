@@ -12,6 +12,7 @@ from markupsafe import Markup
 
 from gitdesk.model import IncidentStatus, Kind, MaintenanceStatus, Ticket, maintenance_withdrawn
 from gitdesk.site import charts
+from gitdesk.site.home import badge_texts
 from gitdesk.site.i18n import gettext as _
 from gitdesk.site.pages import Headline, headline, ticket_path
 from gitdesk.site.render import page_url, render, without_controls
@@ -242,10 +243,9 @@ def _badge_values(site: Site, top: Headline) -> dict[str, tuple[str, str, str]]:
     tone = {"operational": "good", "under_maintenance": "warn", "degraded_performance": "warn"}.get(top.state, "bad")
     target = site.config.uptime_for(site.scope.client_id).target / 100
     goal = site.config.policy_for(site.scope.client_id).min_compliance or 0.95
-    return {
-        "badges/status.svg": (_("status"), top.words, tone),
-        "badges/uptime.svg": (_("uptime"), top.uptime_text if top.uptime is not None else _("no data"),
-                              "none" if top.uptime is None else "good" if top.uptime >= target else "bad"),
-        "badges/compliance.svg": (_("SLA"), top.compliance_text if top.compliance is not None else _("no data"),
-                                  "none" if top.compliance is None else "good" if top.compliance >= goal else "bad"),
-    }
+    tones = {"badges/status.svg": tone,
+             "badges/uptime.svg": "none" if top.uptime is None else "good" if top.uptime >= target else "bad",
+             "badges/compliance.svg": "none" if top.compliance is None else "good" if top.compliance >= goal else "bad"}
+    texts = badge_texts(top.words, None if top.uptime is None else top.uptime_text,
+                        None if top.compliance is None else top.compliance_text)
+    return {path: (label, message, tones[path]) for path, (label, message) in texts.items()}

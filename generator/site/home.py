@@ -304,12 +304,25 @@ class BadgeImage:
     height: int
 
 
-def badge_images(words: str, uptime_text: str, compliance_text: str) -> tuple[BadgeImage, ...]:
-    """The subscribe box's three badges with their size, so the page keeps its place while they load."""
-    shown = (("badges/status.svg", _("status badge"), _("status"), words),
-             ("badges/uptime.svg", _("uptime badge"), _("uptime"), uptime_text),
-             ("badges/compliance.svg", _("SLA compliance badge"), _("SLA"), compliance_text))
-    return tuple(BadgeImage(path, alt, *charts.badge_size(label, message)) for path, alt, label, message in shown)
+#: each badge's alt text on the page, by file
+_BADGE_ALT = {"badges/status.svg": N_("status badge"), "badges/uptime.svg": N_("uptime badge"),
+              "badges/compliance.svg": N_("SLA compliance badge")}
+
+
+def badge_texts(words: str, uptime_text: str | None, compliance_text: str | None) -> dict[str, tuple[str, str]]:
+    """The three badges' (label, message) by file, "no data" for a figure that is None.
+
+    The one table behind the SVGs (:func:`gitdesk.site.feeds.badges`) and the sizes of their ``<img>``.
+    """
+    no_data = _("no data")
+    return {"badges/status.svg": (_("status"), words),
+            "badges/uptime.svg": (_("uptime"), no_data if uptime_text is None else uptime_text),
+            "badges/compliance.svg": (_("SLA"), no_data if compliance_text is None else compliance_text)}
+
+
+def badge_images(texts: dict[str, tuple[str, str]]) -> tuple[BadgeImage, ...]:
+    """The subscribe box's badges with their size, so the page keeps its place while they load."""
+    return tuple(BadgeImage(path, _(_BADGE_ALT[path]), *charts.badge_size(label, message)) for path, (label, message) in texts.items())
 
 
 def bar_foot(days: int) -> str:
@@ -330,9 +343,8 @@ def status_context(site: Site, *, state: str, words: str, uptime: float | None, 
         "maintenance": maintenance_cards(site, path_of, names),
         "glance": glance(site, uptime=uptime, uptime_text=uptime_text, uptime_days=uptime_days, compliance_text=compliance_text),
         "channels": notification_channels(site),
-        # the badges say "no data" where the page says "—" (gitdesk.site.feeds)
-        "badges": badge_images(words, uptime_text if uptime is not None else _("no data"),
-                               _("no data") if compliance_text == format_percent(None) else compliance_text),
+        "badges": badge_images(badge_texts(words, uptime_text if uptime is not None else None,
+                                           None if compliance_text == format_percent(None) else compliance_text)),
         "uptime_days": uptime_days,
         "series_days": SERIES_DAYS,
         "phone_days": PHONE_DAYS,
