@@ -1,6 +1,6 @@
 """Lighthouse (mobile preset) on three pages of the demo's client site: a benchmark, not a test.
 
-    .venv/bin/python benchmarks/lighthouse.py [--runs 3] [--site DIR [--site DIR2]] [--audits]
+    .venv/bin/python benchmarks/lighthouse.py [--runs 3] [--language es [--language en]] [--site DIR [--site DIR2]] [--audits]
 
 Builds the demo desk's acme site (`gitdesk demo`, then `gitdesk build
 --client acme` at the demo's --now), serves it over HTTP on 127.0.0.1
@@ -29,6 +29,7 @@ import functools
 import http.server
 import json
 import os
+import re
 import shutil
 import socket
 import statistics
@@ -68,12 +69,16 @@ def install() -> None:
         sys.exit(f"npm ci failed in {TOOL} (its message is above); the package-lock.json there pins Lighthouse")
 
 
-def build_demo(root: Path) -> Path:
-    """The demo desk's acme site, as `make demo` builds it."""
+def build_demo(root: Path, language: str) -> Path:
+    """The demo desk's acme site, as `make demo` builds it, in ``language`` (the demo's own is Spanish)."""
     repo = root / "desk"
     gitdesk = [sys.executable, "-m", "gitdesk"]
-    subprocess.run([*gitdesk, "demo", str(repo)], check=True, capture_output=True)
-    site = root / "site-acme"
+    if not repo.exists():
+        subprocess.run([*gitdesk, "demo", str(repo)], check=True, capture_output=True)
+    config = repo / "gitdesk.yml"
+    config.write_text(re.sub(r"(?m)^site: \{language: \w+\}$", f"site: {{language: {language}}}",
+                             config.read_text(encoding="utf-8")), encoding="utf-8")
+    site = root / f"site-acme-{language}"
     subprocess.run([*gitdesk, "--repo", str(repo), "build", "--client", "acme", "--now", NOW, "--out", str(site)],
                    check=True, capture_output=True)
     return site
@@ -142,9 +147,16 @@ def lighthouse(url: str, out: Path) -> dict[str, Any]:
     return report
 
 
+#: the metrics the performance score is made of, in milliseconds (CLS ×1000)
+METRICS = {"first-contentful-paint": "FCP", "largest-contentful-paint": "LCP", "total-blocking-time": "TBT",
+           "speed-index": "SI", "cumulative-layout-shift": "CLS×1000"}
+
+
 def scores(report: dict[str, Any]) -> dict[str, int]:
     found = {c: round(100 * (report["categories"][c]["score"] or 0)) for c in CATEGORIES}
-    return {**found, "benchmark": round(report["environment"]["benchmarkIndex"])}
+    metrics = {short: round(report["audits"][audit]["numericValue"] * (1000 if short.startswith("CLS") else 1))
+               for audit, short in METRICS.items()}
+    return {**found, **metrics, "benchmark": round(report["environment"]["benchmarkIndex"])}
 
 
 def failing(report: dict[str, Any]) -> list[str]:
@@ -171,6 +183,10 @@ def main() -> int:
     parser.add_argument("--site", type=Path, action="append",
                         help="a built site to measure (default: build the demo's acme site); given twice or more, "
                              "runs alternate between the sites (before/after in one session)")
+    parser.add_argument("--language", choices=("es", "en"), action="append",
+                        help="the demo site's language (default: es, the demo's own); given twice, runs alternate")
+    parser.add_argument("--page", choices=("home", "incident", "sla"), action="append",
+                        help="measure only this page (may be given more than once; default: all three)")
     parser.add_argument("--plain", action="store_true", help="serve uncompressed with http.server, not nginx + gzip")
     parser.add_argument("--audits", action="store_true", help="list the audits below full marks")
     args = parser.parse_args()
@@ -181,7 +197,7 @@ def main() -> int:
     print("served by", "http.server, uncompressed" if args.plain else "nginx, gzip as `gitdesk publish` configures it")
     print("load average before: %.2f %.2f %.2f on %d cores" % (*os.getloadavg(), os.cpu_count() or 0))
     with tempfile.TemporaryDirectory(prefix="gitdesk-lighthouse-") as tmp, ExitStack() as stack:
-        sites = args.site or [build_demo(Path(tmp))]
+        sites = args.site or [build_demo(Path(tmp), language) for language in args.language or ["es"]]
         bases = []
         for number, site in enumerate(sites):
             work = Path(tmp) / f"server-{number}"
@@ -190,6 +206,8 @@ def main() -> int:
         measured: dict[tuple[int, str], list[dict[str, int]]] = {}
         for run in range(args.runs):
             for name, path in pages(sites[0]).items():
+                if args.page and name not in args.page:
+                    continue
                 for number, base in enumerate(bases):
                     report = lighthouse(base + path, Path(tmp) / f"{name}-{number}-{run}.json")
                     measured.setdefault((number, name), []).append(scores(report))
@@ -206,6 +224,8 @@ def main() -> int:
             each = ", ".join(f"{r['performance']} ({r['benchmark']})" for r in runs)
             print(f"{name:10} {median['performance']:>12} ({best:>3}) {median['accessibility']:>14} {median['best-practices']:>15}"
                   f"   runs (benchmarkIndex): {each}")
+            print(" " * 11 + "median ms: " + ", ".join(f"{short} {int(statistics.median(r[short] for r in runs))}"
+                                                     for short in METRICS.values()))
     return 0
 
 
