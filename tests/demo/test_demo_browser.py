@@ -73,3 +73,17 @@ def test_demo_page_reads_well(browser, site: tuple[Path, dict[str, str]], page: 
     # the status pages whole (the README shows them), the others to the first screens
     browser.set_window_size(width, min(height, 4400 if page.startswith("status") else 2400))
     browser.save_screenshot(str(shots / f"demo-{page}.png"))
+
+
+def test_listing_filter_counts_rows_in_spanish(browser, site: tuple[Path, dict[str, str]]) -> None:
+    """The filter's "N of M shown" is written by the page's script: on the Spanish site it says it in Spanish."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    browser.set_window_size(1280, 900)
+    browser.get((site[0] / "history" / "2026-10.html").as_uri())
+    rows = browser.find_elements(By.CSS_SELECTOR, "#gd-rows tbody tr")
+    Select(browser.find_element(By.CSS_SELECTOR, "select[name=severity]")).select_by_value("P1")
+    shown = sum(1 for r in rows if r.is_displayed())
+    assert 0 < shown < len(rows)
+    assert browser.find_element(By.CSS_SELECTOR, ".gd-count").text == f"{shown} de {len(rows)} visibles"

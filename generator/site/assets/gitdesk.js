@@ -15,7 +15,11 @@
       if (ok) { shown += 1; }
     });
     var out = form.querySelector(".gd-count");
-    if (out) { out.textContent = shown + " of " + rows.length + " shown"; }
+    // the words come from the page, in the site's language
+    if (out) {
+      out.textContent = (out.dataset.words || "{shown} / {total}")
+        .replace("{shown}", String(shown)).replace("{total}", String(rows.length));
+    }
   }
   function setup() {
     document.querySelectorAll("form.gd-filters").forEach(function (form) {
