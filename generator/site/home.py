@@ -9,7 +9,7 @@ a subscribe box. Every figure comes from the SLA report or the one headline
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any, Callable, Sequence
 
@@ -64,6 +64,12 @@ class Bar:
     records: tuple[tuple[str, str, str], ...]
     #: where the tooltip sits along the row: start, mid or end
     align: str
+    #: the last day, when the bar is a run of quiet days drawn as one element (None: one day)
+    until: str | None = None
+    #: how many days the bar spans
+    days: int = 1
+    #: older than the newest :data:`PHONE_DAYS`: a phone does not show it
+    old: bool = False
 
     @property
     def notable(self) -> bool:
@@ -183,9 +189,40 @@ def _bar(site: Site, found: Day, index: int, count: int, path_of: PathOf) -> Bar
         words = [text % {"time": format_duration(seconds)} for seconds, text in (
             (found.outage_seconds, _("outage %(time)s")), (found.degraded_seconds, _("degraded %(time)s"))) if seconds]
     records = tuple((rid, site.by_id[rid].title, path_of(site.by_id[rid])) for rid in found.records if rid in site.by_id)
-    align = "start" if index < count / 3 else "end" if index >= 2 * count / 3 else "mid"
     return Bar(found.day, day_words(date.fromisoformat(found.day)), str(found.impact), tuple(words) or (_("no incident"),),
-               records, align)
+               records, _align(index, count), old=index < count - PHONE_DAYS)
+
+
+def _align(index: int, count: int) -> str:
+    return "start" if index < count / 3 else "end" if index >= 2 * count / 3 else "mid"
+
+
+def _alike(bar: Bar) -> tuple[str, tuple[str, ...], bool]:
+    return bar.state, bar.words, bar.old
+
+
+def day_bars(days: Sequence[Bar]) -> tuple[Bar, ...]:
+    """``days`` with each run of alike quiet days (nothing to link, same words, same side of the phone cut) as one bar.
+
+    The page stays light: a component's 90 days are a handful of elements
+    rather than 90, and the browser styles them in a fraction of the time
+    (Lighthouse's blocking time on the home page; see docs/benchmarks.md).
+    A run still draws one tick per day, and its tooltip gives its first and last day.
+    """
+    out: list[Bar] = []
+    start = 0
+    for index, bar in enumerate(days):
+        nxt = days[index + 1] if index + 1 < len(days) else None
+        if nxt is not None and not (bar.notable or nxt.notable) and _alike(bar) == _alike(nxt):
+            continue
+        first = days[start]
+        if index == start:
+            out.append(first)
+        else:
+            out.append(replace(first, label=f"{first.label} – {bar.label}", until=bar.day, days=index - start + 1,
+                               align=_align(start, len(days))))
+        start = index + 1
+    return tuple(out)
 
 
 def component_groups(site: Site, uptime_days: int, path_of: PathOf) -> list[Group]:
@@ -196,7 +233,7 @@ def component_groups(site: Site, uptime_days: int, path_of: PathOf) -> list[Grou
     for cid, name in site.components:
         uptime = site.report.uptime.get(cid, {}).get(uptime_days)
         series = site.report.series.get(cid, [])
-        bars = tuple(_bar(site, found, index, len(series), path_of) for index, found in enumerate(series))
+        bars = day_bars([_bar(site, found, index, len(series), path_of) for index, found in enumerate(series)])
         component = declared.get(cid)
         groups.setdefault(component.group if component else None, []).append(ComponentRow(
             cid, name, component.description if component else None, states[cid], _(ComponentState.LABELS[states[cid]]),

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import signal
 from pathlib import Path
@@ -36,3 +37,19 @@ def interruptible() -> None:
     """``preexec_fn`` for a server a test stops with SIGINT: a shell runs background jobs with SIGINT
     ignored, and a child inherits that, so ``gitdesk serve`` started from such a job would never stop."""
     signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def day_states(html: str) -> dict[str, str]:
+    """Each day's state as a status page's bars draw it: ``{"2026-10-01": "none", …}``.
+
+    A run of alike quiet days is one bar from its ``data-day`` to its ``data-until``; every day it covers is listed.
+    """
+    from datetime import date, timedelta
+
+    days: dict[str, str] = {}
+    for state, first, last in re.findall(r'class="gd-day gd-day-(\w+)[^"]*" data-day="([\d-]+)"(?: data-until="([\d-]+)")?', html):
+        day, end = date.fromisoformat(first), date.fromisoformat(last or first)
+        while day <= end:
+            days[day.isoformat()] = state
+            day += timedelta(days=1)
+    return days

@@ -21,6 +21,8 @@ from gitdesk.adapters.mkdocs_build import build_site
 from gitdesk.pipeline import SiteOptions, collect
 from gitdesk.site import Audience
 
+from tests.foundation.helpers import day_states
+
 CONFIG = """\
 title: Desk as of a date
 timezone: UTC
@@ -143,10 +145,12 @@ def test_uptime_counts_from_the_desks_first_record(repo: Path) -> None:
     home = str(bundle.files["index.md"])
     portal = re.search(r'data-component="portal".*?gd-days-foot', home, re.S)
     assert portal is not None
-    bars = re.findall(r'class="gd-day gd-day-(\w+) [^"]*" data-day="(\d{4}-\d{2}-\d{2})"', portal.group(0))
+    bars = day_states(portal.group(0))
     assert len(bars) == 90
-    assert {state for state, day in bars if day < "2026-10-01"} == {"no_data"}
-    assert {state for state, day in bars if day >= "2026-10-01"} == {"none"}  # the portal had no incident
+    assert {state for day, state in bars.items() if day < "2026-10-01"} == {"no_data"}
+    assert {state for day, state in bars.items() if day >= "2026-10-01"} == {"none"}  # the portal had no incident
+    # the quiet days are drawn as runs, split where a phone's 30 days begin: no data, quiet, quiet
+    assert portal.group(0).count('class="gd-day ') == 3
     ledger = re.search(r"Ledger: last 90 days, ([0-9.]+)% uptime", home)
     assert ledger is not None
     # down 1 Oct 09:00 → 3 Oct 09:00 (INC-0001) and from 5 Oct 09:00 on (INC-0002): 48 h + 123 h

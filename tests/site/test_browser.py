@@ -141,7 +141,9 @@ def test_charts_follow_the_dark_palette(browser, server: str, shots: Path) -> No
 def _tip(browser, day: str):
     from selenium.webdriver.common.by import By
 
-    return browser.find_element(By.CSS_SELECTOR, f'[data-component="accounting"] .gd-day[data-day="{day}"]')
+    # a run of quiet days is one bar from data-day to data-until
+    bars = browser.find_elements(By.CSS_SELECTOR, '[data-component="accounting"] .gd-day')
+    return next(b for b in bars if b.get_attribute("data-day") <= day <= (b.get_attribute("data-until") or b.get_attribute("data-day")))
 
 
 @pytest.mark.parametrize("width", WIDTHS)
@@ -217,8 +219,28 @@ def test_a_quiet_days_tooltip_gives_its_date(browser, server: str, width: str) -
     else:
         day.click()  # a tap focuses the day
     shown, words = browser.execute_script(tip, day)
+    # the days before the desk began are one bar up to where a phone's 30 days begin, another after it:
+    # the tooltip gives the run's first and last day
     assert shown == "block" and "Sun 1 Nov 2026" in words and "no data (before the desk" in words
+    assert words.startswith('"Sun 25 Oct 2026 – Sun 1 Nov 2026')
     assert browser.execute_script("return document.documentElement.scrollWidth - window.innerWidth") <= 1
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_every_day_of_the_bars_is_as_wide_as_any_other(browser, server: str, width: str) -> None:
+    """Runs of quiet days are one element each, yet the row reads as one bar per day, 90 (30 on a phone)."""
+    browser.set_window_size(WIDTHS[width], 900)
+    browser.get(server + "index.html")
+    rows = browser.execute_script("""
+        return Array.from(document.querySelectorAll('.gd-days')).map(row => Array.from(row.children)
+            .filter(day => getComputedStyle(day).display !== 'none')
+            .map(day => [day.getBoundingClientRect().width, +(getComputedStyle(day).getPropertyValue('--n') || 1)]))""")
+    days = {"desktop": 90, "phone": 30}[width]
+    for row in rows:
+        assert sum(n for _, n in row) == days
+        assert any(n > 1 for _, n in row)  # the sample desk's quiet days are runs
+        each = [(w + 2) / n for w, n in row]  # a run of n days covers n days and the n - 1 gaps between them
+        assert max(each) - min(each) < 0.5
 
 
 def test_the_keyboard_reaches_a_days_incidents(browser, server: str) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import subprocess
 from datetime import datetime
 
@@ -14,13 +13,15 @@ from gitdesk.model import parse_time
 from gitdesk.sla import DayImpact, compute
 from gitdesk.site import scope_for, site_bundle
 
+from tests.foundation.helpers import day_states
+
 
 def _bar(page: str, component_name: str, day: str) -> str:
     """The state a component's bar shows for ``day`` on the status page (from the bar's tooltip)."""
     bars = page.split(f'aria-label="{component_name}: last 90 days', 1)[1].split("gd-days-foot", 1)[0]
-    found = re.search(rf'class="gd-day gd-day-(\w+) [^"]*" data-day="{day}"', bars)
+    found = day_states(bars).get(day)
     assert found is not None, f"no bar for {day}"
-    return found.group(1)
+    return found
 
 
 def test_an_outage_without_components_lowers_and_marks_every_component(scenario_repo) -> None:
