@@ -63,6 +63,17 @@ def test_config_uses_the_service_numbers(tmp_path: Path) -> None:
     assert config.calendars["business"].holidays_country == "ES"
 
 
+def test_the_commented_service_review_works_once_uncommented(tmp_path: Path) -> None:
+    target, _ = _init(tmp_path)
+    config_file = target / "gitdesk.yml"
+    text = config_file.read_text(encoding="utf-8")
+    assert "\n# service_review: {" in text and load_config(target).service_review is None
+    config_file.write_text(text.replace("\n# service_review: {", "\nservice_review: {"), encoding="utf-8")
+    review = load_config(target).service_review
+    assert review is not None and review.every == "monthly"
+    assert run_cli("--repo", str(target), "validate").exit_code == 0
+
+
 def test_gitlab_ci_and_pre_commit_config_parse(tmp_path: Path) -> None:
     target, _ = _init(tmp_path)
     gitlab = _yaml(target / ".gitlab-ci.yml")
