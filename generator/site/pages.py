@@ -396,7 +396,7 @@ def _month_uptime(site: Site, month: str) -> dict[str, Any]:
         whole = u.start <= begins and u.end >= ends
         rows.append({"component": cid, "name": name, "uptime": format_percent(u.uptime, 3),
                      "span": None if whole else _("from %(start)s to %(end)s") % {"start": site.clock.show(u.start), "end": site.clock.show(u.end)},
-                     "result": _verdict(u.uptime * 100 >= u.target)})
+                     "result": _verdict(u.met)})
     spans = {row["span"] for row in rows}
     if len(spans) == 1 and len(rows) > 1:
         return {"uptime_rows": [{**row, "span": None} for row in rows], "uptime_span": spans.pop()}

@@ -218,6 +218,26 @@ def _uptime_line(component: str, windows: dict[int, Uptime]) -> str:
     return f"  {component}: " + "; ".join(parts)
 
 
+#: calendar months the human report shows per component (``--format json`` has them all)
+TABLE_MONTHS = 3
+
+
+def _uptime_months(by_month: dict[str, dict[str, Uptime]]) -> list[str]:
+    """The latest months' uptime per component against the goal, as the monthly report judges them."""
+    months = sorted(by_month)[-TABLE_MONTHS:]
+    components = list(dict.fromkeys(c for month in months for c in by_month[month]))
+    goal = next(iter(by_month[months[-1]].values())).target if by_month[months[-1]] else None
+    lines = ["", "Uptime by month" + (f" (goal {goal:g}%)" if goal is not None else "") + ":"]
+    for component in components:
+        cells = []
+        for month in months:
+            u = by_month[month].get(component)
+            if u is not None:
+                cells.append(f"{month} {u.uptime:.3%}" + ("" if u.met else " missed"))
+        lines.append(f"  {component}: " + ", ".join(cells))
+    return lines
+
+
 def render_table(result: SlaReport, zone: ZoneInfo) -> str:
     """The human report: one row per ticket, then summaries per severity, uptime and the rest."""
     header = ("ID", "SEV", "STATUS", "RESPONSE", "MITIGATION", "RESOLUTION")
@@ -239,6 +259,8 @@ def render_table(result: SlaReport, zone: ZoneInfo) -> str:
                  + (f" (minimum {result.min_compliance:.0%})" if result.min_compliance is not None else ""))
     if result.uptime:
         lines += ["", "Uptime:"] + [_uptime_line(component, windows) for component, windows in result.uptime.items()]
+    if result.uptime_by_month:
+        lines += _uptime_months(result.uptime_by_month)
     if result.escalations:
         lines += ["", "Escalations: " + ", ".join(f"{a}→{b} ×{n}" for (a, b), n in sorted(result.escalations.items()))]
     if result.backlog_throughput:

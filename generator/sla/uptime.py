@@ -62,6 +62,11 @@ class Uptime:
     start: datetime | None = None
     end: datetime | None = None
 
+    @property
+    def met(self) -> bool:
+        """Whether the uptime reaches the goal (``target``, a percentage)."""
+        return self.uptime * 100 >= self.target
+
 
 @dataclass(frozen=True)
 class Day:
