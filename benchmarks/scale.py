@@ -16,7 +16,12 @@ time, its CPU time (user + system, forked workers included) and its peak RSS
 - ``gitdesk validate`` and ``validate --no-history``: the floor reads every
   ticket file and parses its front matter with PyYAML's C loader;
 - ``gitdesk build --audience internal`` (history cache warm): the floor is a
-  bare MkDocs Material build of as many plain pages (``benchmarks/site.py``).
+  bare MkDocs Material build of as many plain pages (``benchmarks/site.py``);
+- ``gitdesk serve`` (the desk's own audience, the working tree): the time to
+  its first page, then per round the time from rewriting one ticket's title
+  to the page serving it, and the server's peak RSS; the floor is ``mkdocs
+  serve --dirty`` on the same plain pages, one page edited the same way (not
+  run with ``--rounds``: the servers' start-up is most of the step).
 
 With ``--rounds`` above 1 each step and its floor alternate, and the best of
 each is kept. The repo is generated once: ``--keep DIR`` keeps it, ``--reuse
@@ -43,7 +48,7 @@ from typing import Callable
 
 HERE = Path(__file__).resolve().parent
 NOW = "2026-11-23T10:00:00+00:00"
-STEPS = ("history", "sla", "validate", "build")
+STEPS = ("history", "sla", "validate", "build", "serve")
 
 
 def sibling(name: str) -> ModuleType:
@@ -94,6 +99,68 @@ def run_child(kind: str, args: list[str]) -> None:
         sibling("validate").floor(sorted((repo / "tickets").rglob("*.md")))
 
 
+def serve_step(repo: Path, work: Path, files: int, *, rounds: int) -> list[str]:
+    """``gitdesk serve`` and ``mkdocs serve --dirty``: start-up, then edit to served page per round, and peak RSS."""
+    site = sibling("site")
+    bare = work / "bare"
+    if not (bare / "mkdocs.yml").is_file():
+        shutil.rmtree(bare, ignore_errors=True)
+        site.make_bare(bare, files)
+    ticket = next(iter(sorted((repo / "tickets").rglob("INC-00010.md"))))
+    page = bare / "docs/pages/p00010.md"
+    saved = ticket.read_bytes(), page.read_bytes()
+
+    def edit_ticket(n: int) -> str:
+        head, _, rest = ticket.read_text(encoding="utf-8").partition("\ntitle: ")
+        ticket.write_text(f"{head}\ntitle: Served edit {n}\n{rest.split(chr(10), 1)[1]}", encoding="utf-8")
+        return f"Served edit {n}"
+
+    def edit_page(n: int) -> str:
+        text = page.read_text(encoding="utf-8")
+        page.write_text(text.replace("# Page 10\n", f"# Served edit {n}\n", 1)
+                        .replace(f"# Served edit {n - 1}\n", f"# Served edit {n}\n", 1), encoding="utf-8")
+        return f"Served edit {n}"
+
+    lines = ["", "| server | first page | edit → page served (each round) | peak RSS |", "|---|---|---|---|"]
+    try:
+        for name, command, cwd, path, edit in (
+                ("mkdocs serve --dirty (floor)", [sys.executable, "-m", "mkdocs", "serve", "--dirty"], bare,
+                 "pages/p00010.html", edit_page),
+                ("gitdesk serve", [sys.executable, "-m", "gitdesk", "--repo", str(repo), "serve"], repo,
+                 "incidents/INC-00010.html", edit_ticket)):
+            port = site._free_port()
+            server = subprocess.Popen([*command, "--dev-addr", f"127.0.0.1:{port}"], cwd=cwd,
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            url = f"http://127.0.0.1:{port}/{path}"
+            try:
+                first = site._wait_for(url, "<html", timeout=3600)
+                times = []
+                for n in range(1, rounds + 1 if first is not None else 1):
+                    time.sleep(2)  # let the watcher settle after the last build
+                    took = site._wait_for(url, edit(n), timeout=1800)
+                    times.append(took if took is not None else float("inf"))
+                rss = peak_rss_mib(server.pid)
+            finally:
+                server.terminate()
+                server.wait(timeout=60)
+            line = (f"| {name} | {first:.1f} s | " if first is not None else f"| {name} | did not start | ") + \
+                f"{', '.join(f'{t:.2f} s' for t in times)} | {rss:.0f} MiB |"
+            print(f"  serve: {line}; load {os.getloadavg()[0]:.1f}", file=sys.stderr)
+            lines.append(line)
+    finally:
+        ticket.write_bytes(saved[0])
+        page.write_bytes(saved[1])
+    return lines
+
+
+def peak_rss_mib(pid: int) -> float:
+    """The peak resident memory of a running process (Linux: VmHWM), in MiB."""
+    for line in Path(f"/proc/{pid}/status").read_text(encoding="utf-8").splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
 def clear_caches(repo: Path) -> None:
     """Forget the history cache (``.git/gitdesk``) and the load cache (``.gitdesk-cache``)."""
     shutil.rmtree(repo / ".git" / "gitdesk", ignore_errors=True)
@@ -138,6 +205,7 @@ def main() -> None:
     repo = work / "repo"
     steps = set(args.steps.split(","))
     rows: list[tuple[str, str, Run, Run]] = []
+    serve_rows: list[str] = []
 
     def note(step: str, floor_name: str, floor: Run, ours: Run) -> None:
         rows.append((step, floor_name, floor, ours))
@@ -187,6 +255,8 @@ def main() -> None:
             floor, ours = alternate(args.rounds, bare_build,
                                     gitdesk(repo, "build", "--audience", "internal", "--out", str(work / "site"), "--now", NOW))
             note("build --audience internal", "bare Material build", floor, ours)
+        if "serve" in steps:
+            serve_rows.extend(serve_step(repo, work, files, rounds=max(3, args.rounds)))
     finally:
         if args.keep is None and args.reuse is None:
             shutil.rmtree(work, ignore_errors=True)
@@ -197,6 +267,8 @@ def main() -> None:
         print(f"| {step} | {floor_name} | {floor.wall:.1f} s / {floor.cpu:.1f} s | {ours.wall:.1f} s / {ours.cpu:.1f} s "
               f"| {ours.wall / floor.wall:.2f}x / {ours.cpu / floor.cpu:.2f}x | {ours.rss_mib:.0f} MiB | {floor.rss_mib:.0f} MiB "
               f"| {1000 * ours.wall / args.tickets:.2f} |")
+    for line in serve_rows:
+        print(line)
 
 
 if __name__ == "__main__":
