@@ -32,7 +32,7 @@ from gitdesk.config import load_config
 from gitdesk.docs_dir import read_mkdocs_file, read_mkdocs_yml, scan
 from gitdesk.errors import ConfigError, GitdeskError, RepoError
 from gitdesk.history import git
-from gitdesk.pipeline import SiteOptions, check_options, read_sources
+from gitdesk.pipeline import KeptHistory, SiteOptions, check_options, read_sources
 from gitdesk.site.render import plain_title
 from gitdesk.site.render_cache import SlaParts
 from gitdesk.workflow.scaffold import default_mkdocs
@@ -145,8 +145,8 @@ def serve_site(options: SiteOptions, *, dev_addr: str) -> None:
             tempfile.TemporaryDirectory(prefix="gitdesk-serve-") as site_dir:
         # Kept warm across rebuilds: a rebuild renders only the pages whose inputs changed.
         pages = PageCache(previous=Path(site_dir), serving=True)
-        # rendered ticket pages and stable SLA parts, kept in memory across rebuilds
-        options = replace(options, renders=replace(open_renders(None), parts=SlaParts()))
+        # rendered pages, stable SLA parts and the history of the branch's tip, kept in memory across rebuilds
+        options = replace(options, renders=replace(open_renders(None), parts=SlaParts()), kept=KeptHistory())
         config = load_mkdocs(config_file, options, site_dir=Path(site_dir), dev_addr=dev_addr, docs_dir=docs_dir,
                              keep_going=True, pages=pages)
         refuse_walk(options.repo, keep_going=True)

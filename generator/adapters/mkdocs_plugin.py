@@ -199,7 +199,7 @@ class GitdeskPlugin(BasePlugin[GitdeskConfig]):  # type: ignore[no-untyped-call]
         """``options`` with sources the build policy allows; gitdesk's own build hands in checked ones."""
         if options.sources is not None:
             return options
-        sources = read_sources(options.repo, now=options.now)
+        sources = read_sources(options.repo, now=options.now, kept=options.kept)
         return replace(options, sources=checked(sources, repo=options.repo, keep_going=self._keep_going()))
 
     def _keep_going(self) -> bool:

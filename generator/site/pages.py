@@ -337,9 +337,10 @@ def sla_pages(site: Site, keep: Keeper | None = None) -> Iterator[Rendered]:
                    for cid, name in site.components for _, u in sorted(report.uptime.get(cid, {}).items())]
     # a client's figures leave out its internal incidents (counting them would reveal them): say so where they are stated
     note = None if site.scope.internal else _("These figures count the incidents published on this site.")
-    yield keep.page(site, "sla/index.md", "sla.md.j2", title=_("SLA"), printable=False, audience_note=note, severity_rows=severity_rows,
+    # The overview's uptime rows move with every ``now``: it is rendered each build, not keyed (a key costs as much).
+    yield _fresh(_page(site, "sla/index.md", "sla.md.j2", title=_("SLA"), printable=False, audience_note=note, severity_rows=severity_rows,
                 month_rows=list(reversed(month_rows)), charts=chart_list, breaches=breaches, uptime_rows=uptime_rows,
-                escalations=sorted(report.escalations.items()))
+                escalations=sorted(report.escalations.items())))
     for row in month_rows:
         month = row["month"]
         rows = [{"severity": sev, "target": name.value, "stats": stats, "goal": _goal(site, sev, name.value),
