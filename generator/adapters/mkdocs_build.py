@@ -45,6 +45,10 @@ MKDOCS_FILE = "mkdocs.yml"
 POLL_SECONDS = 0.2
 #: how long serve waits after a rebuild, with nothing else to do, before it collects the rebuild's garbage
 IDLE_SECONDS = 1.0
+#: how long serve lets more changes come in after one is seen, before it rebuilds (MkDocs waits 0.1 s). The watcher
+#: polls, so a saved file arrives as one batch of events: the wait only merges what several watched folders report
+#: at nearly the same time (a checkout), and a change seen later starts one more rebuild.
+SETTLE_SECONDS = 0.02
 
 log = logging.getLogger(__name__)
 
@@ -170,6 +174,7 @@ def serve_site(options: SiteOptions, *, dev_addr: str) -> None:
         # MkDocs polls the watched files every 0.5 s; an edit then waits 0.25 s on average before its rebuild starts.
         server = LiveReloadServer(builder=rebuild, host=host, port=port, root=site_dir, mount_path=mount,
                                   polling_interval=POLL_SECONDS)
+        server.build_delay = SETTLE_SECONDS
         try:
             rebuild(config)
             server.watch(config.docs_dir)
