@@ -200,19 +200,27 @@ class IdleCollector:
     of it during the next one: 0.2 to 0.3 s of each rebuild at 1,000 tickets,
     before the edited page was served. Run when idle, the same collection
     frees the same garbage while nobody waits for a page. A rebuild that
-    starts meanwhile waits for it to finish.
+    starts meanwhile waits for it to finish. Rebuilds that never leave ``idle``
+    seconds between them collect every ``most`` rebuilds, before one starts.
     """
 
-    def __init__(self, idle: float) -> None:
+    def __init__(self, idle: float, *, most: int = 10) -> None:
         self.idle = idle
+        self.most = most
         self._lock = threading.Lock()
         self._timer: threading.Timer | None = None
+        #: rebuilds since the last collection
+        self._since = 0
 
     @contextlib.contextmanager
     def paused(self) -> Iterator[None]:
         """No collection while the block runs; one ``idle`` seconds after it, unless another block starts first."""
         with self._lock:
             self._cancel()
+            if self._since >= self.most:
+                gc.collect()
+                self._since = 0
+            self._since += 1
             gc.disable()
         try:
             yield
@@ -233,6 +241,7 @@ class IdleCollector:
             if self._timer is threading.current_thread():
                 self._timer = None
                 gc.collect()
+                self._since = 0
                 gc.enable()
 
     def _cancel(self) -> None:

@@ -356,3 +356,29 @@ def test_serve_collects_garbage_once_idle() -> None:
     finally:
         collector.stop()
     assert gc.isenabled()
+
+
+def test_serve_rebuilding_without_pause_still_collects_garbage() -> None:
+    """Rebuilds that never leave the preview idle collect every few rebuilds: memory does not grow without bound."""
+    import gc
+    import weakref
+
+    class Node:
+        other: object = None
+
+    collector = IdleCollector(3600, most=3)  # never idle
+    try:
+        with collector.paused():
+            node = Node()
+            node.other = node
+            gone = weakref.ref(node)
+            del node
+        for _ in range(2):
+            with collector.paused():
+                pass
+        assert gone() is not None  # not yet: the collector is paused, and no idle moment came
+        with collector.paused():
+            assert gone() is None
+    finally:
+        collector.stop()
+    assert gc.isenabled()
