@@ -36,6 +36,34 @@ class SiteOptions:
     sources: Sources | None = field(default=None, compare=False)
     #: ticket pages rendered by earlier builds (serve keeps one in memory, build on disk); None renders every page
     renders: RenderCache | None = field(default=None, compare=False)
+    #: the Git history of the last read, kept while the branch does not move (serve); None reads it each time
+    kept: KeptHistory | None = field(default=None, compare=False)
+
+
+@dataclass
+class KeptHistory:
+    """The history one read of a repo gave, and the evidence state it was read at: a long-running preview's memory.
+
+    Reading the history cache again costs tens of milliseconds at 1,000
+    tickets; a preview rebuilds on every saved file, and most saves are not
+    commits. The key is what the history cache checks too (the branch, its
+    tip, the desk's folder, the witness notes and their tolerance): when it
+    matches, the history read last time is the one a read would give.
+    """
+
+    key: tuple[object, ...] = ()
+    history: History | None = None
+
+    def read(self, repo: Path, config: Config) -> History:
+        """``repo``'s history on ``config``'s branch: the kept one when the branch did not move, else read (and kept)."""
+        branch = git.open_branch(repo, config.branch)
+        key = (repo.resolve(), config.branch, branch.ref, branch.tip, branch.prefix, git.read_ref(repo, git.WITNESS_NOTES),
+               config.sla.witness_tolerance)
+        if self.history is None or key != self.key:
+            # keyed before the read: a commit landing meanwhile makes the next read see a moved tip and read again
+            self.history = read_history(repo, branch=config.branch, witness_tolerance=config.sla.witness_tolerance)
+            self.key = key
+        return self.history
 
 
 @dataclass(frozen=True)
@@ -57,17 +85,20 @@ def check_options(options: SiteOptions) -> None:
     scope_for(load_config(options.repo), options.audience, options.client)
 
 
-def read_sources(repo: Path, *, now: datetime | None = None, config: Config | None = None) -> Sources:
+def read_sources(repo: Path, *, now: datetime | None = None, config: Config | None = None,
+                 kept: KeptHistory | None = None) -> Sources:
     """Read the repo once (config, tickets, Git history) for any number of audiences' bundles, cut at ``now``.
 
     The as-of cut happens here, once, before anything reads history: see
     :func:`as_of`. Files that cannot be loaded are left out and listed in
-    ``skipped``; ``diagnostics`` says why.
+    ``skipped``; ``diagnostics`` says why. With ``kept``, the history is the
+    kept one while the branch has not moved (:class:`KeptHistory`).
     """
     config = config or load_config(repo)
     loaded = load_repo(repo, use_cache=True)  # a build writes anyway; unchanged files are not parsed again
     broken = sorted({d.file for d in loaded.diagnostics if d.level is DiagnosticLevel.ERROR} - {t.path for t in loaded.tickets})
-    history = read_history(repo, branch=config.branch, witness_tolerance=config.sla.witness_tolerance)
+    history = (kept.read(repo, config) if kept is not None
+               else read_history(repo, branch=config.branch, witness_tolerance=config.sla.witness_tolerance))
     tickets, history = as_of(loaded.tickets, history, now, read_at=lambda wanted: _files_at(repo, config.branch, wanted))
     return Sources(config, tickets, history, now or datetime.now(timezone.utc), tuple(broken), tuple(loaded.diagnostics))
 
@@ -141,7 +172,7 @@ def collect(options: SiteOptions, *, directory_urls: bool = False) -> Bundle:
     """
     config = options.sources.config if options.sources else load_config(options.repo)
     scope = scope_for(config, options.audience, options.client)
-    sources = options.sources or read_sources(options.repo, now=options.now, config=config)
+    sources = options.sources or read_sources(options.repo, now=options.now, config=config, kept=options.kept)
     options.skipped[:] = sources.skipped
     renders = options.renders
     if renders is not None:

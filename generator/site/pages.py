@@ -35,6 +35,10 @@ class NavItem:
     path: str
 
 
+#: a rendered page: (path, Markdown, the render cache key to keep it under, or None)
+Rendered = tuple[str, str, "str | None"]
+
+
 #: The words for the service's overall state. The banner, the status badge and
 #: summary.json's description all use these, so no two places disagree.
 OVERALL_WORDS = {
@@ -277,7 +281,9 @@ def status_page(site: Site) -> tuple[str, str]:
         compliance_text=top.compliance_text, path_of=ticket_path, names=partial(component_names, site)))
 
 
-def history_pages(site: Site) -> Iterator[tuple[str, str]]:
+def history_pages(site: Site, keep: Keeper | None = None) -> Iterator[Rendered]:
+    """The history index and each month's listing pages; with ``keep``, a month page whose rows did not change is kept."""
+    keep = keep or Keeper()
     by_month: dict[str, list[Ticket]] = defaultdict(list)
     for t in site.tickets[Kind.INCIDENT]:
         started = site.started(t)
@@ -294,13 +300,16 @@ def history_pages(site: Site) -> Iterator[tuple[str, str]]:
         chunks = _chunks(items, site.config.site.page_size)
         paths = [(n, f"history/{month}.md" if n == 1 else f"history/{month}-p{n}.md") for n in range(1, len(chunks) + 1)]
         for (number, path), chunk in zip(paths, chunks):
-            yield _page(site, path, "listing.md.j2", title=_("Incidents in %(month)s") % {"month": month},
+            # the rows read each incident's start from ``site`` (incident_rows): part of the key
+            yield keep.page(site, path, "listing.md.j2", reads=[site.started(t) for t in chunk], title=_("Incidents in %(month)s") % {"month": month},
                         intro=ngettext("%(num)s incident.", "%(num)s incidents.", len(items)) % {"num": len(items)},
                         filters=filters, pages=paths, current=number, incidents=chunk, rows=[], headers=[])
-    yield _page(site, "history/index.md", "history.md.j2", title=_("History"), months=months)
+    yield keep.page(site, "history/index.md", "history.md.j2", title=_("History"), months=months)
 
 
-def sla_pages(site: Site) -> Iterator[tuple[str, str]]:
+def sla_pages(site: Site, keep: Keeper | None = None) -> Iterator[Rendered]:
+    """The SLA overview and each month's report; with ``keep``, a page whose figures did not change is kept."""
+    keep = keep or Keeper()
     report = site.report
     severity_rows = []
     for sev in SEVERITIES:
@@ -328,15 +337,16 @@ def sla_pages(site: Site) -> Iterator[tuple[str, str]]:
                    for cid, name in site.components for _, u in sorted(report.uptime.get(cid, {}).items())]
     # a client's figures leave out its internal incidents (counting them would reveal them): say so where they are stated
     note = None if site.scope.internal else _("These figures count the incidents published on this site.")
-    yield _page(site, "sla/index.md", "sla.md.j2", title=_("SLA"), printable=False, audience_note=note, severity_rows=severity_rows,
+    # The overview's uptime rows move with every ``now``: it is rendered each build, not keyed (a key costs as much).
+    yield _fresh(_page(site, "sla/index.md", "sla.md.j2", title=_("SLA"), printable=False, audience_note=note, severity_rows=severity_rows,
                 month_rows=list(reversed(month_rows)), charts=chart_list, breaches=breaches, uptime_rows=uptime_rows,
-                escalations=sorted(report.escalations.items()))
+                escalations=sorted(report.escalations.items())))
     for row in month_rows:
         month = row["month"]
         rows = [{"severity": sev, "target": name.value, "stats": stats, "goal": _goal(site, sev, name.value),
                  "result": _result(site, stats)}
                 for sev in SEVERITIES for name, stats in report.by_month.get(month, {}).get(sev, {}).items()]
-        yield _page(site, row["path"], "sla.md.j2", title=_("SLA report — %(month)s") % {"month": month}, printable=True,
+        yield keep.page(site, row["path"], "sla.md.j2", title=_("SLA report — %(month)s") % {"month": month}, printable=True,
                     audience_note=note, severity_rows=rows,
                     month_rows=[], charts=[], breaches=[b for b in breaches if b["month"] == month], uptime_rows=[], escalations=[],
                     report=_month_report(site, month, row))
@@ -491,23 +501,24 @@ def all_pages(site: Site, *, cache: RenderCache | None = None) -> tuple[dict[str
     """Every Markdown page, and the small nav that links the listings (ticket pages stay out).
 
     With ``cache``, a ticket page whose inputs are those of a page it holds is
-    not rendered again (see :mod:`gitdesk.site.render_cache`); the result is
-    the same text.
+    not rendered again (see :mod:`gitdesk.site.render_cache`), nor are the
+    history and SLA pages whose inputs did not change; the result is the same text.
     """
     nav = [NavItem(_("Status"), "index.md"), NavItem(_("History"), "history/index.md"), NavItem(_("SLA"), "sla/index.md"),
            NavItem(_("Backlog"), "backlog/index.md"), NavItem(_("Decisions"), "decisions/index.md"), NavItem(_("Maintenance"), "maintenance/index.md")]
-    jobs: list[Callable[[], list[tuple[str, str]]]] = [
-        lambda: [status_page(site)], lambda: list(history_pages(site)), lambda: list(sla_pages(site)),
-        lambda: [backlog_page(site), decisions_page(site), maintenance_page(site)],
+    footer = str(environment().get_template("macros.j2").module.footer(site)) if cache is not None else ""  # type: ignore[attr-defined]
+    # Everything every kept page reads from ``site`` besides its own views: one audience's pages are never another's.
+    shared = cache.key(site.config, site.scope, site.directory_urls, site.history.branch) if cache is not None else None
+    keep = Keeper(cache, shared, footer)
+    jobs: list[Callable[[], list[Rendered]]] = [
+        lambda: [_fresh(status_page(site))], lambda: list(history_pages(site, keep)), lambda: list(sla_pages(site, keep)),
+        lambda: [_fresh(backlog_page(site)), _fresh(decisions_page(site)), _fresh(maintenance_page(site))],
     ]
     if site.tickets[Kind.RUNBOOK]:
-        jobs.append(lambda: [runbooks_page(site)])
+        jobs.append(lambda: [_fresh(runbooks_page(site))])
         nav.append(NavItem(_("Runbooks"), "runbooks/index.md"))
     kept: dict[str, str] = {}
     keys: dict[str, str] = {}
-    footer = str(environment().get_template("macros.j2").module.footer(site)) if cache is not None else ""  # type: ignore[attr-defined]
-    # Everything every ticket page reads from ``site`` besides its own views: one audience's pages are never another's.
-    shared = cache.key(site.config, site.scope, site.directory_urls, site.history.branch) if cache is not None else None
     for kind, tickets in site.tickets.items():
         render_one = incident_page if kind is Kind.INCIDENT else record_page
         for t in tickets:
@@ -521,12 +532,43 @@ def all_pages(site: Site, *, cache: RenderCache | None = None) -> tuple[dict[str
             jobs.append(partial(_one_page, render_one, site, t))
     # Rendering is pure and per page: at 10,000 tickets it is most of gitdesk's own build time.
     rendered = parallel.run_all(jobs, min_jobs=PARALLEL_PAGES)
-    markdown = {path: text for part in rendered for path, text in part}
+    markdown = {path: text for part in rendered for path, text, _key in part}
     if cache is not None:
+        # kept here, not in the job: a job may run in a forked worker
+        keys.update((path, key) for part in rendered for path, _text, key in part if key is not None)
         for path, key in keys.items():
             cache.put(key, markdown[path], footer)
     markdown.update(kept)
     return markdown, nav
+
+
+def _fresh(page: tuple[str, str]) -> Rendered:
+    """A page with no key of its own to keep it under (the home page and short listings read the whole site)."""
+    return page[0], page[1], None
+
+
+@dataclass(frozen=True)
+class Keeper:
+    """Listing pages kept in a render cache between builds, like ticket pages (:mod:`gitdesk.site.render_cache`).
+
+    A page's key is everything its template reads: its path, template and
+    context, what it reads from ``site`` beyond them (``reads``), and the
+    site-wide ``shared`` key (config, scope, URL style, branch). The footer is
+    left out of the key and replaced, as on ticket pages. Without a cache every
+    page is rendered.
+    """
+
+    cache: RenderCache | None = None
+    shared: str | None = None
+    footer: str = ""
+
+    def page(self, site: Site, path: str, template: str, *, reads: object = (), **context: Any) -> Rendered:
+        """``path`` rendered from ``template`` and ``context`` (see :func:`_page`), or kept from an earlier build."""
+        key = self.cache.key(self.shared, path, template, context, reads) if self.cache is not None and self.shared else None
+        text = self.cache.get(key, self.footer) if self.cache is not None and key is not None else None
+        if text is not None:
+            return path, text, None
+        return (*_page(site, path, template, **context), key)
 
 
 def _page_key(cache: RenderCache, shared: str, site: Site, t: Ticket) -> str | None:
@@ -536,5 +578,5 @@ def _page_key(cache: RenderCache, shared: str, site: Site, t: Ticket) -> str | N
     return cache.key(shared, ticket_path(t), "record.md.j2", _record_views(site, t))
 
 
-def _one_page(render_one: Callable[[Site, Ticket], tuple[str, str]], site: Site, t: Ticket) -> list[tuple[str, str]]:
-    return [render_one(site, t)]
+def _one_page(render_one: Callable[[Site, Ticket], tuple[str, str]], site: Site, t: Ticket) -> list[Rendered]:
+    return [_fresh(render_one(site, t))]

@@ -21,8 +21,8 @@ from typing import Callable
 
 import pytest
 
-from gitdesk.adapters.mkdocs_build import BuildResult, build_site
-from gitdesk.pipeline import SiteOptions, collect
+from gitdesk.adapters.mkdocs_build import BuildResult, IdleCollector, build_site
+from gitdesk.pipeline import KeptHistory, SiteOptions, collect
 from gitdesk.site import Audience, RenderCache
 from gitdesk.site.render_cache import SlaParts
 from tests.foundation.helpers import interruptible
@@ -264,3 +264,121 @@ def test_serve_caches_give_each_audience_its_cold_bundle(desk: Path, sample: Mod
         files = bundle(client, renders=warm)
         assert files == bundle(client, renders=None)
         assert "Edited " in str(files["incidents/INC-0001.md"])
+
+
+def test_serve_memory_across_edits_commits_config_and_a_deleted_ticket(desk: Path, sample: ModuleType,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """serve's in-memory state (rendered pages, listings, SLA parts, the history at the branch tip) gives, after each
+    change, the bundle a cold read of the same state gives; listings whose inputs did not change are not rendered."""
+    from gitdesk.site import pages
+
+    warm = RenderCache(parts=SlaParts())
+    kept = KeptHistory()
+    rendered: list[str] = []
+    real = pages._page
+
+    def counted(site: object, path: str, template: str, **context: object) -> tuple[str, str]:
+        rendered.append(path)
+        return real(site, path, template, **context)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pages, "_page", counted)
+
+    def same_as_cold(client: str | None = "acme") -> dict[str, str | bytes]:
+        audience = Audience.CLIENT if client else Audience.INTERNAL
+        rendered.clear()
+        files = collect(SiteOptions(desk, audience, client, sample.NOW, renders=warm, kept=kept)).files
+        shown = list(rendered)
+        assert files == collect(SiteOptions(desk, audience, client, sample.NOW)).files
+        rendered[:] = shown
+        return files
+
+    same_as_cold()
+    history = kept.history
+    same_as_cold()
+    assert kept.history is history  # nothing committed: the history is not read again
+    assert not [p for p in rendered if p.startswith(("history/", "sla/2"))]  # nor are the month pages rendered
+
+    edit(desk, "tickets/incidents/2026/INC-0002.md", "title: ", "title: Listed ")
+    commit(sample, desk, "INC-0002 renamed")
+    files = same_as_cold()
+    assert kept.history is not history  # the branch moved: read again
+    months = [p for p in files if p.startswith("history/2") and "INC-0002" in str(files[p])]
+    assert months and "Listed " in str(files[months[0]]) and months[0] in rendered
+
+    edit(desk, "gitdesk.yml", "title: Acme ERP", "title: Acme ERP desk")  # not committed: the working tree's config counts
+    assert "Acme ERP desk" in str(same_as_cold()["index.md"])
+    same_as_cold(None)
+
+    (desk / "tickets/incidents/2026/INC-0004.md").unlink()  # deleted, not committed yet
+    same_as_cold()
+    commit(sample, desk, "INC-0004 deleted")
+    same_as_cold()
+    same_as_cold(None)
+
+
+def test_a_theme_folder_s_files_are_published_and_its_hidden_ones_are_not(desk: Path, tmp_path: Path,
+                                                                           sample: ModuleType) -> None:
+    """Theme folders are listed without their hidden files and folders (Material's .icons): nothing else changes."""
+    (desk / "overrides/assets/extra").mkdir(parents=True)
+    (desk / "overrides/assets/extra/brand.css").write_text("body { color: #123; }\n", encoding="utf-8")
+    (desk / "overrides/.drafts").mkdir()
+    (desk / "overrides/.drafts/old.css").write_text("body {}\n", encoding="utf-8")
+    (desk / "overrides/assets/.notes.css").write_text("body {}\n", encoding="utf-8")
+    commit(sample, desk, "theme files")
+    build(sample, desk, tmp_path / "site")
+    site = tmp_path / "site"
+    assert (site / "assets/extra/brand.css").read_text(encoding="utf-8") == "body { color: #123; }\n"
+    assert not (site / ".drafts").exists() and not (site / "assets/.notes.css").exists()
+    assert list(site.glob("assets/javascripts/bundle.*.min.js"))  # Material's own static files are all still there
+    assert not list(site.rglob(".icons"))
+
+
+def test_serve_collects_garbage_once_idle() -> None:
+    """During a rebuild the cycle collector is off; once idle, it collects (a cycle left by the rebuild is freed)."""
+    import gc
+    import weakref
+
+    class Node:
+        other: object = None
+
+    collector = IdleCollector(0.05)
+    try:
+        with collector.paused():
+            assert not gc.isenabled()
+            node = Node()
+            node.other = node
+            gone = weakref.ref(node)
+            del node
+        deadline = time.monotonic() + 60  # a bound for a loaded machine, not a timing assertion
+        while (gone() is not None or not gc.isenabled()) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert gone() is None and gc.isenabled()
+    finally:
+        collector.stop()
+    assert gc.isenabled()
+
+
+def test_serve_rebuilding_without_pause_still_collects_garbage() -> None:
+    """Rebuilds that never leave the preview idle collect every few rebuilds: memory does not grow without bound."""
+    import gc
+    import weakref
+
+    class Node:
+        other: object = None
+
+    collector = IdleCollector(3600, most=3)  # never idle
+    try:
+        with collector.paused():
+            node = Node()
+            node.other = node
+            gone = weakref.ref(node)
+            del node
+        for _ in range(2):
+            with collector.paused():
+                pass
+        assert gone() is not None  # not yet: the collector is paused, and no idle moment came
+        with collector.paused():
+            assert gone() is None
+    finally:
+        collector.stop()
+    assert gc.isenabled()
