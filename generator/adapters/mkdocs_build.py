@@ -102,12 +102,20 @@ def build_site(options: SiteOptions, out: Path, *, keep_going: bool = False) -> 
                 config.plugins.on_shutdown()
         except mkdocs_errors.MkDocsException as exc:
             raise GitdeskError(f"site build failed: {exc}", hint="the previous site was left untouched") from None
-        pages = sum(1 for _ in fresh.rglob("*.html"))
-        files = sum(1 for p in fresh.rglob("*") if p.is_file())
+        pages, files = _count_files(fresh)
     cache.commit()
     if options.renders is not None:
         save_renders(options.renders, renders_store)
     return BuildResult(out.resolve(), pages, files, time.perf_counter() - started, tuple(options.skipped), cache.rebuilt)
+
+
+def _count_files(root: Path) -> tuple[int, int]:
+    """(HTML pages, files) under ``root``, in one walk (symlinks are not followed)."""
+    pages = files = 0
+    for _, _, names in os.walk(root):
+        files += len(names)
+        pages += sum(1 for name in names if name.endswith(".html"))
+    return pages, files
 
 
 def _git_path(repo: Path, out: Path, where: Callable[[Path, Path], Path]) -> Path | None:

@@ -296,19 +296,22 @@ def manifest_path(git_dir: Path, out: Path) -> Path:
 
 
 def renders_path(git_dir: Path, out: Path) -> Path:
-    """Where the rendered ticket pages of the site built into ``out`` are kept (:mod:`gitdesk.site.render_cache`)."""
+    """Where the rendered ticket pages and stable SLA parts of the site built into ``out`` are kept (:mod:`gitdesk.site.render_cache`)."""
     return git_dir / "gitdesk" / f"site-{_digest(str(out.resolve()))[:16]}.renders"
 
 
 def open_renders(store: Path | None) -> RenderCache:
-    """The render cache kept at ``store`` (empty when missing, unreadable or from other code), or an in-memory one."""
+    """The render cache kept at ``store`` (empty when missing, unreadable or from other code or libraries), or an in-memory one."""
+    from gitdesk.sla.cache import libraries as sla_libraries  # here: the rest of this module never needs it
+
     raw = None
     if store is not None:
         try:
             raw = store.read_bytes()
         except OSError:
             pass
-    return RenderCache.load(raw, salt=_environment())
+    # the SLA parts also depend on the calendars' and the JSON writer's libraries
+    return RenderCache.load(raw, salt=_digest(_environment(), repr(sla_libraries())))
 
 
 def save_renders(renders: RenderCache, store: Path | None) -> None:

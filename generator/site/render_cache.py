@@ -21,15 +21,18 @@ This module does no I/O: :meth:`RenderCache.dump` and :meth:`RenderCache.load`
 turn it into bytes and back; the adapters decide where they live (memory for
 ``serve``, the Git dir for ``build``).
 
-``serve`` also keeps the stable incidents' SLA parts between rebuilds
-(:class:`SlaParts`), under the same rules as the SLA cache
-(:mod:`gitdesk.sla.cache`): an incident's evidence key, and a part only once
-it is stable. They are kept per config and scope: a client site's figures
-are computed from its scoped view, and no part crosses audiences.
+The stable incidents' SLA parts are kept too (:class:`SlaParts`; in memory
+for ``serve``, in the same file as the pages for ``build``), under the same
+rules as the SLA cache (:mod:`gitdesk.sla.cache`): an incident's evidence
+key, and a part only once it is stable. They are kept per config, scope and
+client: a client site's figures are computed from its scoped view, and no
+part crosses audiences. On disk they are plain values (:func:`pack_part`),
+never pickles, and an entry of any other shape is computed again.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import marshal
 from collections import Counter
@@ -41,18 +44,32 @@ from gitdesk.config import Config
 from gitdesk.history import History, TicketHistory
 from gitdesk.model import Ticket
 from gitdesk.sla import SlaReport
-from gitdesk.sla.cache import evidence_key
+from gitdesk.sla.cache import Unpacker, evidence_key, pack_part, unpack_part
 from gitdesk.sla.engine import Part, compute_rows
 
-_FORMAT = 1
+_FORMAT = 2
 
 
 def digest(*parts: object) -> str | None:
-    """A digest of ``parts`` by their ``repr``; None when one has no stable text (an object address), so no key."""
-    text = repr(parts)
+    """A digest of ``parts`` by their ``repr``, the same in every process; None when one has no stable text (an object address)."""
+    # Dataclasses (the config, the scope) may hold sets, whose order changes with each process's hash seed.
+    text = repr(tuple(_canonical(p) if dataclasses.is_dataclass(p) else p for p in parts))
     if " at 0x" in text:
         return None
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()
+
+
+def _canonical(value: object) -> object:
+    """``value`` with every set sorted (by ``repr``) and every dataclass spelled out as its name and fields."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return (type(value).__qualname__, *((f.name, _canonical(getattr(value, f.name))) for f in dataclasses.fields(value)))
+    if isinstance(value, (set, frozenset)):
+        return (type(value).__name__, *sorted((_canonical(v) for v in value), key=repr))
+    if isinstance(value, (list, tuple)):
+        return type(value)(_canonical(v) for v in value) if type(value) in (list, tuple) else value
+    if isinstance(value, dict):
+        return {k: _canonical(v) for k, v in value.items()}
+    return value
 
 
 @dataclass
@@ -67,7 +84,7 @@ class RenderCache:
     fresh: dict[str, tuple[str, str]] = field(default_factory=dict)
     hits: int = 0
     misses: int = 0
-    #: stable SLA parts between rebuilds (serve); None computes every incident's
+    #: stable SLA parts between builds (a loaded cache has them); None computes every incident's
     parts: SlaParts | None = None
 
     def begin(self) -> None:
@@ -100,25 +117,56 @@ class RenderCache:
         self.texts, self.fresh = self.fresh, {}
 
     def dump(self) -> bytes:
-        return marshal.dumps((_FORMAT, self.salt, self.texts))
+        """The pages and SLA parts the last finished build used, as bytes for :meth:`load`."""
+        return marshal.dumps((_FORMAT, self.salt, self.texts, self.parts.dump() if self.parts is not None else []))
 
     @classmethod
     def load(cls, raw: bytes | None, *, salt: str) -> RenderCache:
-        """The cache in ``raw``, or an empty one when it is missing, unreadable or made with another salt."""
+        """The cache in ``raw`` with its SLA parts, or an empty one when it is missing, unreadable or made with another salt."""
         try:
-            form, old_salt, texts = marshal.loads(raw) if raw else (None, None, None)
+            form, old_salt, texts, parts = marshal.loads(raw) if raw else (None, None, None, None)
         except (EOFError, ValueError, TypeError):
-            return cls(salt)
+            return cls(salt, parts=SlaParts())
         if form != _FORMAT or old_salt != salt or not isinstance(texts, dict):
-            return cls(salt)
-        return cls(salt, texts)
+            return cls(salt, parts=SlaParts())
+        return cls(salt, texts, parts=SlaParts.load(parts))
 
 
 class SlaParts:
-    """Stable incidents' SLA parts, in memory, per config and scope: a rebuild computes only the others."""
+    """Stable incidents' SLA parts per config, scope and client: a rebuild computes only the others."""
 
     def __init__(self) -> None:
+        #: (digest of config, scope and client, incident id) -> (its evidence key, its part)
         self.entries: dict[tuple[str, str], tuple[bytes, Part]] = {}
+
+    def dump(self) -> list[tuple[str, str, bytes, tuple[Any, ...]]]:
+        """The entries as plain values (:func:`gitdesk.sla.cache.pack_part`) for :meth:`load`; a part marshal cannot write is left out."""
+        out = []
+        for (salt, part_id), (key, part) in self.entries.items():
+            try:
+                packed = part.kept[1] if part.kept is not None else pack_part(part)
+            except ValueError:  # a value marshal cannot write: that part is computed again next time
+                continue
+            out.append((salt, part_id, key, packed))
+        return out
+
+    @classmethod
+    def load(cls, data: object) -> SlaParts:
+        """The parts :meth:`dump` gave ``data``; an entry of any other shape is left out (computed again), never an error."""
+        parts = cls()
+        unpack = Unpacker()
+        for entry in data if isinstance(data, list) else ():
+            try:
+                salt, part_id, key, packed = entry
+                part = unpack_part(packed, unpack)
+                # rebuilt now (every site shows every part's clocks): a garbled entry is dropped here, not mid-build
+                sla_id = part.sla.id
+            except (EOFError, ValueError, TypeError, OverflowError):
+                continue
+            if isinstance(salt, str) and isinstance(key, bytes) and key and part_id == part.id == sla_id and _well_formed(part):
+                part.kept = (key, packed)
+                parts.entries[salt, part_id] = (key, part)
+        return parts
 
     def compute(self, *, scope: object) -> Callable[..., SlaReport]:
         """A ``compute`` for :func:`gitdesk.site.scoped_report` that reuses the parts kept for this config and ``scope``."""
@@ -138,3 +186,14 @@ class SlaParts:
                             if salt and part is not None and part.stable and seen[found.id] == 1}
             return report
         return run
+
+
+def _well_formed(part: Part) -> bool:
+    """Whether a part read back has the types a computed one has (what the report's summaries do arithmetic on)."""
+    def number(value: object) -> bool:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    return (isinstance(part.id, str) and isinstance(part.client, (str, type(None))) and isinstance(part.deleted, bool)
+            and (part.started is None or number(part.started)) and number(part.horizon)
+            and isinstance(part.facts, tuple) and isinstance(part.month, (str, type(None)))
+            and isinstance(part.outage, (tuple, type(None))) and isinstance(part.escalations, list)
+            and isinstance(part.cached_fragment, (bytes, type(None))))

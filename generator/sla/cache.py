@@ -68,7 +68,7 @@ def _code_hash() -> str:
     return digest.hexdigest()
 
 
-def _libraries() -> tuple[Any, ...]:
+def libraries() -> tuple[Any, ...]:
     """The libraries whose upgrade could change a report: holidays (calendars) by its files' stat, orjson (the text)."""
     spec = importlib.util.find_spec("holidays")  # found, not imported: importing it costs a tenth of a second
     try:
@@ -118,8 +118,8 @@ def _pack_time(when: datetime | None) -> tuple[int, int] | None:
     return (when - _EPOCH) // _US, int(offset.total_seconds()) if offset is not None else 0
 
 
-class _Unpacker:
-    """Rebuilds datetimes (one tzinfo per offset) and clocks."""
+class Unpacker:
+    """Rebuilds datetimes (one tzinfo per offset) and clocks; one per store read."""
 
     def __init__(self) -> None:
         self._zones: dict[int, timezone] = {}
@@ -166,13 +166,15 @@ def _pack_sla(t: TicketSla) -> tuple[Any, ...]:
             _pack_time(t.started_at), t.path, t.breach_reason, t.title, deleted)
 
 
-def _pack_part(part: Part) -> tuple[Any, ...]:
+def pack_part(part: Part) -> tuple[Any, ...]:
+    """A stable ``part`` as plain values :mod:`marshal` writes (:func:`unpack_part` turns it back)."""
     # the TicketSla is a marshal blob of its own: a warm JSON report never rebuilds it, so never unpacks it
     return (part.id, part.client, part.started, part.deleted, part.facts, part.month, part.outage, part.escalations,
             part.horizon, marshal.dumps(_pack_sla(part.sla)), part.cached_fragment)
 
 
-def _unpack_part(packed: tuple[Any, ...], unpack: _Unpacker) -> Part:
+def unpack_part(packed: tuple[Any, ...], unpack: Unpacker) -> Part:
+    """The stable part :func:`pack_part` gave ``packed`` for; its clocks are rebuilt on first use."""
     part_id, client, started, deleted, facts, month, outage, escalations, horizon, sla, fragment = packed
     return Part(id=part_id, client=client, started=started, deleted=deleted, facts=facts, month=month, outage=outage,
                 escalations=escalations, horizon=horizon, stable=True, restore=lambda: unpack.sla(marshal.loads(sla)),
@@ -207,14 +209,14 @@ class SlaCache:
     key: tuple[Any, ...]
     entries: dict[str, tuple[Any, ...]] = field(default_factory=dict)
     snapshot: dict[str, Any] | None = None
-    _unpack: _Unpacker = field(default_factory=_Unpacker)
+    _unpack: Unpacker = field(default_factory=Unpacker)
 
     def part(self, ticket: Ticket | None, found: TicketHistory, now: datetime) -> Part | None:
         """The cached part of ``found`` when its evidence is unchanged and it was already stable at ``now``; else None."""
         entry = self.entries.get(found.id)
         if entry is None or entry[1][8] > now.timestamp() or not entry[0] or entry[0] != evidence_key(ticket, found):
             return None
-        part = _unpack_part(entry[1], self._unpack)
+        part = unpack_part(entry[1], self._unpack)
         part.kept = entry
         return part
 
@@ -238,7 +240,7 @@ class SlaCache:
                 packed = self.entries[part_id][1]
                 if packed[8] > at:
                     return None  # a --now before some landings: that part must be judged from its history
-                parts.append(_unpack_part(packed, self._unpack))
+                parts.append(unpack_part(packed, self._unpack))
             else:
                 found, packed = next(live)
                 ticket = restore_loaded(packed)[0] if packed is not None else None
@@ -269,7 +271,7 @@ class SlaCache:
         for ticket, found, part in rows:
             # two files with one id (before `renumber`) are two rows of one history: kept whole, judged each time
             if part is not None and part.stable and seen[found.id] == 1:
-                entries[found.id] = part.kept or (evidence_key(ticket, found), _pack_part(part))
+                entries[found.id] = part.kept or (evidence_key(ticket, found), pack_part(part))
                 order.append(found.id)
             else:
                 order.append(None)
@@ -288,7 +290,7 @@ class SlaCache:
 
 def open_cache(repo: Path, *, client: str | None) -> SlaCache:
     """``repo``'s SLA cache for ``client``: empty unless signed with this repo's key, by this gitdesk, for this gitdesk.yml."""
-    key = (_FORMAT, sys.version_info[:2], _code_hash(), _config_digest(repo), client, _libraries())
+    key = (_FORMAT, sys.version_info[:2], _code_hash(), _config_digest(repo), client, libraries())
     cache = SlaCache(repo, key)
     data = read_signed(repo, FILE)
     if isinstance(data, dict) and data.get("key") == key:

@@ -31,6 +31,8 @@ from gitdesk.sla.declared import declared_outage
 SERIES_DAYS = 90
 
 Interval = tuple[float, float]
+#: one component's (outage, degraded, maintenance) spans: each list sorted and disjoint
+_Spans = tuple[list[Interval], list[Interval], list[Interval]]
 
 
 class DayImpact(enum.StrEnum):
@@ -130,8 +132,11 @@ def _minus_sorted(spans: list[Interval], holes: list[Interval]) -> list[Interval
     return out
 
 
-def _measure(spans: Iterable[Interval], lo: float, hi: float) -> float:
-    return sum(max(0.0, min(b, hi) - max(a, lo)) for a, b in spans)
+def _measure(spans: list[Interval], lo: float, hi: float) -> float:
+    """Seconds of sorted, disjoint ``spans`` inside [lo, hi); only the run of spans that meets it is visited."""
+    first = bisect.bisect_right(spans, lo, key=lambda span: span[1])
+    last = bisect.bisect_left(spans, hi, lo=first, key=lambda span: span[0])
+    return sum(max(0.0, min(b, hi) - max(a, lo)) for a, b in spans[first:last])
 
 
 @dataclass
@@ -157,7 +162,7 @@ class _Impacts:
         """When the first outage or degradation began, whatever it names."""
         return min((lo for spans in (self.outage, self.degraded) for found in spans.values() for lo, _ in found), default=None)
 
-    def spans(self, component: str) -> tuple[list[Interval], list[Interval], list[Interval]]:
+    def spans(self, component: str) -> _Spans:
         """(outage, degraded, maintenance) of one component: disjoint, maintenance first, then outage."""
         maintenance = _union(self.maintenance.get(component, []))
         outage = _minus(_union(self.outage.get(component, [])), maintenance)
@@ -223,7 +228,7 @@ def _impacts(outages: Iterable[Outage | None], windows: list[TicketHistory], com
     return impacts
 
 
-def _figures(component: str, spans: tuple[list[Interval], list[Interval], list[Interval]], lo: float, hi: float, *,
+def _figures(component: str, spans: _Spans, lo: float, hi: float, *,
              target: float, days: int, zone: ZoneInfo) -> Uptime:
     """One component's figures over [lo, hi) (seconds since the epoch; hi > lo)."""
     outage, degraded, maintenance = spans
@@ -234,19 +239,18 @@ def _figures(component: str, spans: tuple[list[Interval], list[Interval], list[I
                   budget, budget - down, target, start=datetime.fromtimestamp(lo, zone), end=datetime.fromtimestamp(hi, zone))
 
 
-def _uptime(impacts: _Impacts, components: list[str], target: float, windows: Iterable[int], zone: ZoneInfo, now: datetime,
+def _uptime(spans: dict[str, _Spans], components: list[str], target: float, windows: Iterable[int], zone: ZoneInfo, now: datetime,
             starts: dict[str, datetime | None]) -> dict[str, dict[int, Uptime]]:
     out: dict[str, dict[int, Uptime]] = {}
     hi = now.timestamp()
     for component in components:
-        spans = impacts.spans(component)
         since = starts.get(component)
         out[component] = {}
         for days in windows:
             lo = max(hi - days * 86400, since.timestamp() if since is not None else float("-inf"))
             if hi - lo <= 0:
                 continue
-            found = _figures(component, spans, lo, hi, target=target, days=days, zone=zone)
+            found = _figures(component, spans[component], lo, hi, target=target, days=days, zone=zone)
             out[component][days] = replace(found, since=since if lo > hi - days * 86400 else None)
     return out
 
@@ -264,8 +268,8 @@ def _month_edges(zone: ZoneInfo, first: datetime, now: datetime) -> list[tuple[s
     return out
 
 
-def _months(impacts: _Impacts, components: list[str], target: float, zone: ZoneInfo, now: datetime,
-            starts: dict[str, datetime | None]) -> dict[str, dict[str, Uptime]]:
+def _months(spans: dict[str, _Spans], components: list[str], target: float, zone: ZoneInfo, now: datetime,
+             starts: dict[str, datetime | None]) -> dict[str, dict[str, Uptime]]:
     known = [s for s in (starts.get(c) for c in components) if s is not None]
     if not known:  # no evidence at all: no month to report
         return {}
@@ -277,12 +281,12 @@ def _months(impacts: _Impacts, components: list[str], target: float, zone: ZoneI
             hi = min(month_hi, now.timestamp())
             if hi > lo:
                 days = round((month_hi - month_lo) / 86400)
-                out.setdefault(month, {})[component] = _figures(component, impacts.spans(component), lo, hi, target=target,
+                out.setdefault(month, {})[component] = _figures(component, spans[component], lo, hi, target=target,
                                                                  days=days, zone=zone)
     return out
 
 
-def _days(impacts: _Impacts, components: list[str], zone: ZoneInfo, now: datetime, days: int,
+def _days(impacts: _Impacts, spans: dict[str, _Spans], components: list[str], zone: ZoneInfo, now: datetime, days: int,
           starts: dict[str, datetime | None]) -> dict[str, list[Day]]:
     today = now.astimezone(zone).date()
     first = today - timedelta(days=days - 1)
@@ -292,8 +296,11 @@ def _days(impacts: _Impacts, components: list[str], zone: ZoneInfo, now: datetim
     for component in components:
         since = starts.get(component)
         begins = since.timestamp() if since is not None else float("-inf")
-        outage, degraded, _ = impacts.spans(component)
-        sources = impacts.sources.get(component, [])
+        outage, degraded, _ = spans[component]
+        # the days move forward, so a sweep over the records' spans by start finds each day's few
+        pending = sorted(impacts.sources.get(component, []), key=lambda found: found[1][0])
+        taken = 0
+        current: list[tuple[str, Interval]] = []
         series = []
         for index in range(days):
             lo, hi = max(edges[index], begins), min(edges[index + 1], now.timestamp())
@@ -303,7 +310,11 @@ def _days(impacts: _Impacts, components: list[str], zone: ZoneInfo, now: datetim
                 continue
             down, slow = _measure(outage, lo, hi), _measure(degraded, lo, hi)
             state = DayImpact.OUTAGE if down > 0 else DayImpact.DEGRADED if slow > 0 else DayImpact.NONE
-            records = sorted({source for source, span in sources if _measure([span], lo, hi) > 0})
+            while taken < len(pending) and pending[taken][1][0] < hi:
+                current.append(pending[taken])
+                taken += 1
+            current = [found for found in current if found[1][1] > lo]  # ended before this day: before every later one too
+            records = sorted({source for source, (a, b) in current if min(b, hi) > max(a, lo)})
             series.append(Day(day, state, round(down), round(slow), tuple(records)))
         out[component] = series
     return out
@@ -365,7 +376,8 @@ def availability_of(outages: Iterable[Outage | None], windows: list[TicketHistor
     """:func:`availability` from each incident's :func:`incident_outage` (what the SLA cache keeps)."""
     impacts = _impacts(outages, windows, components, policy.notice, now)
     starts = component_starts(impacts.earliest(), impacts.named, components, first_day=first_day, since=since or {})
-    series = _days(impacts, components, zone, now, days, starts)
-    return Availability(_uptime(impacts, components, policy.target, policy.windows, zone, now, starts),
+    spans = {component: impacts.spans(component) for component in components}
+    series = _days(impacts, spans, components, zone, now, days, starts)
+    return Availability(_uptime(spans, components, policy.target, policy.windows, zone, now, starts),
                         {component: [(d.day, d.impact) for d in found] for component, found in series.items()},
-                        _months(impacts, components, policy.target, zone, now, starts), series)
+                        _months(spans, components, policy.target, zone, now, starts), series)
