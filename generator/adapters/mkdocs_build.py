@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator
 from urllib.parse import urlsplit
 
-from gitdesk.adapters.mkdocs_plugin import DocsRefused, GitdeskPlugin
+from gitdesk.adapters.mkdocs_plugin import DocsRefused, GitdeskPlugin, keep_templates, save_templates, templates_path
 from gitdesk.adapters.output import atomic_folder
 from gitdesk.adapters.page_cache import PageCache, manifest_path, open_renders, renders_path, save_renders
 from gitdesk.adapters.policy import checked
@@ -88,6 +88,8 @@ def build_site(options: SiteOptions, out: Path, *, keep_going: bool = False) -> 
     cache = PageCache(previous=out.resolve(), store=_git_path(options.repo, out, manifest_path))
     renders_store = _git_path(options.repo, out, renders_path)
     options = replace(options, renders=open_renders(renders_store))
+    templates_store = _git_path(options.repo, out, lambda git_dir, _: templates_path(git_dir))
+    keep_templates(templates_store)
     with mkdocs_file(options.repo) as config_file, docs_folder(config_file) as docs_dir, \
             atomic_folder(out, options.repo) as fresh, source_date(options.now), mkdocs_logging(logging.WARNING):
         config = load_mkdocs(config_file, options, site_dir=fresh, docs_dir=docs_dir, keep_going=keep_going, pages=cache)
@@ -106,6 +108,7 @@ def build_site(options: SiteOptions, out: Path, *, keep_going: bool = False) -> 
     cache.commit()
     if options.renders is not None:
         save_renders(options.renders, renders_store)
+    save_templates(templates_store)
     return BuildResult(out.resolve(), pages, files, time.perf_counter() - started, tuple(options.skipped), cache.rebuilt)
 
 

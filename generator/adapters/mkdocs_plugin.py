@@ -8,6 +8,7 @@ listings. Under ``mkdocs serve`` the ticket folders are watched.
 from __future__ import annotations
 
 import logging
+import marshal
 import os
 import re
 from dataclasses import dataclass, replace
@@ -69,10 +70,17 @@ WATCHED = sorted({kind.folder.split("/")[0] for kind in Kind}) + ["gitdesk.yml"]
 
 
 class _CompiledTemplates(BytecodeCache):
-    """Compiled templates kept in memory for the life of the process."""
+    """Compiled templates kept in memory for the life of the process, and between builds in the Git dir.
+
+    Jinja checks each entry against its template's source checksum and its
+    own and Python's versions, so an edited template or another interpreter
+    compiles again. The file is code Python runs, like ``.git/hooks``: it is
+    only ever read from the Git dir, which a push cannot write.
+    """
 
     def __init__(self) -> None:
         self._code: dict[str, bytes] = {}
+        self._changed = False
 
     def load_bytecode(self, bucket: Bucket) -> None:
         code = self._code.get(bucket.key)
@@ -80,7 +88,34 @@ class _CompiledTemplates(BytecodeCache):
             bucket.bytecode_from_string(code)  # resets the bucket when the source's checksum differs
 
     def dump_bytecode(self, bucket: Bucket) -> None:
-        self._code[bucket.key] = bucket.bytecode_to_string()
+        code = bucket.bytecode_to_string()
+        if self._code.get(bucket.key) != code:
+            self._code[bucket.key] = code
+            self._changed = True
+
+    def read(self, store: Path) -> None:
+        """Add the templates an earlier build kept at ``store`` (nothing when it is missing or unreadable)."""
+        try:
+            found = marshal.loads(store.read_bytes())
+        except (OSError, EOFError, ValueError, TypeError):
+            return
+        if isinstance(found, dict):
+            for key, code in found.items():
+                if isinstance(key, str) and isinstance(code, bytes):
+                    self._code.setdefault(key, code)
+
+    def write(self, store: Path) -> None:
+        """Keep the compiled templates at ``store`` when this process compiled any (atomic; errors keep nothing)."""
+        if not self._changed:
+            return
+        try:
+            store.parent.mkdir(parents=True, exist_ok=True)
+            tmp = store.with_name(f"{store.name}.tmp{os.getpid()}")
+            tmp.write_bytes(marshal.dumps(self._code))
+            os.replace(tmp, store)
+            self._changed = False
+        except OSError:
+            pass
 
 
 #: MkDocs makes a new Jinja environment for every build, so each site of a ``publish`` and each ``serve``
@@ -88,6 +123,30 @@ class _CompiledTemplates(BytecodeCache):
 #: is keyed by the template's name and file and checked against its source's checksum, so an edited
 #: template compiles again. Templates are theme code: no ticket data passes between sites.
 _TEMPLATES = _CompiledTemplates()
+
+
+def templates_path(git_dir: Path) -> Path:
+    """Where builds keep the compiled theme and site templates (one file for every site of the repo)."""
+    return git_dir / "gitdesk" / "templates.bytecode"
+
+
+def keep_templates(store: Path | None) -> None:
+    """Compile the theme's and gitdesk's own templates through the shared cache, starting from what ``store`` kept.
+
+    A build is a new process: without the kept code it compiled about 60
+    templates again, a tenth of a one-ticket incremental build.
+    """
+    from gitdesk.site.render import environment
+
+    if store is not None:
+        _TEMPLATES.read(store)
+    environment().bytecode_cache = _TEMPLATES
+
+
+def save_templates(store: Path | None) -> None:
+    """Keep what this process compiled at ``store`` for the next build."""
+    if store is not None:
+        _TEMPLATES.write(store)
 
 
 class _VisibleTemplates(FileSystemLoader):
