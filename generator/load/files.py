@@ -118,10 +118,23 @@ def parse_document(data: bytes, path: str) -> Document:
         what = "empty" if loaded.value is None else f"a {type(loaded.value).__name__}"
         raise DocumentError("GD004", f"front matter must be a mapping of fields, not {what}", 1 + offset, 1)
     fields: dict[str, Any] = {str(k): v for k, v in loaded.value.items()}
-    positions = {k: Position(line + 1 + offset, col + 1) for k, (line, col) in loaded.key_positions.items()}
+    positions = {k: _position(line + 1 + offset, col + 1) for k, (line, col) in loaded.key_positions.items()}
     if not path.endswith(".md") and isinstance(fields.get("description"), str):
         body = fields["description"]
     return Document(fields, body, positions, body_line)
+
+
+#: positions are frozen and repeat in every file: shared, not built per key (half a million in a history walk)
+_POSITIONS: dict[tuple[int, int], Position] = {}
+
+
+def _position(line: int, column: int) -> Position:
+    found = _POSITIONS.get((line, column))
+    if found is None:
+        found = Position(line, column)
+        if len(_POSITIONS) < 65536:  # keys of one-line entries sit in the first lines: a few hundred
+            _POSITIONS[(line, column)] = found
+    return found
 
 
 def _split_front_matter(text: str) -> tuple[str, str, int, int]:

@@ -90,8 +90,9 @@ def load(text: str) -> Loaded:
     return _by_lines(text) or _compose(text)
 
 
-#: a line that is a whole ``key: value`` entry on its own -> (key as built, key as written, value); see :func:`_by_lines`
-_ENTRIES: dict[str, tuple[Any, str, Any]] = {}
+#: a line that is a whole ``key: value`` entry on its own -> (key as built, key as written, value, whether the value
+#: is a list or mapping: copied for each document); see :func:`_by_lines`
+_ENTRIES: dict[str, tuple[Any, str, Any, bool]] = {}
 _MAX_ENTRIES = 1 << 16
 #: what makes a line's meaning or line count depend on where it is: other line breaks, a byte order mark
 _NOT_ALONE = re.compile("[\r\x85\u2028\u2029\ufeff]")
@@ -119,15 +120,15 @@ def _by_lines(text: str) -> Loaded | None:
             entry = _entry(line)
             if entry is None:
                 return None
-        key, written, item = entry
+        key, written, item, mutable = entry
         if key in value:
             return None
-        value[key] = _copy(item)
+        value[key] = _copy(item) if mutable else item
         positions.setdefault(written, (index, 0))
     return Loaded(value, positions) if value else None
 
 
-def _entry(line: str) -> tuple[Any, str, Any] | None:
+def _entry(line: str) -> tuple[Any, str, Any, bool] | None:
     if not line or line[0] in " \t#-?:%@`!&*|>{[" or _NOT_ALONE.search(line):
         return None  # quick refusals of what cannot be a key at column 0 (the parse below decides the rest)
     try:
@@ -139,7 +140,7 @@ def _entry(line: str) -> tuple[Any, str, Any] | None:
     (key, item), = loaded.value.items()
     if len(_ENTRIES) >= _MAX_ENTRIES:
         _ENTRIES.clear()
-    entry = _ENTRIES[line] = (key, next(iter(loaded.key_positions)), _copy(item))
+    entry = _ENTRIES[line] = (key, next(iter(loaded.key_positions)), _copy(item), isinstance(item, (list, dict)))
     return entry
 
 
