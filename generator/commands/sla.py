@@ -49,8 +49,11 @@ class Evidence:
 def gather(repo: Path, config: Config | None = None) -> Evidence:
     """Load gitdesk.yml (unless given), the working tree and the branch's history (RepoError if Git is unusable)."""
     config = config or load_config(repo)
-    history = read_history(repo, branch=config.branch, witness_tolerance=config.sla.witness_tolerance)
-    return Evidence(repo, config, load_repo(repo, use_cache=True).tickets, history)
+    # history first: a working-tree file holding a blob the walk just parsed is not parsed again
+    history = read_history(repo, branch=config.branch, witness_tolerance=config.sla.witness_tolerance, keep_files=True)
+    tickets = load_repo(repo, use_cache=True, landed=history.files).tickets
+    history.files = {}  # what it kept is no use once the files are loaded
+    return Evidence(repo, config, tickets, history)
 
 
 def parse_day(value: str | None, zone: ZoneInfo, option: str) -> datetime | None:

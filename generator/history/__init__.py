@@ -28,6 +28,7 @@ from gitdesk.history.model import (
     changes_since,
     declared_time_problems,
 )
+from gitdesk.load.files import LandedFiles
 
 __all__ = [
     "DECLARED_TIMES",
@@ -46,22 +47,25 @@ __all__ = [
 
 
 def read_history(repo: Path, *, branch: str = "main", cache_dir: Path | None = None, use_cache: bool = True,
-                 witness_tolerance: int = witness.DEFAULT_TOLERANCE) -> History:
+                 witness_tolerance: int = witness.DEFAULT_TOLERANCE, keep_files: bool = False) -> History:
     """Walk ``branch``'s first-parent chain once and return every ticket's versions.
 
     With a cache from an earlier run whose tip is on the new first-parent chain,
     only the new commits are read; otherwise (a rewritten history) it starts over,
     so the answer is always the cold run's. Commits with a witness note get the
     note's time as their landed time when their committer time is off by more
-    than ``witness_tolerance`` seconds (``sla.witness_tolerance``). Raises
+    than ``witness_tolerance`` seconds (``sla.witness_tolerance``). With
+    ``keep_files``, :attr:`History.files` holds each ticket path's last blob
+    read and its parse, so that ``load_repo(landed=history.files)`` need not
+    parse a working-tree file equal to it again. Raises
     :class:`gitdesk.errors.RepoError` (exit 2) for a shallow clone, a folder
     that is not a Git repo, a repo without commits, or a missing branch.
     """
     with cache.no_gc():
-        return _read(repo, branch, cache_dir, use_cache, witness_tolerance)
+        return _read(repo, branch, cache_dir, use_cache, witness_tolerance, {} if keep_files else None)
 
 
-def _read(repo: Path, branch: str, cache_dir: Path | None, use_cache: bool, tolerance: int) -> History:
+def _read(repo: Path, branch: str, cache_dir: Path | None, use_cache: bool, tolerance: int, files: LandedFiles | None) -> History:
     info = git.open_branch(repo, branch)
     cache_path = cache.cache_file(info.git_dir, cache_dir, branch, info.prefix)
     key = State(branch, info.prefix, witness_ref=git.read_ref(repo, git.WITNESS_NOTES), witness_tolerance=tolerance)
@@ -72,13 +76,16 @@ def _read(repo: Path, branch: str, cache_dir: Path | None, use_cache: bool, tole
     count = 0
     if state is not None and state.tip is not None:
         try:
-            count = walk.stream(repo, f"{state.tip}..{info.tip}", state, continues=state.tip, witnessed=notes)
+            count = walk.stream(repo, f"{state.tip}..{info.tip}", state, continues=state.tip, witnessed=notes, files=files)
         except walk.Rewritten:
             state = None  # rewritten (force-pushed) or re-parented history: start over
     if state is None:
         state = key
-        count = walk.stream(repo, info.tip, state, witnessed=notes)
+        count = walk.stream(repo, info.tip, state, witnessed=notes, files=files)
     state.tip = info.tip
     if use_cache:
         cache.save(cache_path, state)
-    return History(branch, info.tip, state.tickets, state.anomalies, count, False)
+    history = History(branch, info.tip, state.tickets, state.anomalies, count, False)
+    if files is not None:
+        history.files = files
+    return history

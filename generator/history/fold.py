@@ -61,7 +61,7 @@ def _ticket_id(fields: Mapping[str, Any], path: str, kind: Kind) -> str | None:
 def _changed(old: Mapping[str, Any] | None, new: Mapping[str, Any]) -> frozenset[str]:
     if old is None:
         return frozenset(new)
-    return frozenset(k for k in set(old) | set(new) if old.get(k) != new.get(k))
+    return frozenset(k for k in old.keys() | new.keys() if old.get(k) != new.get(k))
 
 
 def apply(state: State, raw: RawCommit, parsed: Mapping[tuple[str, str], dict[str, Any] | None]) -> None:

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping
 
 from gitdesk.model import Kind, parse_time
+
+if TYPE_CHECKING:
+    from gitdesk.load.files import LandedFiles
 
 
 @dataclass(frozen=True)
@@ -106,6 +109,9 @@ class History:
     from_cache: bool = False
     #: when the desk's evidence begins (see :meth:`first_day`); kept by scoping so every audience agrees
     began: datetime | None = None
+    #: with ``read_history(keep_files=True)``: each path's last blob this run read, with its parse, for
+    #: ``load_repo(landed=...)`` (empty when the history came from the cache; never cached itself)
+    files: LandedFiles = field(default_factory=dict, repr=False, compare=False)
 
     def first_day(self) -> datetime | None:
         """When the desk's evidence begins: the earliest landing of any record, deleted ones included.

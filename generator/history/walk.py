@@ -19,7 +19,7 @@ import gitdesk.history.git as git
 from gitdesk.errors import RepoError
 from gitdesk.history.fold import RawCommit, State, apply, kind_of
 from gitdesk.history.model import Commit
-from gitdesk.load.files import DocumentError, parse_document
+from gitdesk.load.files import DocumentError, LandedFiles, parse_document
 
 _MODES = (b"100644", b"100755")  # regular files only: links and submodules are not tickets
 #: starts each commit in the log; a commit message cannot contain it by accident
@@ -70,7 +70,7 @@ class Rewritten(Exception):
 
 
 def stream(repo: Path, rev_range: str, state: State, *, continues: str | None = None,
-           witnessed: Mapping[str, datetime] | None = None) -> int:
+           witnessed: Mapping[str, datetime] | None = None, files: LandedFiles | None = None) -> int:
     """Stream ``rev_range``'s first-parent commits, oldest first, into ``state``; return how many.
 
     Three things run at once: ``git log`` (its own process), a thread that
@@ -79,6 +79,8 @@ def stream(repo: Path, rev_range: str, state: State, *, continues: str | None = 
     matter and folds each commit in as soon as its blobs are in. ``continues``
     is the cached tip the first commit's first parent must be (else
     :class:`Rewritten`). ``witnessed`` maps commits to their witness note's time.
+    ``files``, when given, receives each path's last blob read and its parse
+    (see :data:`gitdesk.load.files.LandedFiles`).
     """
     log = git.start(repo, "log", "--first-parent", "--diff-merges=first-parent", "--raw", "-z", "--reverse", "--no-abbrev",
                     "--no-renames", "--no-color", f"--format={_LOG_FORMAT}", rev_range, "--")
@@ -95,7 +97,7 @@ def stream(repo: Path, rev_range: str, state: State, *, continues: str | None = 
                 raise item
             what, value = item
             if what == "blob":
-                _read_blob(cat.stdout, value, parsed)
+                _read_blob(cat.stdout, value, parsed, files)
                 continue
             if count == 0 and continues is not None and (not value.parents or value.parents[0] != continues):
                 raise Rewritten()
@@ -152,7 +154,8 @@ def _produce(out: io.BufferedReader, blobs_in: IO[bytes], prefix: str, work: que
         work.put(exc)
 
 
-def _read_blob(stream: IO[bytes], wanted: tuple[str, str], parsed: dict[tuple[str, str], dict[str, Any] | None]) -> None:
+def _read_blob(stream: IO[bytes], wanted: tuple[str, str], parsed: dict[tuple[str, str], dict[str, Any] | None],
+               files: LandedFiles | None) -> None:
     blob, path = wanted
     header = stream.readline().split()
     if len(header) < 3:  # "<sha> missing": a corrupt or partial repository
@@ -160,6 +163,12 @@ def _read_blob(stream: IO[bytes], wanted: tuple[str, str], parsed: dict[tuple[st
     data = stream.read(int(header[2]))
     stream.read(1)
     try:
-        parsed[(path, blob)] = parse_document(data, path).fields
+        document = parse_document(data, path)
     except DocumentError:
-        parsed[(path, blob)] = None
+        parsed[(path, blob)] = None  # the loader parses the file again and reports why
+        return
+    parsed[(path, blob)] = document.fields
+    if files is not None:
+        # the last read is the blob a clean working tree holds (after a revert, an older one: the
+        # loader compares bytes, so that file is only parsed again)
+        files[path] = (data, document)

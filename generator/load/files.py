@@ -13,9 +13,10 @@ import os
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path, PurePosixPath
-from typing import Any, Iterable
+from typing import Any, Iterable, cast
 
 from gitdesk.load import cache, schema, yamlsafe
+from gitdesk.load.cache import Loaded
 from gitdesk.model import Diagnostic, DiagnosticLevel, Kind, Position, Ticket, parse_time
 
 MAX_FILE_BYTES = 1024 * 1024
@@ -59,6 +60,11 @@ class Document:
     body: str
     positions: dict[str, Position]
     body_line: int
+
+
+#: repo-relative path -> bytes of a version of that file and their :func:`parse_document` (what the
+#: history walk read; ``load_repo(landed=...)`` parses a file holding exactly those bytes no more)
+LandedFiles = dict[str, tuple[bytes, Document]]
 
 
 def kind_for_path(path: str) -> Kind | None:
@@ -112,10 +118,23 @@ def parse_document(data: bytes, path: str) -> Document:
         what = "empty" if loaded.value is None else f"a {type(loaded.value).__name__}"
         raise DocumentError("GD004", f"front matter must be a mapping of fields, not {what}", 1 + offset, 1)
     fields: dict[str, Any] = {str(k): v for k, v in loaded.value.items()}
-    positions = {k: Position(line + 1 + offset, col + 1) for k, (line, col) in loaded.key_positions.items()}
+    positions = {k: _position(line + 1 + offset, col + 1) for k, (line, col) in loaded.key_positions.items()}
     if not path.endswith(".md") and isinstance(fields.get("description"), str):
         body = fields["description"]
     return Document(fields, body, positions, body_line)
+
+
+#: positions are frozen and repeat in every file: shared, not built per key (half a million in a history walk)
+_POSITIONS: dict[tuple[int, int], Position] = {}
+
+
+def _position(line: int, column: int) -> Position:
+    found = _POSITIONS.get((line, column))
+    if found is None:
+        found = Position(line, column)
+        if len(_POSITIONS) < 65536:  # keys of one-line entries sit in the first lines: a few hundred
+            _POSITIONS[(line, column)] = found
+    return found
 
 
 def _split_front_matter(text: str) -> tuple[str, str, int, int]:
@@ -220,35 +239,75 @@ def _symlink(root: Path, path: Path) -> Diagnostic:
 
 def read_file(root: Path, rel: str) -> bytes:
     """Read a repo file safely: no symlinks, no escape from ``root``, size-capped."""
-    pure = PurePosixPath(rel)
-    if pure.is_absolute() or ".." in pure.parts:
+    # strings, not PurePosixPath: this runs for every ticket file, and pathlib's parsing costs more than the read
+    if rel.startswith("/") or ".." in rel.split("/"):
         raise DocumentError("GD005", "path leaves the repository; refused")
     # O_NOFOLLOW refuses a symlink in the last component without a race between check and open;
     # folders were walked without following links (discover), so no component above is one.
     try:
-        fd = os.open(root / rel, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        fd = os.open(f"{root}/{rel}", os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
     except OSError as exc:
         if (root / rel).is_symlink():
             raise DocumentError("GD005", "symbolic links are refused; commit a real file instead") from None
         raise exc
-    with os.fdopen(fd, "rb") as handle:
+    try:
         size = os.fstat(fd).st_size
         if size > MAX_FILE_BYTES:
             raise DocumentError("GD001", f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,} (split it or move attachments out)")
-        return handle.read(MAX_FILE_BYTES + 1)
+        # to the end (or one byte past the cap) in pieces of the size fstat said: asking for the cap
+        # at once would allocate 1 MiB per file, the most of a warm load's time
+        chunks = []
+        left = MAX_FILE_BYTES + 1
+        while left > 0 and (chunk := os.read(fd, min(size + 1, left))):
+            chunks.append(chunk)
+            left -= len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
 
 
-def load_paths(root: Path, paths: Iterable[str]) -> LoadResult:
+def load_paths(root: Path, paths: Iterable[str], *, landed: LandedFiles | None = None) -> LoadResult:
     """Load the given repo-relative ticket files; every problem becomes a diagnostic.
 
     Large trees are split across processes (parsing is CPU-bound and per file);
-    the result is the same as a serial load, in the same order.
+    the result is the same as a serial load, in the same order. ``landed``: see
+    :func:`load_repo`.
     """
+    todo = list(paths)
+    return _result(_load_all(root, todo, landed), len(todo))
+
+
+def _load_all(root: Path, paths: list[str], landed: LandedFiles | None) -> list[Loaded]:
     from gitdesk import parallel  # multiprocessing: imported when files are loaded, not by every history reader
 
-    todo = list(paths)
-    loaded = parallel.run_all([partial(_load_one, root, rel) for rel in todo], min_jobs=PARALLEL_THRESHOLD)
-    result = LoadResult(files=len(todo))
+    done: list[Loaded | None] = [_from_landed(root, rel, landed) for rel in paths] if landed else [None] * len(paths)
+    missing = [i for i, hit in enumerate(done) if hit is None]
+    for i, loaded in zip(missing, parallel.run_all([partial(_load_one, root, paths[i]) for i in missing],
+                                                   min_jobs=PARALLEL_THRESHOLD)):
+        done[i] = loaded
+    return cast(list[Loaded], done)  # every None was filled
+
+
+def _from_landed(root: Path, rel: str, landed: LandedFiles) -> Loaded | None:
+    """``rel`` checked from the parse of a blob with its very bytes; None when there is none (then it is parsed)."""
+    known = landed.get(rel)
+    kind = kind_for_path(rel)
+    if known is None or kind is None:
+        return None
+    try:
+        data = read_file(root, rel)
+    except (DocumentError, OSError):
+        return None  # read again by the normal path, which says why
+    if data != known[0]:
+        return None
+    doc = known[1]
+    # the schema and the id checks run as for a parsed file; the Ticket gets its own top-level dicts,
+    # since the history keeps the parsed fields as a version's
+    return ticket_from_document(Document(dict(doc.fields), doc.body, dict(doc.positions), doc.body_line), rel, kind)
+
+
+def _result(loaded: Iterable[Loaded], files: int) -> LoadResult:
+    result = LoadResult(files=files)
     for ticket, diagnostics in loaded:
         result.diagnostics.extend(diagnostics)
         if ticket is not None:
@@ -256,7 +315,7 @@ def load_paths(root: Path, paths: Iterable[str]) -> LoadResult:
     return result
 
 
-def _load_one(root: Path, rel: str) -> tuple[Ticket | None, list[Diagnostic]]:
+def _load_one(root: Path, rel: str) -> Loaded:
     try:
         data = read_file(root, rel)
     except DocumentError as exc:
@@ -266,7 +325,7 @@ def _load_one(root: Path, rel: str) -> tuple[Ticket | None, list[Diagnostic]]:
     return load_bytes(data, rel)
 
 
-def load_repo(repo: Path, *, use_cache: bool = False) -> LoadResult:
+def load_repo(repo: Path, *, use_cache: bool = False, landed: LandedFiles | None = None) -> LoadResult:
     """Discover and load every ticket file under ``repo``.
 
     With ``use_cache``, files unchanged since the last load (same stat) come
@@ -274,35 +333,30 @@ def load_repo(repo: Path, *, use_cache: bool = False) -> LoadResult:
     the result is the same as without it. Off by default: commands that
     promise to write nothing (a refused ``status``, ``renumber --dry-run``)
     must not leave a cache behind.
+
+    ``landed`` maps a path to the bytes of a version of it and their
+    :func:`parse_document` (``read_history(keep_files=True).files``): a file
+    that holds exactly those bytes is not parsed again, only checked (schema,
+    id, times), so the result is the same as without it.
     """
     paths, refusals = discover(repo)
     root = repo.resolve()
     if not use_cache:
-        result = load_paths(root, paths)
+        result = load_paths(root, paths, landed=landed)
     else:
-        result = _load_cached(root, paths)
+        result = _load_cached(root, paths, landed)
     result.diagnostics[:0] = refusals
     return result
 
 
-def _load_cached(root: Path, paths: list[str]) -> LoadResult:
-    from gitdesk import parallel
-
+def _load_cached(root: Path, paths: list[str], landed: LandedFiles | None) -> LoadResult:
     store = cache.open_cache(root)
     stamps = [cache.stamp(root, rel) for rel in paths]
     done = store.get_all(paths, stamps)
     missing = [i for i, hit in enumerate(done) if hit is None]
-    todo = [partial(_load_one, root, paths[i]) for i in missing]
-    for i, loaded in zip(missing, parallel.run_all(todo, min_jobs=PARALLEL_THRESHOLD)):
+    for i, loaded in zip(missing, _load_all(root, [paths[i] for i in missing], landed)):
         done[i] = loaded
         store.put(paths[i], stamps[i], loaded)
     if missing or len(store.entries) != len(paths):
         store.save()
-    result = LoadResult(files=len(paths))
-    for entry in done:
-        assert entry is not None
-        ticket, diagnostics = entry
-        result.diagnostics.extend(diagnostics)
-        if ticket is not None:
-            result.tickets.append(ticket)
-    return result
+    return _result((entry for entry in done if entry is not None), len(paths))

@@ -87,6 +87,73 @@ def load(text: str) -> Loaded:
         raise YamlError(control_message(char, "this line"), line, column, code="GD015")
     if "&" in text or "*" in text:
         _refuse_anchors(text)
+    return _by_lines(text) or _compose(text)
+
+
+#: a line that is a whole ``key: value`` entry on its own -> (key as built, key as written, value, whether the value
+#: is a list or mapping: copied for each document); see :func:`_by_lines`
+_ENTRIES: dict[str, tuple[Any, str, Any, bool]] = {}
+_MAX_ENTRIES = 1 << 16
+#: what makes a line's meaning or line count depend on where it is: other line breaks, a byte order mark
+_NOT_ALONE = re.compile("[\r\x85\u2028\u2029\ufeff]")
+
+
+def _by_lines(text: str) -> Loaded | None:
+    """``text`` as a mapping of one-line entries, each line parsed once per process; None when it is not one.
+
+    A history walk parses every version of every ticket, and versions repeat
+    most of their lines. When every line (no blank or comment line) is, on its
+    own, a mapping of one key written at its first column, the document is
+    exactly those entries in that order: nothing on a line at column 0 can
+    continue a value closed on the line before (a continuation must be
+    indented, and an unclosed quote or bracket does not parse alone). A
+    duplicate key, or any other line, takes the full parse, which says why.
+    """
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    value: dict[Any, Any] = {}
+    positions: dict[str, tuple[int, int]] = {}
+    for index, line in enumerate(lines):
+        entry = _ENTRIES.get(line)
+        if entry is None:
+            entry = _entry(line)
+            if entry is None:
+                return None
+        key, written, item, mutable = entry
+        if key in value:
+            return None
+        value[key] = _copy(item) if mutable else item
+        positions.setdefault(written, (index, 0))
+    return Loaded(value, positions) if value else None
+
+
+def _entry(line: str) -> tuple[Any, str, Any, bool] | None:
+    if not line or line[0] in " \t#-?:%@`!&*|>{[" or _NOT_ALONE.search(line):
+        return None  # quick refusals of what cannot be a key at column 0 (the parse below decides the rest)
+    try:
+        loaded = _compose(line + "\n")
+    except YamlError:
+        return None
+    if not isinstance(loaded.value, dict) or len(loaded.value) != 1 or list(loaded.key_positions.values()) != [(0, 0)]:
+        return None
+    (key, item), = loaded.value.items()
+    if len(_ENTRIES) >= _MAX_ENTRIES:
+        _ENTRIES.clear()
+    entry = _ENTRIES[line] = (key, next(iter(loaded.key_positions)), _copy(item), isinstance(item, (list, dict)))
+    return entry
+
+
+def _copy(value: Any) -> Any:
+    """A value of its own: entries are shared by every document that has their line."""
+    if isinstance(value, list):
+        return [_copy(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _copy(item) for key, item in value.items()}
+    return value
+
+
+def _compose(text: str) -> Loaded:
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
