@@ -15,17 +15,7 @@ from types import ModuleType
 
 import pytest
 
-from tests.site.test_incremental import assert_same_site
-
-MKDOCS = """\
-site_name: Templates kept
-use_directory_urls: false
-theme:
-  name: material
-  font: false
-  custom_dir: overrides
-plugins: [search, gitdesk]
-"""
+from tests.site.test_incremental import MKDOCS, assert_same_site
 
 
 @pytest.fixture
