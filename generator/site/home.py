@@ -205,9 +205,9 @@ def day_bars(days: Sequence[Bar]) -> tuple[Bar, ...]:
     """``days`` with each run of alike quiet days (nothing to link, same words, same side of the phone cut) as one bar.
 
     The page stays light: a component's 90 days are a handful of elements
-    rather than 90, and the browser styles them in a fraction of the time
-    (Lighthouse's blocking time on the home page; see docs/benchmarks.md).
-    A run still draws one tick per day, and its tooltip gives its first and last day.
+    rather than 90 (on the demo, 50 bar elements instead of 540, and 46 KB of
+    HTML instead of 114). A run keeps its first day's tooltip placement, still
+    draws one tick per day, and its tooltip gives its first and last day.
     """
     out: list[Bar] = []
     start = 0
@@ -219,8 +219,7 @@ def day_bars(days: Sequence[Bar]) -> tuple[Bar, ...]:
         if index == start:
             out.append(first)
         else:
-            out.append(replace(first, label=f"{first.label} – {bar.label}", until=bar.day, days=index - start + 1,
-                               align=_align(start, len(days))))
+            out.append(replace(first, label=f"{first.label} – {bar.label}", until=bar.day, days=index - start + 1))
         start = index + 1
     return tuple(out)
 
