@@ -135,6 +135,30 @@ def test_charts_follow_the_dark_palette(browser, server: str, shots: Path) -> No
     browser.save_screenshot(str(shots / "home-desktop-dark.png"))
 
 
+
+def test_the_dark_mode_toggle_switches_the_page_and_is_remembered(browser, server: str) -> None:
+    """Material's palette toggle, run by its deferred bundle: the click restyles the page and the choice survives a reload."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    scheme = "return document.body.getAttribute('data-md-color-scheme')"
+    background = "return getComputedStyle(document.body).backgroundColor"
+    browser.set_window_size(1280, 900)
+    browser.get(server + "index.html")
+    browser.execute_script("localStorage.clear()")
+    browser.get(server + "index.html")
+    toggle = WebDriverWait(browser, 10).until(
+        lambda b: next((e for e in b.find_elements(By.CSS_SELECTOR, "form[data-md-component=palette] label") if e.is_displayed()), None))
+    light = browser.execute_script(background)
+    toggle.click()
+    WebDriverWait(browser, 10).until(lambda b: b.execute_script(scheme) == "slate")
+    dark = browser.execute_script(background)
+    browser.get(server + "sla/index.html")
+    assert browser.execute_script(scheme) == "slate"  # set before the first paint, from what was stored
+    browser.execute_script("localStorage.clear()")
+    assert light != dark and browser.execute_script(background) == dark
+
+
 # --- the home page as a client uses it ----------------------------------------------------------------------------
 
 

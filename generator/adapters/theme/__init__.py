@@ -4,6 +4,8 @@ This folder is a theme folder: MkDocs finds templates here before Material's
 (a repo's own ``custom_dir`` still wins) and publishes its other files as the
 theme's static files. It holds:
 
+- ``main.html``: every script the theme loads by src is deferred, so the
+  page is drawn before Material's bundle starts (see the template);
 - ``partials/search.html``: Material's search dialog with a name;
 - ``assets/gitdesk/iframe-worker.js``: the ``iframe-worker`` shim (npm, MIT)
   that Material's ``offline`` plugin needs for search on ``file://``,
