@@ -49,10 +49,11 @@ def test_report_count_has_the_right_plural(tmp_path: Path, sample, reports: int,
     assert words in str(files["incidents/INC-0001.md"])
 
 
-def test_clients_read_component_names_not_ids(bundle_for) -> None:
+def test_clients_read_component_and_client_names_not_ids(bundle_for) -> None:
     files = bundle_for("client", "acme").files
     incident = str(files["incidents/INC-0001.md"])
     assert "components: Accounting module" in incident and "components: accounting" not in incident
+    assert "client Acme Corp" in incident and "client acme" not in incident
     listing = str(files["history/2026-11.md"])
     assert '<option value="accounting">Accounting module</option>' in listing
     assert "<td>Accounting module</td>" in listing
@@ -123,3 +124,16 @@ def test_badge_text_meets_wcag_aa() -> None:
 
     for tone, colour in BADGE_COLORS.items():
         assert contrast("#ffffff", colour) >= 4.5, f"{tone}: {contrast('#ffffff', colour):.2f}:1"
+
+
+def test_the_browser_tab_names_the_site_once_on_the_home_page(demo_sites: dict[str, Path]) -> None:
+    """Material wrote "Acme ERP — estado del servicio - Acme ERP — estado del servicio": the home page is titled as the site."""
+    def tab(page: str) -> str:
+        found = re.search(r"<title>([^<]*)</title>", (demo_sites["acme"] / page).read_text(encoding="utf-8"))
+        assert found, page
+        return found.group(1)
+
+    assert tab("index.html") == "Acme ERP — estado del servicio"
+    assert tab("history/index.html") == "Histórico - Acme ERP — estado del servicio"
+    assert tab("incidents/INC-0006.html").startswith("INC-0006: ") and tab("incidents/INC-0006.html").endswith(
+        " - Acme ERP — estado del servicio")
