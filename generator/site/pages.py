@@ -96,13 +96,19 @@ def ticket_path(ticket: Ticket) -> str:
 
 def _page(site: Site, path: str, template: str, **context: Any) -> tuple[str, str]:
     link = partial(relative_url, path, directory_urls=site.directory_urls)
-    return path, render(template, site=site, link=link, path_of=ticket_path, names=partial(component_names, site), **context)
+    return path, render(template, site=site, link=link, path_of=ticket_path, names=partial(component_names, site),
+                        client_name=partial(client_name, site), **context)
 
 
 def component_names(site: Site, ids: Sequence[str]) -> str:
     """Components as their readers know them: the names from gitdesk.yml (an unknown id stays as written)."""
     known = {c.id: c.name for c in site.config.components}
     return ", ".join(known.get(c, c) for c in ids)
+
+
+def client_name(site: Site, client_id: str) -> str:
+    """A client as gitdesk.yml names it ("Acme Corp", not "acme"); an unknown id stays as written."""
+    return next((c.name for c in site.config.clients if c.id == client_id), client_id)
 
 
 def show_value(value: Any) -> str | Markup:

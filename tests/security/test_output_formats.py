@@ -34,6 +34,18 @@ def test_gitdesk_yml_title_is_inert_in_a_site_without_mkdocs_yml(tmp_path: Path)
     assert "<script>" not in (site / "api/v2/summary.json").read_text(encoding="utf-8")
 
 
+
+def test_a_client_name_in_gitdesk_yml_is_inert_on_the_incident_pages_that_name_it(tmp_path: Path) -> None:
+    config = desk.sample.CONFIG.replace("{id: acme, name: Acme Corp,", "{id: acme, name: '<img src=x onerror=alert(1)>',")
+    assert config != desk.sample.CONFIG
+    repo = desk.make_repo(tmp_path / "repo", dict(desk.sample.FILES), config=config)
+    site = tmp_path / "site"
+    result = desk.run(repo, "build", "--client", "acme", "--now", desk.NOW, "--out", str(site))
+    assert result.exit_code == 0, result.output
+    html = (site / "incidents/INC-0001.html").read_text(encoding="utf-8")
+    assert "client &lt;img src=x onerror=alert(1)&gt;" in html
+    assert live_markup(html) == [] and "<img src=x" not in html
+
 def test_generate_out_mkdocs_yml_keeps_the_title_plain(tmp_path: Path) -> None:
     import yaml
 
