@@ -56,33 +56,35 @@ clients:
 
 #: the site's own pages beside the generated ones (mkdocs.yml is the site stage's default)
 ABOUT_MD = """\
-# About this service
+# Sobre este servicio
 
-Acme ERP is maintained under a maintenance and evolution agreement: incidents
-are resolved, problems prevented, dependencies kept up to date and the system
-improved with planned changes.
+Acme ERP se mantiene con un acuerdo de mantenimiento y evolución: se resuelven
+incidencias, se previenen problemas, se mantienen al día las dependencias y el
+sistema mejora con cambios planificados.
 
-## What it covers
+## Qué cubre
 
-- Incident support: analysis, reproduction, resolution and follow-up.
-- Fixes: bugs, data errors, inconsistencies and functional failures.
-- Preventive maintenance: dependency review, reasonable updates, basic hardening.
-- Evolution: planned improvements (new screens, process adjustments, automations).
+- Soporte de incidencias: análisis, reproducción, resolución y seguimiento.
+- Correcciones: bugs, errores de datos, inconsistencias y fallos funcionales.
+- Mantenimiento preventivo: revisión de dependencias, actualizaciones razonables, endurecimiento básico.
+- Evolución: mejoras planificadas (nuevas pantallas, ajustes de procesos, automatizaciones).
 
-Large new modules, complex infrastructure changes and third-party tools are
-estimated separately. There is no 24/7 on-call except for P0 (system down).
+Los módulos nuevos grandes, los cambios complejos de infraestructura y las
+herramientas de terceros se presupuestan aparte. No hay guardia 24/7 salvo para
+P0 (sistema caído).
 
-## Severities
+## Severidades
 
-| severity | meaning | response | resolution |
+| severidad | significado | respuesta | resolución |
 |---|---|---|---|
-| P0 | system down or blocked | 15 min, 24/7 | 4 h (mitigation 1 h) |
-| P1 | key function affected | 1 working hour | 8 working hours |
-| P2 | annoying or intermittent error | 4 working hours | 40 working hours |
-| P3 | minor adjustment or improvement | 16 working hours | goes to the backlog |
+| P0 | sistema caído o bloqueado | 15 min, 24/7 | 4 h (mitigación 1 h) |
+| P1 | función clave afectada | 1 hora laborable | 8 horas laborables |
+| P2 | error molesto o intermitente | 4 horas laborables | 40 horas laborables |
+| P3 | ajuste menor o mejora | 16 horas laborables | pasa al backlog |
 
-Working hours: Monday to Friday 09:00–14:00 and 15:00–18:00 (Madrid), except
-public holidays. Maintenance windows are announced at least 48 hours ahead.
+Horario laborable: de lunes a viernes, 09:00–14:00 y 15:00–18:00 (Madrid),
+salvo festivos. Las ventanas de mantenimiento se anuncian con al menos 48 horas
+de antelación.
 """
 
 README = """\

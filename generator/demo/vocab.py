@@ -10,18 +10,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-TITLE = "Acme ERP — service status"
+TITLE = "Acme ERP — estado del servicio"
 
 #: (id, name, group)
 COMPONENTS: tuple[tuple[str, str, str], ...] = (
-    ("accounting", "Accounting module v3.2", "ERP"),
-    ("orders", "Operations panel — orders list", "ERP"),
+    ("accounting", "Módulo contable v3.2", "ERP"),
+    ("orders", "Panel de operaciones — listado de pedidos", "ERP"),
     ("dashboard", "Dashboard", "ERP"),
-    ("billing", "Billing", "ERP"),
-    ("reports", "Reports", "ERP"),
-    ("auth", "Login and access", "Platform"),
-    ("integrations", "Integrations (bank, warehouse)", "Platform"),
-    ("api", "Public API", "Platform"),
+    ("billing", "Facturación", "ERP"),
+    ("reports", "Informes", "ERP"),
+    ("auth", "Acceso e inicio de sesión", "Plataforma"),
+    ("integrations", "Integraciones (banco, almacén)", "Plataforma"),
+    ("api", "API pública", "Plataforma"),
 )
 
 #: (id, name, components, share of incidents)

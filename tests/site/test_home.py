@@ -86,8 +86,8 @@ def test_components_are_grouped_and_named_as_in_gitdesk_yml(demo_sites: dict[str
     shown = {name: [html.unescape(n) for n in re.findall(r'<span class="gd-component-name">([^<]*)</span>', body)]
              for name, body in groups}
     # acme's six components, in gitdesk.yml's order, under their groups (norte's integrations and API are not acme's)
-    assert shown == {"ERP": ["Accounting module v3.2", "Operations panel — orders list", "Dashboard", "Billing", "Reports"],
-                     "Platform": ["Login and access"]}
+    assert shown == {"ERP": ["Módulo contable v3.2", "Panel de operaciones — listado de pedidos", "Dashboard", "Facturación", "Informes"],
+                     "Plataforma": ["Acceso e inicio de sesión"]}
 
 
 def test_open_incidents_are_cards_with_their_latest_update(demo_sites: dict[str, Path]) -> None:

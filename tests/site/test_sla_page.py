@@ -95,17 +95,18 @@ def test_monthly_report_names_who_and_when_and_says_whether_each_goal_was_met(de
 
     report = (demo_sites["acme"] / "sla" / "2026-10.html").read_text(encoding="utf-8")
     who = dict(re.findall(r"<dt>(.*?)</dt><dd>(.*?)</dd>", report.split('class="gd-report-who"')[1].split("</dl>")[0]))
-    assert who == {"Servicio": "Acme ERP — service status", "Cliente": "Acme Corp", "Periodo": "octubre 2026"}
+    assert who == {"Servicio": "Acme ERP — estado del servicio", "Cliente": "Acme Corp", "Periodo": "octubre 2026"}
     goals = _cells(report, "gd-table gd-report-goals")
     # the demo's policy asks 90 % compliance: October's P1 breach (INC-0006) leaves 12 of 13 targets met
     assert goals[0] == ["Cumplimiento del SLA", "90%", "92.3%", "cumplido"]
-    # then the month's uptime of each of acme's six components against the goal: Billing's October outage misses it
+    # then the month's uptime of each of acme's six components against the goal: billing's October outage misses it
     assert [row[0] for row in goals[1:]] == [f"Disponibilidad: {name}" for name in (
-        "Accounting module v3.2", "Operations panel — orders list", "Dashboard", "Billing", "Reports", "Login and access")]
+        "Módulo contable v3.2", "Panel de operaciones — listado de pedidos", "Dashboard", "Facturación", "Informes",
+        "Acceso e inicio de sesión")]
     assert all(row[1] == "99.8%" for row in goals[1:])
-    assert goals[4] == ["Disponibilidad: Billing", "99.8%", "99.785%", "incumplido"]
+    assert goals[4] == ["Disponibilidad: Facturación", "99.8%", "99.785%", "incumplido"]
     current = _cells((demo_sites["acme"] / "sla" / "2026-11.html").read_text(encoding="utf-8"), "gd-table gd-report-goals")
-    assert current[1] == ["Disponibilidad: Accounting module v3.2", "99.8%", "100.000%", "cumplido"]
+    assert current[1] == ["Disponibilidad: Módulo contable v3.2", "99.8%", "100.000%", "cumplido"]
     severity = _cells(report.split('class="gd-sla-severity"')[1], "gd-table")
     assert severity and all(row[2] != "—" and row[-1] in {"cumplido", "incumplido"} for row in severity), severity
     assert any(row[-1] == "incumplido" for row in severity), "October's breached P1 resolution is reported as missed"
