@@ -197,6 +197,18 @@ class GitdeskConfig(base.Config):  # type: ignore[no-untyped-call]  # MkDocs is 
     keep_going = c.Type(bool, default=False)
 
 
+
+def _lone_in_its_tab(page: Page, config: MkDocsConfig) -> bool:
+    """Whether ``page`` is alone under its navigation tab: tabs are on, and it is in no section of the nav.
+
+    The gitdesk plugin's own nav is one page per tab, and ticket pages are in no nav at all.
+    Without tabs the sidebar is the site's navigation on a desktop, and a page in a section
+    has its siblings there: both keep it.
+    """
+    features = config.theme.get("features") or []
+    return "navigation.tabs" in features and page.parent is None
+
+
 class GitdeskPlugin(BasePlugin[GitdeskConfig]):  # type: ignore[no-untyped-call]
     def __init__(self) -> None:
         #: set by gitdesk's own build and serve (gitdesk.adapters.mkdocs_build) after MkDocs loads its config;
@@ -348,6 +360,11 @@ class GitdeskPlugin(BasePlugin[GitdeskConfig]):  # type: ignore[no-untyped-call]
             return markdown
         if "title" not in page.meta:
             check_front_matter(page.file.src_uri, str(self._bundle().files[page.file.src_uri]))
+        if _lone_in_its_tab(page, config):
+            # Material's navigation sidebar would list this page alone and take a quarter of a
+            # desktop screen from its tables; a phone's drawer still lists the whole site.
+            hidden = page.meta.get("hide")
+            page.meta["hide"] = [*(hidden if isinstance(hidden, list) else []), "navigation"]
         blocks: list[str] = []
 
         def stash(match: re.Match[str]) -> str:

@@ -307,3 +307,30 @@ def test_updated_ago_is_counted_from_the_builds_now(browser, tmp_path: Path, sam
     assert card.text.startswith(f"Updated {words}")
     stamp = card.find_element(By.TAG_NAME, "time")
     assert stamp.get_attribute("datetime") == "2026-11-02T10:00:00+01:00" and stamp.get_attribute("title") == "2 Nov 2026, 10:00 CET"
+
+
+def test_a_page_alone_in_its_tab_gives_the_sidebar_s_width_to_its_tables(browser, server: str) -> None:
+    """Material's navigation sidebar listed the SLA page alone and squeezed its table's durations onto three lines."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.set_window_size(1280, 900)
+    for page in ("sla/index.html", "history/index.html", "incidents/INC-0001.html"):
+        browser.get(server + page)
+        sidebar = browser.find_element(By.CSS_SELECTOR, ".md-sidebar--primary")
+        content = browser.find_element(By.CSS_SELECTOR, ".md-content")
+        assert not sidebar.is_displayed() and content.size["width"] >= 900, page
+    browser.get(server + "sla/index.html")
+    cells = browser.execute_script(
+        "return [...document.querySelector('.md-typeset table').querySelectorAll('td')]"
+        ".map(c => [c.textContent, c.getBoundingClientRect().height])")
+    line = min(height for _, height in cells)
+    assert [text for text, height in cells if height > 1.5 * line] == []  # no cell wraps
+    # a phone's drawer still lists every tab
+    browser.set_window_size(390, 800)
+    browser.find_element(By.CSS_SELECTOR, "label.md-header__button[for=__drawer]").click()
+
+    def shown(b) -> set[str]:
+        return {a.text for a in b.find_elements(By.CSS_SELECTOR, ".md-sidebar--primary .md-nav__link") if a.is_displayed()}
+
+    WebDriverWait(browser, 5).until(lambda b: {"Status", "History", "SLA", "Backlog"} <= shown(b))

@@ -130,3 +130,23 @@ def test_ticket_pages_are_searchable_and_keep_their_full_markup(built_sites: dic
     assert '<span class="gd-sev gd-sev-p1">P1</span>' in html and '<table class="gd-table">' in html
     assert '<h2 id="timeline">Timeline</h2>' in html
     assert '<a href="#timeline" class="md-nav__link">' in html  # the page's table of contents
+
+
+@pytest.mark.parametrize(("features", "hidden"), [("[navigation.tabs]", True), ("[]", False)])
+def test_the_navigation_sidebar_is_hidden_only_where_it_would_list_the_page_alone(tmp_path: Path, features: str,
+                                                                                  hidden: bool) -> None:
+    """With tabs, each gitdesk page is alone under its tab; without them the sidebar is the site's navigation."""
+    from tests.security import desk
+
+    mkdocs = (f"site_name: Acme status\nuse_directory_urls: false\n"
+              f"theme: {{name: material, font: false, features: {features}}}\nplugins: [search, gitdesk]\n")
+    repo = desk.make_repo(tmp_path / "repo", {**desk.sample.FILES, "docs/guide.md": "# Guide\n"}, mkdocs=mkdocs)
+    result = desk.run(repo, "build", "--client", "acme", "--now", desk.NOW, "--out", str(tmp_path / "site"))
+    assert result.exit_code == 0, result.output
+    sidebar = re.compile(r'<div class="md-sidebar md-sidebar--primary" data-md-component="sidebar" '
+                         r'data-md-type="navigation"\s*(hidden)?>')
+    for page in ("sla/index.html", "history/index.html", "incidents/INC-0001.html", "guide.html"):
+        found = sidebar.search((tmp_path / "site" / page).read_text(encoding="utf-8"))
+        assert found, page
+        # the site's own pages are as their author wrote them
+        assert bool(found.group(1)) is (hidden and page != "guide.html"), page
