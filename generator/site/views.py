@@ -212,6 +212,9 @@ class Site:
             return _("counted 24/7")
         spec_cal = self.config.calendars.get(name)
         zone = spec_cal.timezone if spec_cal else self.config.timezone
+        if name == "business":
+            # gitdesk's own default calendar (config.DEFAULT_TARGETS): its id is gitdesk's word, so it is translated
+            return _("counted in business hours (%(zone)s), holidays excluded") % {"zone": zone}
         return _("counted in %(calendar)s hours (%(zone)s), holidays excluded") % {"calendar": name, "zone": zone}
 
     # --- status -------------------------------------------------------------

@@ -143,3 +143,10 @@ def test_preventive_schedules_read_in_spanish(demo_sites: dict[str, Path]) -> No
     words = visible_text(demo_sites["internal"] / "maintenance" / "index.html")
     assert not [w for w in words if re.fullmatch(r"\d+ (day|week|month|year)s?|never", w)]
     assert any(re.fullmatch(r"\d+ (días?|semanas?|mes(es)?|años?)", w) for w in words), words
+
+
+def test_gitdesk_s_own_business_calendar_is_named_in_the_site_s_language(demo_sites: dict[str, Path]) -> None:
+    """The demo's P1 clocks count on the calendar gitdesk calls ``business``: a Spanish page read "horario business"."""
+    page = (demo_sites["acme"] / "incidents" / "INC-0006.html").read_text(encoding="utf-8")
+    assert "contado en horario laborable (Europe/Madrid), sin festivos" in page
+    assert "horario business" not in page
