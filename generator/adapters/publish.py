@@ -36,12 +36,14 @@ from gitdesk.adapters.policy import checked
 from gitdesk.config import CONFIG_FILE, Config, load_config
 from gitdesk.errors import ConfigError, GitdeskError
 from gitdesk.pipeline import SiteOptions, Sources, read_sources
-from gitdesk.site import Audience
+from gitdesk.site import Audience, scope_for
+from gitdesk.site.scope import INTERNAL_FOLDER
 
 FEED_SECRET_ENV = "GITDESK_FEED_SECRET"
 #: Shorter secrets are refused: the capability URLs are only as strong as the secret.
 MIN_SECRET_LENGTH = 32
-INTERNAL = "internal"
+#: the internal site's folder (a client's is its id), as notify links to it
+INTERNAL = INTERNAL_FOLDER
 FEEDS = "_feeds"
 PRIVATE = "_nginx"
 CONF = "nginx.conf"
@@ -248,7 +250,7 @@ def publish(repo: Path, out: Path, *, listen: Listen, now: datetime | None, envi
     published = []
     with atomic_folder(out, repo) as fresh:
         for site in sites:
-            url = f"{base}{site.name}/"
+            url = scope_for(config, site.audience, site.client).published_url(base)
             own = replace(sources, config=replace(config, site=replace(config.site, url=url)))
             build_audience(own, repo=repo, audience=site.audience, client=site.client, out=fresh / site.name,
                            keep_going=keep_going)

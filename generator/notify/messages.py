@@ -114,6 +114,7 @@ class Context:
 
     #: the client's name, or "" for the internal audience
     audience: str
+    #: the address of this audience's own site (``gitdesk publish``'s folder under gitdesk.yml's ``site.url``)
     site_url: str | None = None
     language: str = "en"
 

@@ -162,7 +162,8 @@ def _deliver(repo: Path, channel: Channel, work: Plan, progress: state.Progress,
     out = ChannelReport(channel.where, scheme(channel.template), channel.scope.client_id or "internal")
     delivered = progress.delivered(channel.id)
     pending = [e for e in work.events_for(channel) if e.key not in delivered]
-    context = Context(channel.audience_name, work.config.site.url, work.config.site.language)
+    root = work.config.site.url
+    context = Context(channel.audience_name, channel.scope.published_url(root) if root else None, work.config.site.language)
     batches = messages(pending, context)
     out.events = [(e.key, m.subject) for batch, m in batches for e in batch]
     out.messages = len(batches)

@@ -44,6 +44,10 @@ class Audience(str, enum.Enum):
     INTERNAL = "internal"
 
 
+#: the internal site's folder under ``site.url``; a client's is its id
+INTERNAL_FOLDER = "internal"
+
+
 @dataclass(frozen=True)
 class Scope:
     """Who a build is for. Build it with :func:`scope_for`."""
@@ -60,6 +64,15 @@ class Scope:
     @property
     def internal(self) -> bool:
         return self.audience is Audience.INTERNAL
+
+    @property
+    def folder(self) -> str:
+        """The folder ``gitdesk publish`` puts this audience's site in: the client's id, or ``internal``."""
+        return self.client_id or INTERNAL_FOLDER
+
+    def published_url(self, root: str) -> str:
+        """This audience's site under ``root``, gitdesk.yml's ``site.url`` (each published site lives under it)."""
+        return root.rstrip("/") + "/" + self.folder + "/"
 
 
 def scope_for(config: Config, audience: Audience | str, client_id: str | None) -> Scope:

@@ -190,8 +190,12 @@ def test_email_has_subject_escaped_html_text_and_a_link(make_desk: Any, smtp: Sm
     assert html is not None and text is not None
     html_body = html.get_content()
     assert "<script>" not in html_body and "&lt;script&gt;" in html_body and "&lt;b&gt;fail&lt;/b&gt;" in html_body
-    assert 'href="https://status.example.org/incidents/INC-0002.html"' in html_body
+    # each audience's site lives in its own folder under site.url, as `gitdesk publish` lays them out
+    assert 'href="https://status.example.org/globex/incidents/INC-0002.html"' in html_body
     assert "Payments <b>fail</b> since 09:40." in text.get_content()
+    internal = _titles(hooks.at("internal"))
+    assert "https://status.example.org/internal/incidents/INC-0002.html" in internal
+    assert "https://status.example.org/incidents/" not in internal + html_body
 
 
 def test_a_line_break_in_a_title_cannot_add_a_mail_header(make_desk: Any, smtp: Smtp, hooks: Hooks) -> None:
