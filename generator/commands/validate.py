@@ -19,9 +19,15 @@ def _history_checks(repo: Path, branch: str, tolerance: int) -> list[Diagnostic]
     """Declared-time and anomaly checks; none outside a Git repo or before the first commit."""
     from gitdesk.errors import RepoError
     from gitdesk.history import has_commits, read_history
+    from gitdesk.history.git import open_repo
 
     if not has_commits(repo):
-        return []
+        try:
+            open_repo(repo)
+        except RepoError as exc:
+            # a desk outside Git is checked file by file; it must not look as if its history had been
+            return [Diagnostic("gitdesk.yml", 1, 1, "GD312", f"history checks skipped: {exc}", DiagnosticLevel.WARNING)]
+        return []  # a new repo: no history to check yet
     try:
         return history_diagnostics(repo, read_history(repo, branch=branch, witness_tolerance=tolerance))
     except RepoError as exc:
