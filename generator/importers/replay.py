@@ -22,6 +22,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Callable, Iterator, Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from gitdesk.config import load_config
 from gitdesk.errors import GitdeskError, RepoError
 from gitdesk.history import git
 from gitdesk.history.fastimport import FastImport
@@ -312,10 +313,15 @@ def _plan(source: Source, source_repo: Path, dest: Path, install: scaffold.Insta
     if not head:
         raise GitdeskError(f"SOURCE {source_repo} has no commits")
     zone, title = ZoneInfo("UTC"), f"{source_repo.resolve().name} — imported desk"
-    if source is Source.CSTATE:
-        zone, title, more = _hugo_site(source_repo, head)
-        problems += more
     created = not dest.exists() or (dest.is_dir() and not any(dest.iterdir()))
+    if source is Source.CSTATE:
+        found, title, why = _hugo_site(source_repo, head)
+        # Without the site's own zone, dates without an offset are read in the zone of the desk they go to.
+        desk = None if created else _desk_zone(dest)
+        zone = found or desk or ZoneInfo("UTC")
+        if why:
+            used = zone.key if desk is None else f"{zone.key}, the timezone in DEST's gitdesk.yml"
+            problems.append(Problem(why[0], f"{why[1]}; dates without an offset are read in {used}"))
     if dest.exists() and not dest.is_dir():
         raise GitdeskError(f"DEST {dest} is a file", hint="give a new folder or a gitdesk repository")
     branch = "main"
@@ -367,7 +373,8 @@ def _load_state(path: Path) -> _State:
         raise GitdeskError(f"{path} is not a valid import state ({exc})", hint="restore it from Git history") from None
 
 
-def _hugo_site(repo: Path, head: str) -> tuple[ZoneInfo, str, list[Problem]]:
+def _hugo_site(repo: Path, head: str) -> tuple[ZoneInfo | None, str, tuple[str, str] | None]:
+    """The cState site's time zone and title from its Hugo config; (where, what) when it gives no usable zone."""
     names = set(_git(repo, "ls-tree", "--name-only", head).split("\n"))
     for name in _HUGO_CONFIGS:
         if name in names:
@@ -375,12 +382,20 @@ def _hugo_site(repo: Path, head: str) -> tuple[ZoneInfo, str, list[Problem]]:
             title = cstate.site_title(text) or f"{repo.resolve().name} — imported desk"
             zone_name = cstate.site_zone_name(text)
             if not zone_name:
-                return ZoneInfo("UTC"), title, [Problem(name, "no timeZone in the Hugo config; dates without an offset are read as UTC")]
+                return None, title, (name, "no timeZone in the Hugo config")
             try:
-                return ZoneInfo(zone_name), title, []
+                return ZoneInfo(zone_name), title, None
             except (ZoneInfoNotFoundError, ValueError):
-                return ZoneInfo("UTC"), title, [Problem(name, f"unknown timeZone {zone_name!r}; dates without an offset are read as UTC")]
-    return ZoneInfo("UTC"), f"{repo.resolve().name} — imported desk", [Problem("(site)", "no Hugo config found; dates without an offset are read as UTC")]
+                return None, title, (name, f"unknown timeZone {zone_name!r}")
+    return None, f"{repo.resolve().name} — imported desk", ("(site)", "no Hugo config found")
+
+
+def _desk_zone(dest: Path) -> ZoneInfo | None:
+    """The ``timezone`` in DEST's gitdesk.yml, when it has a usable one."""
+    try:
+        return ZoneInfo(load_config(dest).timezone)
+    except (GitdeskError, ZoneInfoNotFoundError, ValueError):
+        return None
 
 
 def run_import(source: Source, source_repo: Path, dest: Path, *, now: datetime,

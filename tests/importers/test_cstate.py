@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.importers.conftest import Commit, build_source, import_into, ticket, tickets, validate
+from tests.importers.conftest import Commit, build_source, git, import_into, run, ticket, tickets, validate
 
 HUGO = "title: Acme Status\nbaseURL: https://status.example.org\ntimeZone: Europe/Madrid\n"
 
@@ -30,6 +30,27 @@ def test_capitalised_keys_and_offsetless_dates_read_in_the_sites_zone(tmp_path: 
     assert "{id: payments-api, name: \"Payments API\"}" in (dest / "gitdesk.yml").read_text()
     assert validate(dest)[0] == 0  # resolved P0 without postmortem: the source never had one
 
+
+
+def test_without_the_sites_zone_offsetless_dates_read_in_the_zone_of_the_desk_they_join(tmp_path: Path, dest: Path) -> None:
+    """A cState repo with no Hugo config, imported into a Madrid desk: 9:05 is Madrid's, not UTC's."""
+    post = "---\ntitle: Payments down\ndate: 2026-03-02 9:05\nseverity: down\naffected: [Payments API]\n---\nOn it.\n"
+    src = build_source(tmp_path / "src", [Commit("2026-03-02T12:00:00+01:00", {"content/issues/2026-03-02-payments.md": post})])
+    code, _, err = run("init", str(dest), "--title", "Acme status")
+    assert code == 0, err
+    assert "timezone: Europe/Madrid" in (dest / "gitdesk.yml").read_text()
+    git(dest, "add", "-A")
+    git(dest, "-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-q", "-m", "desk")
+    result = import_into("cstate", src, dest)
+    assert result.code == 0, result.err
+    fields, _ = ticket(dest, "tickets/incidents/2026/INC-0001.md")
+    assert fields["started_at"] == "2026-03-02T09:05:00+01:00"
+    assert any("no Hugo config found" in p and "Europe/Madrid" in p and "DEST" in p for p in result.problems), result.problems
+    # a new desk has no zone of its own to lend: UTC, and it says so
+    fresh = tmp_path / "fresh"
+    again = import_into("cstate", src, fresh)
+    assert again.code == 0 and ticket(fresh, "tickets/incidents/2026/INC-0001.md")[0]["started_at"] == "2026-03-02T09:05:00+00:00"
+    assert any("no Hugo config found" in p and "read in UTC" in p for p in again.problems), again.problems
 
 def test_a_post_dated_after_it_landed_becomes_a_maintenance_window(tmp_path: Path, dest: Path) -> None:
     post = ("---\ntitle: Database upgrade\ndate: 2026-04-10 22:00\nresolvedWhen: 2026-04-11 01:00\n"
