@@ -115,8 +115,14 @@ def declared_sla(sla: TicketSla, history: TicketHistory, config: Config, calenda
 
 def _clock(name: TargetName, start: datetime, declared: Declared, steps: list[Step], judge: Judge, since: datetime) -> Clock:
     stop = declared_stop(name, declared, start)
+    landed = clock(name, start, steps, judge)
     if stop is None or stop > judge.now:  # not declared (or not yet, as of now): the Git landings decide
-        return clock(name, start, steps, judge)
+        return landed
+    if landed.applicable and landed.stopped_at is not None and landed.stopped_at < stop:
+        # The source's change landed saying so before the time it declares (a post published already
+        # "investigating" with no timeline entry, whose only declared stop is its resolution): what
+        # the client was shown, and when, is the earlier evidence.
+        return landed
     before = [s for s in steps if s.at < since] or steps
     later = [s for s in steps if s.at >= since and s.at > stop]
     whole = clock(name, start, [Step(stop, _STOP_STATUS[name], before[-1].severity)] + later, judge)

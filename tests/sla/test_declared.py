@@ -126,6 +126,23 @@ def test_without_a_timeline_response_and_mitigation_stop_at_the_declared_resolut
         assert ticket["targets"][name]["evidence"] == "declared", name
 
 
+
+def test_a_post_published_investigating_stops_the_response_when_it_landed(tmp_path: Path) -> None:
+    """The post landed 15 min after its date, unresolved: clients saw the incident acknowledged then, not at its resolution."""
+    src = build_source(tmp_path / "src", [
+        Commit("2026-01-05T10:00:00+00:00", {"config.yml": UTC_SITE, "content/issues/_index.md": "---\n---\n"}, "site"),
+        Commit("2026-03-02T08:15:00+00:00", {"content/issues/db.md": post("Database down", "2026-03-02 08:00", resolved=False)}, "open"),
+        Commit("2026-03-02T14:30:00+00:00", {"content/issues/db.md": post("Database down", "2026-03-02 08:00", "2026-03-02 14:00")},
+               "resolve")])
+    dest = tmp_path / "desk"
+    assert import_into("cstate", src, dest).code == 0
+    [ticket] = sla_json(dest)["tickets"]
+    response, resolution = ticket["targets"]["response"], ticket["targets"]["resolution"]
+    assert (response["stopped_at"], response["elapsed_seconds"], response["evidence"]) == ("2026-03-02T08:15:00+00:00", 15 * 60, "git")
+    assert response["state"] == "met"  # P0 responds within 15 min
+    # the resolution the post declares (14:00) is earlier than its landing (14:30): the declared time stands
+    assert (resolution["stopped_at"], resolution["evidence"]) == ("2026-03-02T14:00:00+00:00", "declared")
+
 def test_a_missing_declared_stop_falls_back_to_the_git_landing_and_says_git(tmp_path: Path) -> None:
     # resolved, but the post never says when: only the landing (a day later) proves the resolution
     dest = desk(tmp_path, {"dns": post("DNS errors", "2026-03-02 09:00")}, landed="2026-03-03T09:00:00+00:00")
