@@ -109,10 +109,28 @@ def check_tickets(tickets: list[Ticket], config: Config) -> list[Diagnostic]:
                 others = ", ".join(p for p in paths if p != ticket.path)
                 out.append(_at(ticket, "id", "GD200", f"id {ticket_id} is also used by {others}; run `gitdesk renumber` to give the later one a fresh id"))
     for ticket in tickets:
+        out.extend(_one_line(ticket))
         out.extend(_references(ticket, by_id))
         out.extend(_config_refs(ticket, config))
         out.extend(_lifecycle(ticket, config.sla.since))
     out.extend(_supersede_chains(tickets, by_id))
+    return out
+
+
+#: fields shown on one line (page and feed titles, mail subjects, calendar summaries, the status page's latest update)
+ONE_LINE = ("title", "update")
+
+
+def _one_line(ticket: Ticket) -> list[Diagnostic]:
+    """GD015 for a line break or tab in a one-line field: control characters are allowed only in Markdown text."""
+    out = []
+    for key in ONE_LINE:
+        value = ticket.get(key)
+        found = next((c for c in ("\n", "\r", "\t") if c in value), None) if isinstance(value, str) else None
+        if found is not None:
+            what = "a tab" if found == "\t" else "a line break"
+            out.append(_at(ticket, key, "GD015", f"'{key}' contains {what} (U+{ord(found):04X}); write it on one line "
+                                                 "(a block scalar `|` or `>` keeps its final line break: use a plain or quoted value)"))
     return out
 
 

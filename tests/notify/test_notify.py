@@ -200,7 +200,7 @@ def test_email_has_subject_escaped_html_text_and_a_link(make_desk: Any, smtp: Sm
 
 def test_a_line_break_in_a_title_cannot_add_a_mail_header(make_desk: Any, smtp: Smtp, hooks: Hooks) -> None:
     desk = _adopted(make_desk, smtp, hooks)
-    # a CR is a control character, refused when the file loads (GD015); a newline in a title is text
+    # validate refuses a line break in a title (GD015), but notify runs on what landed, checked or not: it folds it
     desk.commit({"INC-0002": incident("Billing down\nBcc: attacker@example.org", client="globex")}, "2026-11-03T10:00:00+01:00")
     assert desk.notify()[0] == 0
     [mail] = smtp.to("globex@example.org")

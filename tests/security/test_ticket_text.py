@@ -97,6 +97,26 @@ def test_control_character_in_a_body_is_an_error_but_tab_and_newline_are_not(tmp
     assert found == [(len(fields.split("\n")) + 6, "GD015")]  # the body's fifth line; the tab is fine
 
 
+
+@pytest.mark.parametrize(("key", "written", "what"), [
+    ("title", 'title: "Billing down\\nBcc: attacker@example.org"', "a line break"),
+    ("title", "title: |\n  Billing down", "a line break"),  # a block scalar keeps its final line break
+    ("update", 'update: "Fixed\\tthen reopened"', "a tab"),
+])
+def test_a_line_break_or_tab_in_a_one_line_field_is_an_error_at_its_line(tmp_path: Path, key: str, written: str,
+                                                                          what: str) -> None:
+    """Titles and updates become mail subjects, feed and calendar titles: one line (tab and newline stay fine in bodies)."""
+    path, fields = RECORDS["incident"]
+    text = fields.format(title="Fine")
+    text = re.sub(r"(?m)^title: .*$", lambda _: written, text) if key == "title" else text + written + "\n"
+    repo = desk.make_repo(tmp_path / "repo", {path: _md(text, "Body\twith a tab,\nand lines.\n")})
+    result = desk.run(repo, "validate", "--format", "json", "--no-history")
+    assert result.exit_code == 1, result.output
+    found = [d for d in _diagnostics(result.stdout) if d["code"] == "GD015"]
+    line = text.split("\n").index(written.split("\n")[0]) + 2
+    assert [(d["file"], d["line"]) for d in found] == [(path, line)], found
+    assert f"'{key}' contains {what}" in found[0]["message"] and "one line" in found[0]["message"]
+
 def test_control_character_in_a_nested_update_names_its_line(tmp_path: Path) -> None:
     path, fields = RECORDS["incident"]
     nested = fields.format(title="Fine") + 'internal:\n  note: "bell\\a"\n'
