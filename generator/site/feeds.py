@@ -10,13 +10,13 @@ from urllib.parse import urlsplit
 
 from markupsafe import Markup
 
-from gitdesk.model import IncidentStatus, Kind, MaintenanceStatus, Ticket, maintenance_withdrawn
+from gitdesk.model import IncidentStatus, Kind, Ticket, maintenance_withdrawn
 from gitdesk.site import charts
 from gitdesk.site.home import badge_texts
 from gitdesk.site.i18n import gettext as _
 from gitdesk.site.pages import Headline, headline, ticket_path
 from gitdesk.site.render import page_url, render, without_controls
-from gitdesk.site.views import ComponentState, Site, incident_state, window
+from gitdesk.site.views import ComponentState, Site, incident_state, maintenance_state, window
 
 #: Statuspage's indicator (and incident impact) for each component state: an
 #: incident's impact is the state it puts its components in, so the page's
@@ -114,8 +114,7 @@ def _recent(site: Site) -> list[Ticket]:
 
 def _maintenance_json(site: Site, t: Ticket) -> dict[str, Any]:
     w = window(t)
-    state = t.get("status") or (MaintenanceStatus.COMPLETED if w and w[1] <= site.now else
-                                MaintenanceStatus.IN_PROGRESS if w and w[0] <= site.now else MaintenanceStatus.SCHEDULED)
+    state = maintenance_state(t, site.now)
     th = site.versions(t)
     return {"id": t.id, "name": t.title, "status": str(state).replace("-", "_"), "impact": {"outage": "major", "degraded": "minor"}.get(str(t.get("impact")), "none"),
             "created_at": _iso(th.first_landed if th and th.versions else None), "updated_at": _iso(site.updated(t)),

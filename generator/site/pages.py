@@ -20,7 +20,7 @@ from gitdesk.site.i18n import N_, ngettext
 from gitdesk.site.i18n import gettext as _
 from gitdesk.site.render import environment, format_duration, format_percent, markdown_html, relative_url, render
 from gitdesk.site.render_cache import RenderCache
-from gitdesk.site.views import ComponentState, Site, preventive, window
+from gitdesk.site.views import ComponentState, Site, maintenance_state, preventive, window
 
 #: Where each kind's pages live in the bundle.
 FOLDERS = {Kind.INCIDENT: "incidents", Kind.DECISION: "decisions", Kind.BACKLOG: "backlog",
@@ -476,7 +476,8 @@ def decisions_page(site: Site) -> tuple[str, str]:
 def maintenance_page(site: Site) -> tuple[str, str]:
     def cells(t: Ticket) -> list[str]:
         w = window(t)
-        return [site.clock.show(w[0]) if w else "—", site.clock.show(w[1]) if w else "—", _(str(t.get("status") or "scheduled")), component_names(site, t.components)]
+        return [site.clock.show(w[0]) if w else "—", site.clock.show(w[1]) if w else "—", _(str(maintenance_state(t, site.now))),
+                component_names(site, t.components)]
     windows = sorted(site.tickets[Kind.MAINTENANCE], key=lambda t: ((w := window(t)) and w[0].timestamp()) or 0, reverse=True)
     upcoming = [t for t in windows if (w := window(t)) and w[1] > site.now]
     past = [t for t in windows if t not in upcoming]

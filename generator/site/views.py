@@ -13,6 +13,7 @@ from gitdesk.config import Config
 from gitdesk.history import History, TicketHistory
 from gitdesk.model import RESOLVED, IncidentStatus, Kind, MaintenanceStatus, Ticket, is_open, maintenance_withdrawn
 from gitdesk.sla import ClockState, DayImpact, SlaReport, TargetName, TicketSla, runbook_due
+from gitdesk.sla.schedule import last_ok_run
 from gitdesk.sla.clocks import Evidence
 from gitdesk.sla.uptime import affected_components
 from gitdesk.site.i18n import N_
@@ -305,6 +306,22 @@ def window(ticket: Ticket) -> tuple[datetime, datetime] | None:
     return (start, end) if start and end else None
 
 
+def maintenance_state(ticket: Ticket, now: datetime) -> MaintenanceStatus:
+    """A window's status at ``now``: as written, except that ``scheduled`` holds only until it starts.
+
+    A window still written ``scheduled`` is in progress between its start and
+    end and completed after it, in every page and file alike.
+    """
+    try:
+        written = MaintenanceStatus(str(ticket.get("status") or MaintenanceStatus.SCHEDULED))
+    except ValueError:
+        written = MaintenanceStatus.SCHEDULED
+    w = window(ticket)
+    if written is not MaintenanceStatus.SCHEDULED or w is None or now < w[0]:
+        return written
+    return MaintenanceStatus.COMPLETED if w[1] <= now else MaintenanceStatus.IN_PROGRESS
+
+
 def preventive(site: Site, ticket: Ticket) -> dict[str, object] | None:
     """A preventive runbook's last ok run, next due time and overdue flag (None if it has no schedule).
 
@@ -314,8 +331,7 @@ def preventive(site: Site, ticket: Ticket) -> dict[str, object] | None:
     every = ticket.get("every")
     if not isinstance(every, str):
         return None
-    runs = [r for r in ticket.get("runs") or [] if isinstance(r, dict)]
-    ok = sorted(str(r["at"]) for r in runs if r.get("result") == "ok" and "at" in r)
+    last = last_ok_run(ticket, site.clock.zone)
     due = runbook_due(ticket, site.clock.zone)
-    return {"every": every, "last_ok": ok[-1] if ok else "never", "next_due": site.clock.show(due),
+    return {"every": every, "last_ok": site.clock.show(last) if last is not None else "never", "next_due": site.clock.show(due),
             "overdue": ticket.id in site.report.overdue_runbooks or due is None or due < site.now}

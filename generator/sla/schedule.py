@@ -26,8 +26,16 @@ def _add_every(when: datetime, every: str) -> datetime:
 
 
 def runbook_due(runbook: Ticket, zone: ZoneInfo) -> datetime | None:
-    """When a preventive runbook is next due: last ok run + every (None if never run ok)."""
-    every = runbook.get("every")
+    """When a preventive runbook is next due: last ok run + every, counted on the service's clock (None if never run ok).
+
+    The run's own offset is not kept: a weekly run at 10:00 in winter is due at 10:00 a week later in summer.
+    """
+    last = last_ok_run(runbook, zone)
+    return _add_every(last.astimezone(zone), str(runbook.get("every"))) if last is not None else None
+
+
+def last_ok_run(runbook: Ticket, zone: ZoneInfo) -> datetime | None:
+    """A runbook's latest run whose result is ``ok`` (a bare date is midnight in the service's zone); None if none."""
     runs = runbook.get("runs") if isinstance(runbook.get("runs"), list) else []
     last: datetime | None = None
     for run in runs:
@@ -41,7 +49,7 @@ def runbook_due(runbook: Ticket, zone: ZoneInfo) -> datetime | None:
                 at = None
         if at is not None and (last is None or at > last):
             last = at
-    return _add_every(last, str(every)) if last is not None else None
+    return last
 
 
 def overdue_runbooks(runbooks: Iterable[Ticket], zone: ZoneInfo, now: datetime) -> dict[str, datetime | None]:

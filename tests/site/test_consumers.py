@@ -183,3 +183,30 @@ def test_shields_endpoint_json_sits_beside_each_svg_badge(built_sites: dict[str,
     assert data["schemaVersion"] == 1 and set(data) == {"schemaVersion", "label", "message", "color"}
     assert re.fullmatch(r"[0-9a-f]{6}", data["color"]) and f'fill="#{data["color"]}"' in svg
     assert f"<title>{data['label']}: {data['message']}</title>" in svg
+
+
+@pytest.mark.parametrize(("now", "api", "page"), [
+    ("2026-11-28T21:00:00+01:00", "scheduled", "scheduled"),
+    ("2026-11-28T23:00:00+01:00", "in_progress", "in-progress"),
+    ("2026-11-29T12:00:00+01:00", "completed", "completed"),
+])
+def test_a_window_written_scheduled_is_in_progress_then_completed_everywhere(tmp_path: Path, sample, now: str, api: str,
+                                                                              page: str) -> None:
+    """A window whose file says `status: scheduled` (as most do): the API and the page follow the clock, as the banner does."""
+    from datetime import datetime
+
+    from gitdesk.site import scope_for, site_bundle
+
+    root = sample.write_repo(tmp_path)
+    path = root / "tickets/maintenance/MNT-0001.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("impact: outage\n", "impact: outage\nstatus: scheduled\n"),
+                    encoding="utf-8")
+    config, tickets, history = sample.load(root)
+    assert next(t for t in tickets if t.id == "MNT-0001").get("status") == "scheduled"
+    files = site_bundle(tickets, history, config, scope=scope_for(config, "client", "acme"), now=datetime.fromisoformat(now),
+                        compute=sample.fake_compute).files
+    summary = json.loads(str(files["api/v2/summary.json"]))
+    listed = {m["id"]: m["status"] for m in summary["scheduled_maintenances"]}
+    assert listed.get("MNT-0001", "completed") == api  # Statuspage lists upcoming and active windows only
+    row = next(line for line in str(files["maintenance/index.md"]).splitlines() if "MNT-0001" in line)
+    assert f"<td>{page}</td>" in row, row
