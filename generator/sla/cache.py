@@ -50,7 +50,7 @@ from gitdesk.model import Kind, Ticket
 from gitdesk.sla.clocks import NOT_APPLICABLE, Clock, ClockState, Evidence, TargetName, TicketSla
 from gitdesk.sla.engine import Part, Row, SlaReport, assemble, incident_part, lazy_calendars
 
-_FORMAT = 1
+_FORMAT = 2
 FILE = "sla.cache"
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _US = timedelta(microseconds=1)
@@ -136,9 +136,9 @@ class Unpacker:
     def clock(self, packed: tuple[Any, ...] | None) -> Clock:
         if packed is None:
             return NOT_APPLICABLE
-        state, target, elapsed, started, stopped, breached, ever, cycles, at_risk, calendar, total, due, evidence, witnessed = packed
+        state, target, elapsed, started, stopped, breached, ever, cycles, at_risk, calendar, total, due, evidence, witnessed, breach = packed
         return Clock(ClockState(state), target, elapsed, self.time(started), self.time(stopped), breached, ever, cycles, at_risk,
-                     calendar, total, self.time(due), Evidence(evidence), witnessed)
+                     calendar, total, self.time(due), Evidence(evidence), witnessed, self.time(breach))
 
     def sla(self, packed: tuple[Any, ...]) -> TicketSla:
         ticket_id, severity, status, client, clocks, started, path, reason, title, deleted = packed
@@ -155,7 +155,7 @@ def _pack_clock(c: Clock) -> tuple[Any, ...] | None:
         return None
     return (c.state.value, c.target_seconds, c.elapsed_seconds, _pack_time(c.started_at), _pack_time(c.stopped_at), c.breached,
             c.ever_breached, c.cycles, c.at_risk, c.calendar, c.total_elapsed_seconds, _pack_time(c.due_at), c.evidence.value,
-            c.witnessed)
+            c.witnessed, _pack_time(c.breach_started_at))
 
 
 def _pack_sla(t: TicketSla) -> tuple[Any, ...]:

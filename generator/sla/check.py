@@ -30,7 +30,9 @@ def check_report(result: SlaReport, config: Config, tickets: list[Ticket]) -> li
     for sla in judged:
         breached = [(n, c) for n, c in sla.targets.items() if c.ever_breached]
         if breached and sla.breach_reason is None:
-            what = ", ".join(f"{n.value} ({duration(c.elapsed_seconds)} of {duration(c.target_seconds)})" for n, c in breached)
+            what = ", ".join(f"{n.value} ({duration(c.elapsed_seconds)} of {duration(c.target_seconds)})" if c.breached else
+                             f"{n.value} (in an earlier cycle; the latest took {duration(c.elapsed_seconds)} of {duration(c.target_seconds)})"
+                             for n, c in breached)
             fix = (f"add `breach_reason:` to {sla.path} saying why" if sla.deleted is None else
                    f"its file {sla.path} was deleted by commit {sla.deleted.short}: restore it with `status: cancelled` "
                    f"and a `breach_reason:` saying why")

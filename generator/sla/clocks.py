@@ -79,6 +79,8 @@ class Clock:
     evidence: Evidence = Evidence.GIT
     #: every landing this clock's figures rest on carries a witness note (see gitdesk.history.witness)
     witnessed: bool = False
+    #: when the latest cycle that breached started (None: none did); `sla check` judges only breaches from ``sla.since`` on
+    breach_started_at: datetime | None = None
 
     @property
     def applicable(self) -> bool:
@@ -252,8 +254,9 @@ def clock(name: TargetName, start: datetime, steps: list[Step], judge: Judge) ->
     # when the target is used up if the clock keeps running; any later stop breaches it
     due = _due(judge, calendar, target - elapsed) if state is ClockState.RUNNING else None
     witnessed = all(mark.witnessed for cycle in cycles for mark in cycle.marks)
+    breach_started = max((cycle.start for cycle, (_, _, b, _) in zip(cycles, judged) if b), default=None)
     return Clock(state, target, elapsed, last.start, last.stop, breached, ever, len(cycles), at_risk, calendar,
-                 sum(e for e, _, _, _ in judged), due, witnessed=witnessed)
+                 sum(e for e, _, _, _ in judged), due, witnessed=witnessed, breach_started_at=breach_started)
 
 
 def _due(judge: Judge, calendar: str | None, left: int) -> datetime | None:
@@ -341,7 +344,8 @@ def _kept(current: Clock, earlier: Clock, at: datetime) -> Clock:
                        at_risk=False, due_at=None)
     same_cycle = earlier.breached and earlier.cycles == current.cycles
     return replace(current, state=ClockState.BREACHED if same_cycle else current.state, breached=current.breached or same_cycle,
-                   ever_breached=True, at_risk=current.at_risk and not same_cycle, due_at=None if same_cycle else current.due_at)
+                   ever_breached=True, at_risk=current.at_risk and not same_cycle, due_at=None if same_cycle else current.due_at,
+                   breach_started_at=earlier.breach_started_at)
 
 
 def final_clocks(history: TicketHistory, config: Config, calendars: dict[str, Calendar], now: datetime) -> dict[TargetName, Clock]:

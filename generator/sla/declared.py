@@ -132,7 +132,7 @@ def _clock(name: TargetName, start: datetime, declared: Declared, steps: list[St
         return replace(whole, evidence=Evidence.DECLARED) if whole.applicable else whole
     # the latest cycles are Git's, and only their breaches are judged
     since_reopen = clock(name, reopened.at, [s for s in later if s.at >= reopened.at], judge)
-    return replace(whole, ever_breached=since_reopen.ever_breached)
+    return replace(whole, ever_breached=since_reopen.ever_breached, breach_started_at=since_reopen.breach_started_at)
 
 
 def _resolved(step: Step) -> bool:
@@ -148,8 +148,16 @@ def judged_part(sla: TicketSla, since: datetime | None) -> TicketSla:
     """
     if since is None:
         return sla
-    targets = {name: NOT_APPLICABLE if c.started_at is not None and c.started_at < since else c for name, c in sla.targets.items()}
+    targets = {name: NOT_APPLICABLE if c.started_at is not None and c.started_at < since else _breaches_since(c, since)
+               for name, c in sla.targets.items()}
     return replace(sla, targets=targets)
+
+
+def _breaches_since(c: Clock, since: datetime) -> Clock:
+    """``c`` without a breach of a cycle that started before ``since`` (a reopened ticket's first cycle, say): history too."""
+    if c.ever_breached and not c.breached and c.breach_started_at is not None and c.breach_started_at < since:
+        return replace(c, ever_breached=False, breach_started_at=None)
+    return c
 
 
 def declared_outage(fields: Mapping[str, Any], since: datetime | None, now: datetime) -> tuple[datetime, datetime] | None:
