@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, Callable, Iterable, Mapping
@@ -240,13 +241,15 @@ def plan_renumber(tickets: list[Ticket], evidence: Evidence, allocate_id: Callab
         (other.path, move.side) for move in moves for other in referrers.get(move.newcomer.id, [])
     }))
     used = {t.id for t in tickets}
+    # Two newcomers giving up one id (three copies of it): a reference to it cannot say which one it means, so it stays.
+    givers = Counter(move.newcomer.id for move in moves)
     plan = []
     for move in moves:
         newcomer = move.newcomer
         new_id = allocate_id(newcomer.kind, used)
         used.add(new_id)
         refs = []
-        for other in referrers.get(newcomer.id, []):
+        for other in referrers.get(newcomer.id, []) if givers[newcomer.id] == 1 else []:
             if other is newcomer or other is move.keeper_ticket:
                 continue
             before = old_fields.get((other.path, move.side)) or {}

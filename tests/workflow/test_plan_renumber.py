@@ -53,3 +53,16 @@ def test_without_duplicates_git_is_not_asked_anything() -> None:
 
     tickets = [_ticket("tickets/incidents/2026/INC-0001.md", "INC-0001"), _ticket("backlog/EVO-0001.md", "EVO-0001", origin=["INC-0001"])]
     assert ids.plan_renumber(tickets, ids.Evidence(fields_at=fields_at), _allocate, lambda path: "") == []
+
+
+def test_with_three_copies_of_an_id_no_reference_is_pointed_at_the_wrong_one() -> None:
+    """Two newcomers give up INC-0004: a reference to it cannot say which it means, and one copy's never means the other."""
+    keeper = _ticket("tickets/incidents/2026/INC-0004.yaml", "INC-0004")
+    second = _ticket("tickets/incidents/2026/INC-0004b.yaml", "INC-0004", related=["INC-0004"])
+    third = _ticket("tickets/incidents/2026/zz.yaml", "INC-0004")
+    outside = _ticket("backlog/EVO-0001.md", "EVO-0001", origin=["INC-0004"])
+    evidence = ids.Evidence(main="refs/heads/main", landed={keeper.path: (1, "k1")},
+                            fields_at=lambda pairs: {pair: None for pair in pairs})  # every reference is new on this side
+    plan = ids.plan_renumber([keeper, second, third, outside], evidence, _allocate, lambda path: "")
+    assert sorted((r.path, r.new) for r in plan) == [(second.path, "INC-0005"), (third.path, "INC-0006")]
+    assert all(r.refs == () for r in plan)
