@@ -208,9 +208,9 @@ def show_quarter(value: object) -> str:
     return _("%(year)s-Q%(quarter)s") % {"year": found.group(1), "quarter": found.group(2)} if found else str(value)
 
 
-def _last_ok(schedule: dict[str, object]) -> str:
-    # views.preventive says "never" for a runbook with no ok run
-    return _("never") if schedule["last_ok"] == "never" else str(schedule["last_ok"])
+def _never(shown: object) -> str:
+    # views.preventive says "never" for a runbook with no (ok) run
+    return _("never") if shown == "never" else str(shown)
 
 
 def _facts(site: Site, t: Ticket) -> list[tuple[str, str | Markup]]:
@@ -237,7 +237,8 @@ def _facts(site: Site, t: Ticket) -> list[tuple[str, str | Markup]]:
     if t.kind is Kind.MAINTENANCE and (w := window(t)):
         facts[:0] = [(_("Starts"), site.clock.show(w[0])), (_("Ends"), site.clock.show(w[1]))]
     if t.kind is Kind.RUNBOOK and (p := preventive(site, t)):
-        facts += [(_("Last ok run"), _last_ok(p)), (_("Next due"), str(p["next_due"])), (_("Overdue"), _("yes") if p["overdue"] else _("no"))]
+        facts += [(_("Last run"), _never(p["last_run"])), (_("Last ok run"), _never(p["last_ok"])), (_("Next due"), str(p["next_due"])),
+                  (_("Overdue"), _("yes") if p["overdue"] else _("no"))]
     return facts
 
 
@@ -486,9 +487,10 @@ def maintenance_page(site: Site) -> tuple[str, str]:
     sections = [
         {"heading": _("Scheduled windows"), "headers": headers, "rows": _rows(site, list(reversed(upcoming)), cells), "empty": _("No maintenance scheduled.")},
         {"heading": _("Past windows"), "headers": headers, "rows": _rows(site, past[:site.config.site.page_size], cells), "empty": _("None yet.")},
-        {"heading": _("Preventive tasks"), "headers": [_("Task"), _("Every"), _("Last ok run"), _("Next due"), _("State")],
-         "rows": [{"ticket": t, "path": ticket_path(t), "cells": [show_every(p["every"]), _last_ok(p), str(p["next_due"]),
-                                                                    _("overdue") if p["overdue"] else _("on schedule")]} for t, p in tasks],
+        {"heading": _("Preventive tasks"), "headers": [_("Task"), _("Every"), _("Last run"), _("Last ok run"), _("Next due"), _("State")],
+         "rows": [{"ticket": t, "path": ticket_path(t), "cells": [show_every(p["every"]), _never(p["last_run"]), _never(p["last_ok"]),
+                                                                    str(p["next_due"]), _("overdue") if p["overdue"] else _("on schedule")]}
+                  for t, p in tasks],
          "empty": _("No preventive tasks published.")},
     ]
     return _page(site, "maintenance/index.md", "sections.md.j2", title=_("Maintenance"), intro="", sections=sections)

@@ -13,7 +13,7 @@ from gitdesk.config import Config
 from gitdesk.history import History, TicketHistory
 from gitdesk.model import RESOLVED, IncidentStatus, Kind, MaintenanceStatus, Ticket, is_open, maintenance_withdrawn
 from gitdesk.sla import ClockState, DayImpact, SlaReport, TargetName, TicketSla, runbook_due
-from gitdesk.sla.schedule import last_ok_run
+from gitdesk.sla.schedule import last_ok_run, last_run
 from gitdesk.sla.clocks import Evidence
 from gitdesk.sla.uptime import affected_components
 from gitdesk.site.i18n import N_
@@ -332,6 +332,8 @@ def preventive(site: Site, ticket: Ticket) -> dict[str, object] | None:
     if not isinstance(every, str):
         return None
     last = last_ok_run(ticket, site.clock.zone)
+    latest = last_run(ticket, site.clock.zone)
     due = runbook_due(ticket, site.clock.zone)
-    return {"every": every, "last_ok": site.clock.show(last) if last is not None else "never", "next_due": site.clock.show(due),
-            "overdue": ticket.id in site.report.overdue_runbooks or due is None or due < site.now}
+    return {"every": every, "last_ok": site.clock.show(last) if last is not None else "never",
+            "last_run": f"{site.clock.show(latest[0])}, {_(latest[1])}" if latest is not None else "never",
+            "next_due": site.clock.show(due), "overdue": ticket.id in site.report.overdue_runbooks or due is None or due < site.now}

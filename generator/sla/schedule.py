@@ -36,20 +36,30 @@ def runbook_due(runbook: Ticket, zone: ZoneInfo) -> datetime | None:
 
 def last_ok_run(runbook: Ticket, zone: ZoneInfo) -> datetime | None:
     """A runbook's latest run whose result is ``ok`` (a bare date is midnight in the service's zone); None if none."""
+    return max((at for at, result in runs_of(runbook, zone) if result == "ok"), default=None)
+
+
+def last_run(runbook: Ticket, zone: ZoneInfo) -> tuple[datetime, str] | None:
+    """A runbook's latest run, whatever its result: (when, result); None if it never ran."""
+    return max(runs_of(runbook, zone), key=lambda run: run[0], default=None)
+
+
+def runs_of(runbook: Ticket, zone: ZoneInfo) -> list[tuple[datetime, str]]:
+    """A runbook's runs as (when, result), those with a readable time; a bare date is midnight in the service's zone."""
     runs = runbook.get("runs") if isinstance(runbook.get("runs"), list) else []
-    last: datetime | None = None
+    out = []
     for run in runs:
-        if not isinstance(run, dict) or run.get("result") != "ok":
+        if not isinstance(run, dict):
             continue
         at = parse_time(run.get("at"))
         if at is None and isinstance(run.get("at"), str):
-            try:  # a bare date means that day in the service's time zone
+            try:
                 at = datetime.combine(date.fromisoformat(run["at"]), time(0), zone)
             except ValueError:
                 at = None
-        if at is not None and (last is None or at > last):
-            last = at
-    return last
+        if at is not None:
+            out.append((at, str(run.get("result"))))
+    return out
 
 
 def overdue_runbooks(runbooks: Iterable[Ticket], zone: ZoneInfo, now: datetime) -> dict[str, datetime | None]:

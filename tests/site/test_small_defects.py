@@ -137,3 +137,14 @@ def test_the_browser_tab_names_the_site_once_on_the_home_page(demo_sites: dict[s
     assert tab("history/index.html") == "Histórico - Acme ERP — estado del servicio"
     assert tab("incidents/INC-0006.html").startswith("INC-0006: ") and tab("incidents/INC-0006.html").endswith(
         " - Acme ERP — estado del servicio")
+
+
+def test_a_preventive_task_shows_its_last_run_failed_beside_its_last_ok_run(tmp_path: Path, sample) -> None:
+    """The monthly restore test failed on 1 November: the page says so; it stays due from the last ok run (1 October)."""
+    files = edited_bundle(tmp_path, sample, {"runbooks/monthly-backup-check.md": (
+        "  - {at: 2026-10-01, result: ok, by: ana}\n",
+        "  - {at: 2026-10-01, result: ok, by: ana}\n  - {at: '2026-11-02T10:00:00+01:00', result: failed, by: ana}\n")},
+        "internal", None)
+    row = next(line for line in str(files["maintenance/index.md"]).splitlines() if "monthly-backup-check" in line)
+    cells = re.findall(r"<td>(.*?)</td>", row)
+    assert cells[1:] == ["1 month", "2026-11-02 10:00 CET, failed", "2026-10-01 00:00 CEST", "2026-11-01 00:00 CET", "overdue"], cells
