@@ -197,7 +197,6 @@ class GitdeskConfig(base.Config):  # type: ignore[no-untyped-call]  # MkDocs is 
     keep_going = c.Type(bool, default=False)
 
 
-
 def _lone_in_its_tab(page: Page, config: MkDocsConfig) -> bool:
     """Whether ``page`` is alone under its navigation tab: tabs are on, and it is in no section of the nav.
 

@@ -13,8 +13,8 @@ from gitdesk.config import Config
 from gitdesk.history import History, TicketHistory
 from gitdesk.model import RESOLVED, IncidentStatus, Kind, MaintenanceStatus, Ticket, is_open, maintenance_withdrawn
 from gitdesk.sla import ClockState, DayImpact, SlaReport, TargetName, TicketSla, runbook_due
-from gitdesk.sla.schedule import last_ok_run, last_run
 from gitdesk.sla.clocks import Evidence
+from gitdesk.sla.schedule import last_ok_run, last_run
 from gitdesk.sla.uptime import affected_components
 from gitdesk.site.i18n import N_
 from gitdesk.site.i18n import gettext as _
